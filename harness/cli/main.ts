@@ -1,0 +1,102 @@
+/**
+ * The command line: arguments and config in, exit status out. Thin: the work is
+ * done by the scenario, run and report layers.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PACKAGE_ROOT } from './config.js';
+import { listCommand } from './list-command.js';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+
+export const USAGE = `Usage: sockspec <command> [options] [PATH...]
+
+Commands:
+  run [PATH...]        run scenario files or folders (default: the config's suites)
+  validate [PATH...]   check scenario files; errors as file:line:col: code: message
+  list [PATH...]       scenarios, the ids they cover, and catalogue ids left uncovered
+
+Options of run:
+  --server CMD         the program under test; {port} in CMD is replaced by the port,
+                       and PORT is set in its environment (CMD is split like a shell
+                       would, never run through one)
+  --port N             a fixed port, for programs that cannot be told one
+  --reporter NAME[=FILE]  console (default), json, junit, github; repeatable
+  --jobs N             scenarios run at once (default: the config's, else 2)
+  --timeout MS         limit per scenario, overriding the scenarios' own
+  --ready-timeout MS   how long a program may take to listen (default 10000)
+  --strict             SHOULD requirements fail the run too
+  --shard K/N          run the K-th of N slices of the scenarios
+Common options:
+  --config FILE        config file (default: sockspec.config.yaml if present)
+  --version, --help
+
+Exit status: 0 every MUST held; 1 a requirement failed; 2 a usage, configuration or
+scenario error, or a scenario the harness could not judge.`;
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const OPTIONS = {
+  server: { type: 'string' },
+  port: { type: 'string' },
+  reporter: { type: 'string', multiple: true },
+  jobs: { type: 'string' },
+  timeout: { type: 'string' },
+  'ready-timeout': { type: 'string' },
+  strict: { type: 'boolean' },
+  shard: { type: 'string' },
+  config: { type: 'string' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type ParsedOptions = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** The package version, read once. */
+export function version(): string {
+  return (JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Run the CLI with `args`; resolves to the exit status. */
+export async function main(args: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.stderr.write(`sockspec: usage: ${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const [command, ...paths] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(paths, values, io);
+      case 'validate':
+        return await validateCommand(paths, values, io);
+      case 'list':
+        return await listCommand(paths, values, io);
+      default:
+        io.stderr.write(`sockspec: usage: unknown command \`${command}\` (commands: run, validate, list)\n`);
+        return 2;
+    }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    io.stderr.write(`sockspec: ${typeof code === 'string' ? `${code}: ` : ''}${(e as Error).message}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `sockspec run`: scenarios × targets into a plan, reporters from the options,
+ * Ctrl-C turned into an orderly stop, and the run's exit status.
+ */
+import { basename, resolve } from 'node:path';
+import { installCleanup, killAllNow } from '../process/launch.js';
+import { createReporter } from '../report/index.js';
+import type { Scenario } from '../scenario/model.js';
+import type { Target } from '../run/program.js';
+import { planIds, runPlan, type PlanItem } from '../run/run-plan.js';
+import type { Io, ParsedOptions } from './main.js';
+import { isInside, loadWorkspace, reportDiagnostics } from './workspace.js';
+
+class UsageError extends Error {
+  readonly code = 'usage';
+}
+
+function int(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`expected --${name} to be an integer from ${min} to ${max}, got \`${value}\``);
+  return n;
+}
+
+function shard(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const [k, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`expected --shard K/N with 1 <= K <= N, got \`${value}\``);
+  return [k, n];
+}
+
+/** Run scenarios; resolves to the exit status. */
+export async function runCommand(paths: string[], values: ParsedOptions, io: Io): Promise<number> {
+  const port = int(values.port, 'port', 1, 65535);
+  const jobsOpt = int(values.jobs, 'jobs', 1, 64);
+  const timeout = int(values.timeout, 'timeout', 1, 3_600_000);
+  const readyTimeoutMs = int(values['ready-timeout'], 'ready-timeout', 1, 600_000) ?? 10_000;
+  const shardOpt = shard(values.shard);
+  if (values.server === undefined && port !== undefined) throw new UsageError('--port goes with --server');
+  if (values.server !== undefined && paths.length === 0) throw new UsageError('with --server, name the scenario files or folders to run (e.g. scenarios/echo-ack/server)');
+
+  const ws = await loadWorkspace(paths, values.config, io);
+  if (reportDiagnostics(ws.diagnostics, io)) return 2;
+  const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
+  const items: Omit<PlanItem, 'id'>[] = [];
+  if (values.server !== undefined) {
+    const name = basename(values.server.split(/\s+/).find((w, i) => i > 0 && !w.startsWith('-')) ?? values.server.split(/\s+/)[0] ?? 'server');
+    const target: Target = { name, command: values.server, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
+    for (const scenario of scenarios) items.push({ scenario, target });
+  } else {
+    for (const scenario of scenarios) {
+      const abs = resolve(io.cwd, scenario.file);
+      const suites = ws.config.suites.filter((s) => isInside(abs, s.scenarios));
+      if (suites.length === 0) throw new UsageError(`no suite of the config runs ${scenario.file}: give --server CMD`);
+      for (const suite of suites) {
+        for (const t of suite.targets) {
+          const target: Target = { name: t.name, command: t.server, cwd: ws.config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}) };
+          items.push({ scenario: scenario as Scenario, target });
+        }
+      }
+    }
+  }
+  if (items.length === 0) throw new UsageError('no scenarios to run');
+
+  const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  const specs = values.reporter?.length ? values.reporter : ws.config.reporters;
+  const reporters = specs.map((spec) => createReporter(spec, { stdout: io.stdout, cwd: io.cwd, color }));
+
+  const controller = new AbortController();
+  let interrupted = false;
+  installCleanup();
+  const onSignal = () => {
+    if (interrupted) {
+      killAllNow();
+      process.exit(130);
+    }
+    interrupted = true;
+    io.stderr.write('\nsockspec: interrupted; stopping the programs under test (Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const run = await runPlan(planIds(items), {
+      jobs: jobsOpt ?? ws.config.jobs,
+      strict: Boolean(values.strict),
+      observers: reporters,
+      signal: controller.signal,
+      ...(ws.catalogue ? { catalogue: ws.catalogue } : {}),
+      ...(shardOpt ? { shard: shardOpt } : {}),
+    });
+    return interrupted ? 130 : run.exitCode;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The harness's side of one TCP connection: sends (chunked, paced), half-close,
+ * close, reset, and an event-driven receive buffer that expectations consume.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { Changes, pause, type Recorder } from './waiter.js';
+
+/** Bytes kept unconsumed before the peer is paused (a flooding program cannot exhaust memory). */
+export const MAX_BUFFERED = 16 * 1024 * 1024;
+
+export type ConnectResult = { ok: true; peer: TcpPeer } | { ok: false; code: string; message: string };
+
+/** Open a TCP connection to `host:port`, waiting at most `timeoutMs`. */
+export function connectTcp(host: string, port: number, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true });
+    const finish = (r: ConnectResult) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.removeListener('error', onError);
+      if (!r.ok) socket.destroy();
+      resolve(r);
+    };
+    const onError = (e: NodeJS.ErrnoException) => finish({ ok: false, code: e.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', message: `${e.code ?? 'error'}: ${e.message}` });
+    const onAbort = () => finish({ ok: false, code: 'aborted', message: 'aborted' });
+    const timer = setTimeout(() => finish({ ok: false, code: 'timeout', message: `no connection within ${timeoutMs} ms` }), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      const peer = new TcpPeer(socket, record);
+      record('connect', undefined, `${socket.localAddress}:${socket.localPort} -> ${host}:${port}`);
+      finish({ ok: true, peer });
+    });
+  });
+}
+
+export class TcpPeer {
+  readonly changes = new Changes();
+  /** Received bytes not yet consumed by an expectation. */
+  buffer: Buffer = Buffer.alloc(0);
+  /** The peer shut down its write side (FIN). */
+  ended = false;
+  /** The peer reset the connection (RST), or the connection failed. */
+  resetByPeer = false;
+  errorText?: string;
+  closed = false;
+  readonly localPort: number;
+  readonly localAddress: string;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly record: Recorder,
+  ) {
+    this.localPort = socket.localPort ?? 0;
+    this.localAddress = socket.localAddress ?? '';
+    socket.on('data', (chunk: Buffer) => {
+      record('recv', chunk);
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      if (this.buffer.length > MAX_BUFFERED) socket.pause();
+      this.changes.notify();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      record('eof');
+      this.changes.notify();
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+        this.resetByPeer = true;
+        record('reset', undefined, `by peer (${e.code})`);
+      } else {
+        this.errorText = `${e.code ?? 'error'}: ${e.message}`;
+        record('error', undefined, this.errorText);
+      }
+      this.changes.notify();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.changes.notify();
+    });
+  }
+
+  /** True once nothing more can arrive. */
+  get finished(): boolean {
+    return this.ended || this.resetByPeer || this.closed || this.errorText !== undefined;
+  }
+
+  /** Drop the first `n` buffered bytes (an expectation matched them). */
+  consume(n: number): void {
+    this.buffer = this.buffer.subarray(n);
+    if (this.socket.isPaused() && this.buffer.length <= MAX_BUFFERED) this.socket.resume();
+  }
+
+  /** Write `data` in pieces (`sizes`, the rest last), pausing `pauseMs` between them; resolves when all is handed to the kernel. */
+  async send(data: Uint8Array, sizes: number[], pauseMs: number, signal?: AbortSignal): Promise<string | undefined> {
+    const pieces: Uint8Array[] = [];
+    let at = 0;
+    for (const n of sizes) {
+      if (at >= data.length) break;
+      pieces.push(data.subarray(at, at + n));
+      at += n;
+    }
+    if (at < data.length || pieces.length === 0) pieces.push(data.subarray(at));
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0 && pauseMs > 0 && !(await pause(pauseMs, signal))) return 'aborted';
+      const problem = await this.write(pieces[i]!);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+
+  private write(piece: Uint8Array): Promise<string | undefined> {
+    if (this.socket.destroyed || this.socket.writableEnded) return Promise.resolve('the connection is closed for writing');
+    this.record('send', piece);
+    return new Promise((resolve) => {
+      this.socket.write(piece, (err) => resolve(err ? `write failed: ${err.message}` : undefined));
+    });
+  }
+
+  /** Half-close: send FIN, keep reading. */
+  shutdown(): void {
+    this.record('shutdown');
+    this.socket.end();
+  }
+
+  /** Close the socket as a program's close() would. */
+  close(): void {
+    if (!this.socket.destroyed) this.record('close');
+    this.socket.destroy();
+  }
+
+  /** Abort the connection with RST. */
+  reset(): void {
+    if (this.socket.destroyed) return;
+    this.record('reset', undefined, 'sent');
+    this.socket.resetAndDestroy();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The harness's UDP socket towards the program: datagrams out, a queue of
+ * datagrams in, waited on event by event.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { Changes, type Recorder } from './waiter.js';
+
+/** Datagrams kept unread before new ones are dropped (and said so). */
+export const MAX_QUEUED = 10_000;
+
+export class UdpPeer {
+  readonly changes = new Changes();
+  readonly queue: Buffer[] = [];
+  dropped = 0;
+  errorText?: string;
+  closed = false;
+
+  private constructor(
+    readonly socket: Socket,
+    readonly host: string,
+    readonly port: number,
+    private readonly record: Recorder,
+  ) {
+    socket.on('message', (msg, rinfo) => {
+      if (rinfo.port !== port) return;
+      record('recv', msg, `datagram of ${msg.length} bytes`);
+      if (this.queue.length >= MAX_QUEUED) this.dropped++;
+      else this.queue.push(msg);
+      this.changes.notify();
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // ECONNREFUSED: an ICMP port-unreachable came back for an earlier datagram.
+      this.errorText = `${e.code ?? 'error'}: ${e.message}`;
+      record('error', undefined, this.errorText);
+      this.changes.notify();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.changes.notify();
+    });
+  }
+
+  /** Bind an ephemeral loopback port for talking to `host:port`. */
+  static open(host: string, port: number, record: Recorder): Promise<UdpPeer> {
+    const type = isIPv6(host) ? 'udp6' : 'udp4';
+    const socket = createSocket({ type, recvBufferSize: 1 << 20 });
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, type === 'udp6' ? '::1' : '127.0.0.1', () => {
+        socket.removeListener('error', reject);
+        const peer = new UdpPeer(socket, host, port, record);
+        record('connect', undefined, `udp ${socket.address().address}:${socket.address().port} -> ${host}:${port}`);
+        resolve(peer);
+      });
+    });
+  }
+
+  get localPort(): number {
+    return this.closed ? 0 : this.socket.address().port;
+  }
+
+  /** Send one datagram; resolves once the kernel took it. */
+  send(data: Uint8Array): Promise<string | undefined> {
+    if (this.closed) return Promise.resolve('the socket is closed');
+    this.record('send', data, `datagram of ${data.length} bytes`);
+    return new Promise((resolve) => {
+      this.socket.send(data, this.port, this.host, (err) => resolve(err ? `send failed: ${err.message}` : undefined));
+    });
+  }
+
+  /** Take the next received datagram, if any. */
+  shift(): Buffer | undefined {
+    return this.queue.shift();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.record('close');
+    this.closed = true;
+    this.socket.close();
+  }
+}

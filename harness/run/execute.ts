@@ -1,0 +1,277 @@
+/**
+ * Executing a scenario's steps against a running program: connections, sends,
+ * expectations, the program's console, its lifecycle and concurrency.
+ */
+import { createSocket } from 'node:dgram';
+import { groupCpuMs } from '../process/cpu.js';
+import { listeningSockets } from '../process/readiness.js';
+import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
+import { UdpPeer } from '../net/udp-peer.js';
+import { pause } from '../net/waiter.js';
+import type { Scenario, Step, StepAction } from '../scenario/model.js';
+import { expectTcp, expectUdp, type Miss } from './expectation.js';
+import { describeExit, type Program } from './program.js';
+import type { Transcript } from './transcript.js';
+
+export type Conn = { kind: 'tcp'; peer: TcpPeer } | { kind: 'udp'; peer: UdpPeer };
+
+/** A step that did not hold. */
+export class StepFailure extends Error {
+  constructor(
+    readonly miss: Miss,
+    readonly step: Step,
+  ) {
+    super(miss.message);
+  }
+}
+
+/** Everything a running scenario holds; all of it is released by `release`. */
+export interface Context {
+  scenario: Scenario;
+  program: Program;
+  port: number;
+  transcript: Transcript;
+  signal: AbortSignal;
+  notes: string[];
+  conns: Map<string, Conn>;
+  last?: string;
+  /** Every connection opened, in any branch, for cleanup. */
+  opened: Conn[];
+  disposers: (() => void)[];
+  /** Offset of the program's stdout where this scenario began. */
+  stdoutFrom: number;
+}
+
+function fail(step: Step, code: string, message: string, extra: Partial<Miss> = {}): never {
+  throw new StepFailure({ code, message, ...extra }, step);
+}
+
+function conn(ctx: Context, step: Step, on: string | undefined): Conn {
+  const name = on ?? ctx.last;
+  const c = name === undefined ? undefined : ctx.conns.get(name);
+  if (!c) fail(step, 'no-connection', `no open connection named \`${name ?? '?'}\``);
+  return c;
+}
+
+/** Replace `{port}`, `{NAME.port}` and `{NAME.address}` with this run's values. */
+export function interpolate(text: string, ctx: Context): string {
+  return text.replace(/\{(\w[\w-]*)(?:\.(port|address))?\}/g, (whole, name: string, field?: string) => {
+    if (!field) return name === 'port' ? String(ctx.port) : whole;
+    const c = ctx.conns.get(name);
+    if (!c) return whole;
+    return field === 'port' ? String(c.peer.localPort) : c.kind === 'tcp' ? c.peer.localAddress : '127.0.0.1';
+  });
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Run steps in order; throws StepFailure at the first that does not hold. */
+export async function runSteps(steps: Step[], ctx: Context): Promise<void> {
+  for (const step of steps) {
+    if (ctx.signal.aborted) fail(step, 'aborted', 'interrupted (scenario timeout or Ctrl-C)');
+    await runStep(step, ctx);
+  }
+}
+
+function deadline(ctx: Context, within: number | undefined): number {
+  return within ?? ctx.scenario.stepTimeoutMs;
+}
+
+async function runStep(step: Step, ctx: Context): Promise<void> {
+  const a: StepAction = step.action;
+  const rec = ctx.transcript;
+  switch (a.verb) {
+    case 'connect': {
+      const port = a.port ?? ctx.port;
+      if (a.transport === 'udp') {
+        const peer = await UdpPeer.open(a.host, port, (k, d, detail) => rec.add(k, a.name, d, detail));
+        const c: Conn = { kind: 'udp', peer };
+        ctx.opened.push(c);
+        ctx.conns.set(a.name, c);
+        ctx.last = a.name;
+        return;
+      }
+      const r = await connectTcp(a.host, port, deadline(ctx, a.within), (k, d, detail) => rec.add(k, a.name, d, detail), ctx.signal);
+      if (a.refused) {
+        if (r.ok) {
+          ctx.opened.push({ kind: 'tcp', peer: r.peer });
+          fail(step, 'not-refused', `expected ${a.host}:${port} to refuse the connection, but it was accepted`);
+        }
+        if (r.code !== 'refused') fail(step, r.code, `expected a refusal from ${a.host}:${port}, got: ${r.message}`);
+        rec.add('note', a.name, undefined, `refused, as expected: ${r.message}`);
+        return;
+      }
+      if (!r.ok) fail(step, r.code === 'refused' ? 'connect-refused' : r.code, `cannot connect to ${a.host}:${port}: ${r.message}`);
+      const c: Conn = { kind: 'tcp', peer: r.peer };
+      ctx.opened.push(c);
+      ctx.conns.set(a.name, c);
+      ctx.last = a.name;
+      return;
+    }
+    case 'send': {
+      const c = conn(ctx, step, a.on);
+      const problem =
+        c.kind === 'udp'
+          ? await c.peer.send(a.data)
+          : await c.peer.send(a.data, a.chunks ?? (a.chunk ? Array(Math.ceil(a.data.length / a.chunk)).fill(a.chunk) : []), a.pause, ctx.signal);
+      if (problem) fail(step, 'send-failed', problem);
+      return;
+    }
+    case 'shutdown':
+    case 'close':
+    case 'reset': {
+      const c = conn(ctx, step, a.on);
+      if (c.kind === 'udp') c.peer.close();
+      else if (a.verb === 'shutdown') c.peer.shutdown();
+      else if (a.verb === 'close') c.peer.close();
+      else c.peer.reset();
+      return;
+    }
+    case 'expect': {
+      const c = conn(ctx, step, a.on);
+      const ms = deadline(ctx, a.within);
+      const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
+      if (miss) throw new StepFailure(miss, step);
+      return;
+    }
+    case 'wait':
+      if (!(await pause(a.ms, ctx.signal))) fail(step, 'aborted', 'interrupted');
+      return;
+    case 'answer': {
+      const con = ctx.program.console!;
+      ctx.disposers.push(con.answer(a.prompt, a.line));
+      return;
+    }
+    case 'stdout': {
+      const con = ctx.program.console!;
+      const pattern = a.regex !== undefined ? new RegExp(interpolate(a.regex, ctx)) : interpolate(a.contains!, ctx);
+      const ms = deadline(ctx, a.within);
+      const r = await con.waitFor(pattern, { from: ctx.stdoutFrom, timeoutMs: ms, signal: ctx.signal });
+      if (!r.ok) {
+        const shown = typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
+        const tail = con.text().slice(ctx.stdoutFrom).slice(-300);
+        fail(step, r.code === 'timeout' ? 'stdout-timeout' : `stdout-${r.code}`, `expected the program to print ${shown} within ${ms} ms${r.code === 'exited' ? ' (it exited)' : ''}; it printed ${tail ? JSON.stringify(tail) : 'nothing'}`);
+      }
+      return;
+    }
+    case 'type':
+      rec.add('stdin', 'program', Buffer.from(a.line + '\n'));
+      ctx.program.console!.type(a.line);
+      return;
+    case 'close-stdin':
+      rec.add('stdin', 'program', undefined, 'closed');
+      ctx.program.console!.closeStdin();
+      return;
+    case 'exit': {
+      const l = ctx.program.launched!;
+      const ms = deadline(ctx, a.within);
+      const exit = await Promise.race([l.exited, pause(ms, ctx.signal).then(() => undefined)]);
+      if (!exit) fail(step, 'no-exit', `expected the program to exit within ${ms} ms; it is still running`);
+      if (a.code !== undefined && exit.code !== a.code) fail(step, 'exit-status', `expected exit status ${a.code}, got ${describeExit(exit)}`);
+      if (a.signal !== undefined && exit.signal !== a.signal) fail(step, 'exit-signal', `expected the program to be killed by ${a.signal}, got ${describeExit(exit)}`);
+      return;
+    }
+    case 'stop':
+      ctx.program.tainted = true;
+      await ctx.program.stop();
+      return;
+    case 'restart':
+    case 'start': {
+      ctx.program.tainted = true;
+      if (a.verb === 'restart') await ctx.program.stop();
+      else if (ctx.program.alive) fail(step, 'still-running', 'the program is still running: `stop` it before `start`');
+      const r = await ctx.program.start(ctx.signal, deadline(ctx, a.within));
+      ctx.stdoutFrom = 0;
+      if (!r.ok) fail(step, r.code, `on ${a.verb}: ${r.message}`);
+      return;
+    }
+    case 'listener':
+      return checkListener(step, a, ctx);
+    case 'cpu': {
+      const pid = ctx.program.launched!.pid;
+      const before = await groupCpuMs(pid);
+      if (!(await pause(a.for, ctx.signal))) fail(step, 'aborted', 'interrupted');
+      const used = ((await groupCpuMs(pid)) - before) / a.for * 100;
+      if (Number.isNaN(used)) {
+        ctx.notes.push('CPU use not measurable on this platform');
+        return;
+      }
+      ctx.notes.push(`CPU use over ${a.for} ms: ${used.toFixed(0)}% of one core`);
+      if (used > a.below) fail(step, 'cpu-busy', `the program used ${used.toFixed(0)}% of a core over ${a.for} ms (allowed below ${a.below}%)`);
+      return;
+    }
+    case 'note':
+      ctx.notes.push(interpolate(a.text, ctx));
+      return;
+    case 'parallel':
+      return runBranches(a.branches, ctx);
+    case 'repeat':
+      if (a.parallel) return runBranches(Array.from({ length: a.times }, () => a.steps), ctx);
+      for (let i = 0; i < a.times; i++) await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
+      return;
+  }
+}
+
+/** Run branches side by side, each with its own connection names; the first failure stops the others. */
+async function runBranches(branches: Step[][], ctx: Context): Promise<void> {
+  const inner = new AbortController();
+  const onAbort = () => inner.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const results = await Promise.allSettled(
+      branches.map(async (steps) => {
+        try {
+          await runSteps(steps, { ...ctx, conns: new Map(ctx.conns), signal: inner.signal });
+        } catch (e) {
+          inner.abort();
+          throw e;
+        }
+      }),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const first = failures.find((f) => !(f instanceof StepFailure && f.miss.code === 'aborted')) ?? failures[0];
+    if (first) throw first;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::']);
+const isLoopback = (a: string) => /^127\./.test(a) || a === '::1' || a.startsWith('::ffff:127.');
+
+async function checkListener(step: Step, a: Extract<StepAction, { verb: 'listener' }>, ctx: Context): Promise<void> {
+  const transport = ctx.program.transport;
+  const sockets = await listeningSockets(ctx.port, transport);
+  const addrs = sockets.map((s) => s.address);
+  ctx.notes.push(`${transport} port ${ctx.port} bound on ${addrs.join(', ') || 'nothing'}`);
+  if (addrs.length === 0) fail(step, 'not-listening', `nothing is bound to ${transport} port ${ctx.port}`);
+  if (a.address !== undefined) {
+    const ok =
+      a.address === 'any' ? addrs.some((x) => WILDCARD.has(x)) : a.address === 'loopback' ? addrs.every(isLoopback) : addrs.includes(a.address);
+    const want = a.address === 'any' ? 'all interfaces (0.0.0.0 or ::)' : a.address === 'loopback' ? 'loopback addresses only' : a.address;
+    if (!ok) fail(step, 'wrong-address', `expected ${transport} port ${ctx.port} bound on ${want}, found ${addrs.join(', ')}`);
+  }
+  if (a.reuseaddr !== undefined) {
+    if (transport !== 'udp') fail(step, 'not-observable', 'SO_REUSEADDR of a TCP listener cannot be observed from outside; use a `restart` step');
+    const shared = await bindsAlongside(addrs[0]!, ctx.port);
+    ctx.notes.push(`SO_REUSEADDR on udp port ${ctx.port}: ${shared ? 'set' : 'not set'}`);
+    if (shared !== a.reuseaddr) fail(step, 'reuseaddr', `expected SO_REUSEADDR ${a.reuseaddr ? 'set' : 'not set'} on the program's UDP socket; a second socket with SO_REUSEADDR ${shared ? 'could' : 'could not'} bind beside it`);
+  }
+}
+
+/** Whether a UDP socket with SO_REUSEADDR can bind beside the program's (on Linux: only if the program set it too). */
+function bindsAlongside(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', reuseAddr: true });
+    s.once('error', () => {
+      s.close();
+      resolve(false);
+    });
+    s.bind(port, address, () => {
+      s.close();
+      resolve(true);
+    });
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * Programs for one target: a fresh one per scenario, or a running one lent again
+ * to scenarios that allow reuse. Scenarios on one fixed port take turns, and a
+ * program on a fixed port is never kept between them.
+ */
+import { freePort } from '../process/free-port.js';
+import type { Scenario } from '../scenario/model.js';
+import type { ProgramSource } from './run-scenario.js';
+import { Program, type Target } from './program.js';
+import type { Failure } from './result.js';
+import type { Transcript } from './transcript.js';
+
+/** Serialises users of one port. */
+class PortLocks {
+  #tails = new Map<number, Promise<void>>();
+
+  /** Wait for `port`, then hold it until the returned release is called. */
+  async acquire(port: number): Promise<() => void> {
+    const prev = this.#tails.get(port) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = prev.then(() => mine);
+    this.#tails.set(port, tail);
+    await prev;
+    return () => {
+      if (this.#tails.get(port) === tail) this.#tails.delete(port);
+      release();
+    };
+  }
+}
+
+/** One lock table for the whole run: two targets on one fixed port must take turns too. */
+const portLocks = new PortLocks();
+
+export class ProgramPool implements ProgramSource {
+  readonly #idle: Program[] = [];
+  readonly #held = new Map<Program, () => void>();
+
+  constructor(readonly target: Target) {}
+
+  /** The port a scenario runs on, and whether it is shared (needs the lock). */
+  private async portFor(scenario: Scenario): Promise<{ port: number; fixed: boolean; portless: boolean }> {
+    if (scenario.defaultPort !== undefined) {
+      return { port: this.target.fixedPort ?? scenario.defaultPort, fixed: true, portless: this.target.fixedPort === undefined };
+    }
+    if (this.target.fixedPort !== undefined) return { port: this.target.fixedPort, fixed: true, portless: false };
+    return { port: await freePort(scenario.transport), fixed: false, portless: false };
+  }
+
+  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<{ program: Program } | { error: Failure }> {
+    const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
+    const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
+    if (reusable && this.target.fixedPort === undefined) {
+      const i = this.#idle.findIndex((p) => p.transport === scenario.transport && p.alive);
+      if (i >= 0) {
+        const [p] = this.#idle.splice(i, 1);
+        p!.setRecorder(record);
+        transcript.add('note', 'program', undefined, `reusing the running program on port ${p!.port}`);
+        return { program: p! };
+      }
+    }
+    const { port, fixed, portless } = await this.portFor(scenario);
+    const unlock = fixed ? await portLocks.acquire(port) : () => {};
+    const program = new Program(this.target, port, scenario.transport, portless);
+    program.setRecorder(record);
+    const started = await program.start(signal);
+    if (!started.ok) {
+      await program.stop();
+      unlock();
+      return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+    }
+    this.#held.set(program, unlock);
+    return { program };
+  }
+
+  async release(program: Program, scenario: Scenario, passed: boolean): Promise<void> {
+    program.setRecorder(() => {});
+    // Only programs on ports of their own are kept: a fixed port is handed on free.
+    const keep = scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
+    if (keep) this.#idle.push(program);
+    else await program.stop();
+    const unlock = this.#held.get(program);
+    this.#held.delete(program);
+    unlock?.();
+  }
+
+  /** Stop every program still running. */
+  async close(): Promise<void> {
+    const all = [...this.#idle, ...this.#held.keys()];
+    this.#idle.length = 0;
+    await Promise.all(all.map((p) => p.stop()));
+  }
+}

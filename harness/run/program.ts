@@ -1,0 +1,111 @@
+/**
+ * The program under test as a scenario sees it: started on a port, ready when it
+ * listens, stopped (with its whole process group) and restarted on demand.
+ */
+import { fillTemplate, splitCommand } from '../process/command.js';
+import { ProgramConsole } from '../process/console.js';
+import { launch, type ExitInfo, type Launched } from '../process/launch.js';
+import { waitUntilListening } from '../process/readiness.js';
+import type { Transport } from '../scenario/model.js';
+
+/** The implementation a run checks: a command line and how it is told its port. */
+export interface Target {
+  name: string;
+  /** Command template; `{port}` is replaced by the port. */
+  command: string;
+  /** A port the program always uses (it cannot be told one). */
+  fixedPort?: number;
+  cwd: string;
+  env?: Record<string, string>;
+  readyTimeoutMs: number;
+}
+
+export type StartResult = { ok: true; afterMs: number; addresses: string[] } | { ok: false; code: string; message: string };
+
+export type ConsoleRecorder = (kind: 'stdout' | 'stderr' | 'stdin' | 'exit' | 'start' | 'ready', data?: Uint8Array, detail?: string) => void;
+
+/** How many bytes of stderr an error message quotes. */
+const STDERR_TAIL = 1024;
+
+/** Describe an exit for a message: `exit status 1` / `killed by SIGKILL`. */
+export function describeExit(exit: ExitInfo): string {
+  if (exit.error) return exit.error;
+  return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`;
+}
+
+export class Program {
+  launched?: Launched;
+  console?: ProgramConsole;
+  /** Set when a scenario left the program in a state the next one must not inherit. */
+  tainted = false;
+  #record: ConsoleRecorder = () => {};
+
+  constructor(
+    readonly target: Target,
+    readonly port: number,
+    readonly transport: Transport,
+    /** Start without a port: `{port}` words dropped and PORT unset. */
+    readonly portless = false,
+  ) {}
+
+  /** Route console events to the current scenario's transcript. */
+  setRecorder(record: ConsoleRecorder): void {
+    this.#record = record;
+  }
+
+  get alive(): boolean {
+    return this.launched !== undefined && this.exitInfo === undefined;
+  }
+
+  exitInfo?: ExitInfo;
+
+  argv(): string[] {
+    const words = splitCommand(this.target.command);
+    const kept = this.portless ? words.filter((w) => !w.includes('{port}')) : words;
+    return fillTemplate(kept, { port: String(this.port) });
+  }
+
+  /** Launch and wait until the port is bound; on failure the message says why, with stderr's tail. */
+  async start(signal?: AbortSignal, readyTimeoutMs = this.target.readyTimeoutMs): Promise<StartResult> {
+    let argv: string[];
+    try {
+      argv = this.argv();
+    } catch (e) {
+      return { ok: false, code: 'bad-command', message: (e as Error).message };
+    }
+    const env: Record<string, string | undefined> = { ...process.env, PYTHONUNBUFFERED: '1', ...this.target.env, PORT: String(this.port) };
+    if (this.portless) delete env.PORT;
+    this.exitInfo = undefined;
+    const launched = launch({ argv, env, cwd: this.target.cwd, name: this.target.name });
+    this.launched = launched;
+    this.console = new ProgramConsole(launched);
+    this.#record('start', undefined, argv.join(' '));
+    launched.onStdout((chunk) => this.#record('stdout', chunk));
+    launched.onStderr((chunk) => this.#record('stderr', chunk));
+    void launched.exited.then((exit) => {
+      if (this.launched === launched) this.exitInfo = exit;
+      this.#record('exit', undefined, describeExit(exit));
+    });
+    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+    if (ready.ok) {
+      this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms`);
+      return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
+    }
+    const tail = launched.stderr.tail(STDERR_TAIL).trim();
+    const stderr = tail ? `; stderr: ${tail}` : '; stderr was empty';
+    if (ready.code === 'exited') {
+      return { ok: false, code: 'exited-early', message: `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}` };
+    }
+    if (ready.code === 'aborted') return { ok: false, code: 'aborted', message: 'the run was interrupted while the program started' };
+    return { ok: false, code: 'not-ready', message: `the program did not listen on ${this.transport} port ${this.port} within ${readyTimeoutMs} ms${stderr}` };
+  }
+
+  /** Stop the program and everything it started. */
+  async stop(graceMs?: number): Promise<ExitInfo | undefined> {
+    const l = this.launched;
+    if (!l) return undefined;
+    const exit = await l.stop(graceMs);
+    this.exitInfo = exit;
+    return exit;
+  }
+}

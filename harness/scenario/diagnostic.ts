@@ -1,0 +1,53 @@
+/**
+ * Located, coded problems in user input, and the one way they are rendered.
+ */
+
+export interface Diagnostic {
+  file: string;
+  /** 1-based; 0 when the problem has no place in the file (e.g. it cannot be read). */
+  line: number;
+  col: number;
+  code: string;
+  message: string;
+  hint?: string;
+  severity: 'error' | 'warning';
+}
+
+/** `file:line:col: code: message (hint)`, the form every tool prints. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  const hint = d.hint ? ` (${d.hint})` : '';
+  return `${where}: ${d.code}: ${d.message}${hint}`;
+}
+
+/** Edit distance between two short strings (for "did you mean"). */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest of `choices` to `word`, if it is close enough to be a likely typo. */
+export function suggest(word: string, choices: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of choices) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** A "did you mean" hint, or undefined. */
+export function didYouMean(word: string, choices: readonly string[]): string | undefined {
+  const s = suggest(word, choices);
+  return s === undefined ? undefined : `did you mean \`${s}\`?`;
+}

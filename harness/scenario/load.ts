@@ -1,0 +1,85 @@
+/**
+ * Finding scenario files and loading each (YAML or TypeScript) into a Scenario.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from './diagnostic.js';
+import type { Scenario } from './model.js';
+import { validateScenario } from './validate.js';
+import { MAX_FILE_BYTES, parseYamlSource } from './yaml-source.js';
+
+const SCENARIO_EXT = new Set(['.yaml', '.yml', '.ts', '.mts']);
+const NOT_SCENARIOS = new Set(['requirements.yaml', 'sockspec.config.yaml']);
+
+export interface Loaded {
+  file: string;
+  scenario?: Scenario;
+  diagnostics: Diagnostic[];
+}
+
+function isScenarioFile(name: string): boolean {
+  return SCENARIO_EXT.has(extname(name)) && !NOT_SCENARIOS.has(name) && !/\.(test|d)\.m?ts$/.test(name);
+}
+
+/** Expand files and folders into the sorted list of scenario files below them. */
+export async function findScenarioFiles(paths: readonly string[], cwd: string): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  async function walk(abs: string): Promise<void> {
+    const entries = await readdir(abs, { withFileTypes: true });
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const p = join(abs, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && isScenarioFile(e.name)) files.push(p);
+    }
+  }
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    const s = await stat(abs).catch(() => undefined);
+    if (!s) diagnostics.push({ file: p, line: 0, col: 0, code: 'not-found', message: 'no such file or folder', severity: 'error' });
+    else if (s.isDirectory()) await walk(abs);
+    else files.push(abs);
+  }
+  return { files: [...new Set(files)].map((f) => relative(cwd, f) || f), diagnostics };
+}
+
+let tsImport: ((specifier: string, parent: string) => Promise<Record<string, unknown>>) | undefined;
+
+/** Import a TS module through tsx, loading tsx only on first use. */
+async function importTs(abs: string): Promise<Record<string, unknown>> {
+  if (!tsImport) {
+    const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
+    tsImport = api.tsImport;
+  }
+  return tsImport(pathToFileURL(abs).href, import.meta.url);
+}
+
+/** Load and validate one scenario file (path relative to `cwd` or absolute). */
+export async function loadScenarioFile(file: string, cwd: string, requirementIds?: ReadonlySet<string>): Promise<Loaded> {
+  const abs = resolve(cwd, file);
+  const fail = (code: string, message: string): Loaded => ({ file, diagnostics: [{ file, line: 0, col: 0, code, message, severity: 'error' }] });
+  if (extname(file) === '.ts' || extname(file) === '.mts') {
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importTs(abs);
+    } catch (e) {
+      return fail('ts-load', (e as Error).message.split('\n')[0] ?? 'cannot load');
+    }
+    const data = mod.default ?? mod.scenario;
+    if (data === undefined) return fail('ts-export', 'a TS scenario exports the scenario as `default`');
+    return { file, ...validateScenario(file, data, () => ({ line: 1, col: 1 }), requirementIds) };
+  }
+  let text: string;
+  try {
+    const s = await stat(abs);
+    if (s.size > MAX_FILE_BYTES) return fail('too-large', `scenario files are limited to ${MAX_FILE_BYTES} bytes`);
+    text = await readFile(abs, 'utf8');
+  } catch (e) {
+    return fail('unreadable', (e as Error).message);
+  }
+  const src = parseYamlSource(file, text);
+  if (src.diagnostics.length) return { file, diagnostics: src.diagnostics };
+  return { file, ...validateScenario(file, src.data, src.locate, requirementIds) };
+}

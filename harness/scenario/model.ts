@@ -1,0 +1,74 @@
+/**
+ * The normalised scenario: what the runner executes, whatever file it came from.
+ * Plain data (plus, for TS scenarios, an optional script function).
+ */
+import type { ValueSpec } from '../codec/types.js';
+
+export type Transport = 'tcp' | 'udp';
+
+/** What an `expect` step waits for. */
+export type Expectation =
+  | { kind: 'bytes'; data: Uint8Array }
+  | { kind: 'regex'; source: string; flags: string }
+  | { kind: 'struct'; format: string; values: ValueSpec[] }
+  | { kind: 'rounds'; data: Uint8Array; trailer: Uint8Array }
+  | { kind: 'size'; size: number }
+  | { kind: 'eof' }
+  | { kind: 'reset' }
+  | { kind: 'silence'; ms: number };
+
+export type StepAction =
+  | { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number }
+  | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number }
+  | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
+  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number }
+  | { verb: 'wait'; ms: number }
+  | { verb: 'answer'; prompt: string; line: string }
+  | { verb: 'stdout'; contains?: string; regex?: string; within?: number }
+  | { verb: 'type'; line: string }
+  | { verb: 'close-stdin' }
+  | { verb: 'exit'; code?: number; signal?: string; within?: number }
+  | { verb: 'restart' | 'start'; within?: number }
+  | { verb: 'stop' }
+  | { verb: 'listener'; address?: string; reuseaddr?: boolean }
+  | { verb: 'cpu'; below: number; for: number }
+  | { verb: 'note'; text: string }
+  | { verb: 'parallel'; branches: Step[][] }
+  | { verb: 'repeat'; times: number; parallel: boolean; steps: Step[] };
+
+export interface Step {
+  action: StepAction;
+  /** Requirement ids a failure of this step breaks (default: the scenario's `covers`). */
+  req: string[];
+  /** `steps[3]` or `steps[2].parallel[1][0]`, plus the verb. */
+  label: string;
+  line: number;
+  col: number;
+}
+
+/** The harness API a TS scenario script receives. */
+export interface ScriptApi {
+  /** Run one step, written as in YAML. */
+  step(step: Record<string, unknown>): Promise<void>;
+  /** The program's port. */
+  readonly port: number;
+  note(text: string): void;
+  fail(message: string, requirements?: string[]): never;
+}
+
+export interface Scenario {
+  file: string;
+  name: string;
+  covers: string[];
+  transport: Transport;
+  process: 'fresh' | 'reuse';
+  timeoutMs: number;
+  stepTimeoutMs: number;
+  defaultPort?: number;
+  skip?: string;
+  steps: Step[];
+  script?: (api: ScriptApi) => Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_STEP_TIMEOUT_MS = 5_000;

@@ -1,0 +1,169 @@
+/**
+ * The one schema of a scenario file. YAML files and TypeScript objects validate
+ * against it, and `scenarios/schema.json` is generated from it for editors.
+ */
+import { z } from 'zod';
+
+const ms = z.number().int().nonnegative().max(3_600_000);
+const connName = z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, `_` or `-`');
+const reqIds = z.union([z.string(), z.array(z.string()).min(1)]);
+
+/** The ways a scenario spells bytes; exactly one is given. */
+export const payloadFields = {
+  text: z.string().optional().describe('UTF-8 text, sent as is'),
+  bytes: z.string().optional().describe('text with escapes: \\n \\r \\t \\0 \\\\ and \\xHH for a raw byte'),
+  hex: z.string().optional().describe('hex digit pairs; spaces and colons allowed between pairs'),
+  fill: z
+    .strictObject({
+      size: z.number().int().nonnegative().max(16 * 1024 * 1024),
+      pattern: z.string().min(1).optional(),
+      random: z.number().int().optional(),
+    })
+    .optional()
+    .describe('`size` bytes repeating `pattern`, or pseudo-random from the seed `random`'),
+  var: z.string().optional().describe('a payload named under `vars`'),
+};
+export const payloadKeys = Object.keys(payloadFields) as (keyof typeof payloadFields)[];
+
+export const payloadSchema = z.strictObject(payloadFields);
+
+const valueSpec = z.union([
+  z.number(),
+  z.literal('any'),
+  z.strictObject({ min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({
+    now: z.number().nonnegative().describe('tolerance in seconds around the current time'),
+    offset: z.number().optional().describe('seconds added to Unix time (2208988800 for RFC 868)'),
+  }),
+]);
+
+const structSpec = z.strictObject({
+  format: z.string().describe('Python struct format, e.g. `!I`'),
+  values: z.array(valueSpec).describe('one check per field'),
+});
+
+const roundsSpec = z.strictObject({
+  data: payloadSchema.describe('what the echoes must concatenate to'),
+  trailer: payloadSchema.describe('what follows each echo'),
+});
+
+/** The matcher keys of `expect`; exactly one is given. */
+export const expectFields = {
+  ...payloadFields,
+  regex: z.string().optional().describe('a JavaScript regular expression over the UTF-8 text received'),
+  flags: z.string().regex(/^[imsu]*$/).optional().describe('flags for `regex`'),
+  struct: structSpec.optional(),
+  rounds: roundsSpec.optional().describe('segmentation-insensitive echo rounds: echo_k + trailer, echoes concatenating to data'),
+  size: z.number().int().nonnegative().optional().describe('any bytes of this length (a datagram of this length)'),
+  eof: z.literal(true).optional().describe('the peer closed its write side'),
+  reset: z.literal(true).optional().describe('the peer reset the connection'),
+  silence: ms.optional().describe('no data (no datagram) for this many milliseconds'),
+};
+export const expectMatcherKeys = Object.keys(expectFields).filter((k) => k !== 'flags');
+
+const on = connName.optional().describe('the connection; default: the last one opened');
+const within = ms.optional().describe('deadline in milliseconds; default: the scenario step-timeout');
+
+const connectBody = z.strictObject({
+  name: connName.optional(),
+  transport: z.enum(['tcp', 'udp']).optional(),
+  host: z.string().optional().describe('default 127.0.0.1; only loopback addresses are allowed'),
+  port: z.number().int().min(1).max(65535).optional().describe('default: the program’s port'),
+  expect: z.enum(['ok', 'refused']).optional().describe('`refused`: the connection must fail'),
+  within,
+});
+const onBody = z.strictObject({ on });
+
+/** Each step's body, by its verb. A step is a map with exactly one verb key. */
+export const stepBodies = {
+  connect: z.union([connName, connectBody]),
+  send: z.strictObject({
+    on,
+    ...payloadFields,
+    chunks: z.array(z.number().int().positive()).min(1).optional().describe('sizes of the pieces; the rest goes last'),
+    chunk: z.number().int().positive().optional().describe('send in pieces of this size'),
+    pause: ms.optional().describe('milliseconds between pieces'),
+  }),
+  shutdown: z.union([connName, onBody]),
+  close: z.union([connName, onBody]),
+  reset: z.union([connName, onBody]),
+  expect: z.strictObject({ on, within, ...expectFields }),
+  wait: ms.describe('a deliberate pause of the client, in milliseconds'),
+  answer: z.strictObject({
+    prompt: z.string().describe('text the program prints (no newline needed)'),
+    line: z.string().describe('the line typed each time the prompt appears'),
+  }),
+  stdout: z.strictObject({
+    contains: z.string().optional(),
+    regex: z.string().optional(),
+    within,
+  }),
+  type: z.string().describe('a line typed on the program’s stdin'),
+  'close-stdin': z.literal(true),
+  exit: z.strictObject({
+    code: z.number().int().optional(),
+    signal: z.string().optional(),
+    within,
+  }),
+  restart: z.strictObject({ within }).describe('stop the program (SIGTERM) and start it again on the same port'),
+  stop: z.strictObject({}).describe('stop the program (SIGTERM, then SIGKILL) and wait for it to end'),
+  start: z.strictObject({ within }).describe('start the stopped program again on the same port; `within`: how soon it must listen'),
+  listener: z.strictObject({
+    address: z.string().optional().describe('`any`, `loopback` or an exact address'),
+    reuseaddr: z.boolean().optional().describe('UDP: whether SO_REUSEADDR is set (Linux)'),
+  }),
+  cpu: z.strictObject({
+    below: z.number().positive().max(1000).describe('percent of one core'),
+    for: ms.describe('the window measured'),
+  }),
+  note: z.string().describe('record a line in the report'),
+  parallel: z.array(z.array(z.lazy((): z.ZodType => stepSchema))).min(1),
+  repeat: z.strictObject({
+    times: z.number().int().positive().max(10_000),
+    parallel: z.boolean().optional(),
+    steps: z.array(z.lazy((): z.ZodType => stepSchema)).min(1),
+  }),
+};
+export type StepVerb = keyof typeof stepBodies;
+export const stepVerbs = Object.keys(stepBodies) as StepVerb[];
+
+/** Keys every step may carry besides its verb. */
+export const stepCommonFields = {
+  req: reqIds.optional().describe('the requirement ids a failure of this step breaks'),
+};
+
+export const stepSchema: z.ZodType = z.union(
+  stepVerbs.map((verb) => z.strictObject({ [verb]: stepBodies[verb], ...stepCommonFields })) as unknown as [
+    z.ZodType,
+    z.ZodType,
+  ],
+);
+
+/** The top of a scenario file; `steps` are checked one by one against `stepBodies`. */
+export const scenarioFields = {
+  $schema: z.string().optional(),
+  name: z.string().optional(),
+  covers: z.array(z.string()).min(1).describe('requirement ids this scenario checks'),
+  role: z.literal('server').optional().describe('the program under test (default server)'),
+  transport: z.enum(['tcp', 'udp']).optional().describe('default transport of connections (default tcp)'),
+  process: z.enum(['fresh', 'reuse']).optional().describe('a fresh program for this scenario, or reuse a running one'),
+  timeout: ms.optional().describe('limit for the whole scenario (default 30000)'),
+  'step-timeout': ms.optional().describe('default deadline of each step (default 5000)'),
+  'default-port': z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe('start the program without a port ({port} words dropped, PORT unset) and expect it on this port'),
+  skip: z.string().optional().describe('skip this scenario, saying why'),
+  vars: z.record(z.string(), payloadSchema).optional(),
+  steps: z.array(stepSchema).min(1),
+};
+
+export const scenarioSchema = z.strictObject(scenarioFields);
+
+/** The top level as validated before the steps: steps are dispatched by verb. */
+export const scenarioHeadSchema = z.strictObject({ ...scenarioFields, steps: z.array(z.unknown()).min(1) });
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;

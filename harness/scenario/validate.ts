@@ -1,0 +1,350 @@
+/**
+ * Plain data (from YAML or a TS module) to a normalised Scenario, collecting every
+ * problem with its place instead of stopping at the first.
+ */
+import type { z } from 'zod';
+import { checkPayload, encodePayload } from '../codec/payload.js';
+import { calcSize } from '../codec/struct.js';
+import type { PayloadSpec } from '../codec/types.js';
+import { didYouMean, type Diagnostic } from './diagnostic.js';
+import {
+  DEFAULT_STEP_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type Expectation,
+  type Scenario,
+  type Step,
+  type StepAction,
+  type Transport,
+} from './model.js';
+import { expectMatcherKeys, payloadKeys, scenarioHeadSchema, stepBodies, stepCommonFields, stepVerbs, type StepVerb } from './schema.js';
+import { allowedKeys, describeIssue, showPath } from './schema-walk.js';
+import type { DataPath, Locate } from './yaml-source.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const SHORTHAND: Partial<Record<StepVerb, string>> = { connect: 'name', shutdown: 'on', close: 'on', reset: 'on' };
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+/** Scope of connection names while walking steps. */
+interface Scope {
+  conns: Map<string, Transport>;
+  last?: string;
+}
+
+class Validator {
+  readonly diagnostics: Diagnostic[] = [];
+  vars = new Map<string, Uint8Array>();
+  transport: Transport = 'tcp';
+
+  constructor(
+    readonly file: string,
+    readonly locate: Locate,
+    readonly requirementIds?: ReadonlySet<string>,
+  ) {}
+
+  error(path: DataPath, code: string, message: string, hint?: string, atKey = false): void {
+    const { line, col } = this.locate(path, atKey);
+    this.diagnostics.push({ file: this.file, line, col, code, message, severity: 'error', ...(hint ? { hint } : {}) });
+  }
+
+  /** Validate `value` against `schema`; report every issue; return the parsed value or undefined. */
+  parse<T>(schema: z.ZodType<T>, value: unknown, base: DataPath): T | undefined {
+    const r = schema.safeParse(value, { reportInput: true });
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) {
+      const path = [...base, ...(issue.path as (string | number)[])];
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = allowedKeys(schema, issue.path as (string | number)[]);
+        for (const key of issue.keys) {
+          this.error([...path, key], 'unknown-key', `unknown key \`${key}\` in \`${showPath(path)}\``, didYouMean(key, allowed) ?? `allowed: ${allowed.join(', ')}`, true);
+        }
+      } else {
+        const { code, message } = describeIssue(issue, path);
+        this.error(path, code, message);
+      }
+    }
+    return undefined;
+  }
+
+  payload(spec: Obj, path: DataPath, keys: readonly string[] = payloadKeys): Uint8Array | undefined {
+    const given = keys.filter((k) => spec[k] !== undefined);
+    if (given.length !== 1) {
+      this.error(path, given.length ? 'ambiguous-payload' : 'missing-payload', given.length ? `give one of ${given.map((k) => `\`${k}\``).join(', ')}, not several` : `give the bytes as one of ${keys.map((k) => `\`${k}\``).join(', ')}`);
+      return undefined;
+    }
+    const key = given[0]!;
+    const ps = { [key]: spec[key] } as PayloadSpec;
+    if ('var' in ps && !this.vars.has(ps.var)) {
+      this.error([...path, 'var'], 'unknown-var', `no payload named \`${ps.var}\` under \`vars\``, didYouMean(ps.var, [...this.vars.keys()]));
+      return undefined;
+    }
+    const problem = checkPayload(ps);
+    if (problem) {
+      this.error([...path, key], 'bad-payload', problem);
+      return undefined;
+    }
+    return encodePayload(ps, this.vars);
+  }
+
+  connection(on: string | undefined, scope: Scope, path: DataPath): Transport | undefined {
+    const name = on ?? scope.last;
+    if (name === undefined) {
+      this.error(path, 'no-connection', 'no connection is open at this step', 'add a `connect` step before it');
+      return undefined;
+    }
+    const t = scope.conns.get(name);
+    if (!t) this.error([...path, 'on'], 'unknown-connection', `no connection named \`${name}\` is open here`, didYouMean(name, [...scope.conns.keys()]));
+    return t;
+  }
+
+  steps(list: unknown[], base: DataPath, scope: Scope, defaultReq: string[]): Step[] {
+    const out: Step[] = [];
+    list.forEach((raw, i) => {
+      const s = this.step(raw, [...base, i], scope, defaultReq);
+      if (s) out.push(s);
+    });
+    return out;
+  }
+
+  step(raw: unknown, path: DataPath, scope: Scope, defaultReq: string[]): Step | undefined {
+    if (!isObj(raw)) {
+      const hint = typeof raw === 'string' ? didYouMean(raw, stepVerbs) ?? 'a step is a map such as `shutdown: c`' : undefined;
+      this.error(path, 'invalid-step', `a step must be a map with one verb, got ${JSON.stringify(raw) ?? String(raw)}`, hint);
+      return undefined;
+    }
+    const keys = Object.keys(raw);
+    const verbs = keys.filter((k): k is StepVerb => (stepVerbs as string[]).includes(k));
+    for (const k of keys) {
+      if (verbs.includes(k as StepVerb) || k in stepCommonFields) continue;
+      const near = didYouMean(k, stepVerbs);
+      this.error([...path, k], verbs.length === 0 ? 'unknown-step' : 'unknown-key', verbs.length === 0 ? `unknown step \`${k}\`` : `unknown key \`${k}\` beside \`${verbs[0]}\``, near ?? `steps are: ${stepVerbs.join(', ')}`, true);
+    }
+    if (verbs.length !== 1) {
+      if (verbs.length > 1) this.error(path, 'several-verbs', `one verb per step, got ${verbs.map((v) => `\`${v}\``).join(' and ')}`);
+      else if (keys.every((k) => k in stepCommonFields)) this.error(path, 'unknown-step', 'the step has no verb', `steps are: ${stepVerbs.join(', ')}`);
+      return undefined;
+    }
+    const verb = verbs[0]!;
+    const bodyPath = [...path, verb];
+    let body = raw[verb];
+    const short = SHORTHAND[verb];
+    if (short && typeof body === 'string') body = { [short]: body };
+    let req = defaultReq;
+    if (raw.req !== undefined) {
+      const r = typeof raw.req === 'string' ? [raw.req] : Array.isArray(raw.req) ? raw.req.filter((x): x is string => typeof x === 'string') : [];
+      if (r.length === 0) this.error([...path, 'req'], 'invalid-type', 'expected `req` to be an id or a list of ids');
+      r.forEach((id) => this.requirement(id, [...path, 'req']));
+      if (r.length) req = r;
+    }
+    const { line, col } = this.locate(path);
+    const label = `${showPath(path)} ${verb}`;
+    const action = this.action(verb, body, bodyPath, scope, req);
+    return action ? { action, req, label, line, col } : undefined;
+  }
+
+  requirement(id: string, path: DataPath): void {
+    if (this.requirementIds && !this.requirementIds.has(id)) {
+      this.error(path, 'unknown-requirement', `\`${id}\` is not in the requirement catalogue`, didYouMean(id, [...this.requirementIds]));
+    }
+  }
+
+  action(verb: StepVerb, body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
+    if (verb === 'parallel') return this.parallel(body, path, scope, req);
+    if (verb === 'repeat') return this.repeat(body, path, scope, req);
+    const b = this.parse(stepBodies[verb] as z.ZodType, body, path) as Obj | string | number | true | undefined;
+    if (b === undefined) return undefined;
+    switch (verb) {
+      case 'connect': {
+        const c = b as { name?: string; transport?: Transport; host?: string; port?: number; expect?: string; within?: number };
+        const name = c.name ?? `conn${scope.conns.size + 1}`;
+        const host = c.host ?? '127.0.0.1';
+        if (!LOOPBACK.test(host)) this.error([...path, 'host'], 'not-loopback', `\`${host}\` is not a loopback address`, 'sockspec only talks to 127.0.0.0/8 and ::1');
+        scope.conns.set(name, c.transport ?? this.transport);
+        scope.last = name;
+        return { verb, name, transport: c.transport ?? this.transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}) };
+      }
+      case 'send': {
+        const s = b as Obj & { on?: string; chunks?: number[]; chunk?: number; pause?: number };
+        const t = this.connection(s.on, scope, path);
+        if (t === 'udp' && (s.chunks || s.chunk)) this.error(path, 'chunks-on-udp', 'a UDP send is one datagram: `chunks`/`chunk` do not apply', 'use several `send` steps');
+        if (s.chunks && s.chunk) this.error(path, 'ambiguous-chunks', 'give `chunks` or `chunk`, not both');
+        const data = this.payload(s, path);
+        if (!data) return undefined;
+        return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0 };
+      }
+      case 'shutdown':
+      case 'close':
+      case 'reset': {
+        const on = (b as { on?: string }).on;
+        const t = this.connection(on, scope, path);
+        if (t === 'udp' && verb !== 'close') this.error(path, 'not-for-udp', `\`${verb}\` applies to TCP connections only`);
+        return { verb, ...(on ? { on } : {}) };
+      }
+      case 'expect':
+        return this.expect(b as Obj, path, scope);
+      case 'wait':
+        return { verb, ms: b as number };
+      case 'answer':
+        return { verb, ...(b as { prompt: string; line: string }) };
+      case 'stdout': {
+        const s = b as { contains?: string; regex?: string; within?: number };
+        if ((s.contains === undefined) === (s.regex === undefined)) this.error(path, 'missing-matcher', 'give one of `contains` or `regex`');
+        if (s.regex !== undefined) this.regex(s.regex, '', [...path, 'regex']);
+        return { verb, ...s };
+      }
+      case 'type':
+        return { verb, line: b as string };
+      case 'close-stdin':
+        return { verb };
+      case 'exit':
+        return { verb, ...(b as object) };
+      case 'restart':
+      case 'start':
+        return { verb, ...(b as object) };
+      case 'stop':
+        return { verb };
+      case 'listener':
+        return { verb, ...(b as object) };
+      case 'cpu':
+        return { verb, ...(b as { below: number; for: number }) };
+      case 'note':
+        return { verb, text: b as string };
+    }
+  }
+
+  regex(source: string, flags: string, path: DataPath): void {
+    try {
+      new RegExp(source, flags);
+    } catch (e) {
+      this.error(path, 'bad-regex', (e as Error).message);
+    }
+  }
+
+  expect(b: Obj, path: DataPath, scope: Scope): StepAction | undefined {
+    const on = b.on as string | undefined;
+    const t = this.connection(on, scope, path);
+    const given = expectMatcherKeys.filter((k) => b[k] !== undefined);
+    const what = given.filter((k) => !(payloadKeys as string[]).includes(k));
+    const payloadGiven = given.length > what.length;
+    if (what.length + (payloadGiven ? 1 : 0) !== 1) {
+      this.error(path, given.length ? 'ambiguous-expect' : 'missing-matcher', given.length ? `one expectation per step, got ${given.map((k) => `\`${k}\``).join(', ')}` : `say what to expect: one of ${expectMatcherKeys.map((k) => `\`${k}\``).join(', ')}`);
+      return undefined;
+    }
+    let expectation: Expectation | undefined;
+    const kind = what[0];
+    if (kind === undefined) {
+      const data = this.payload(b, path);
+      if (data) expectation = { kind: 'bytes', data };
+    } else if (kind === 'regex') {
+      const flags = (b.flags as string | undefined) ?? '';
+      this.regex(b.regex as string, flags, [...path, 'regex']);
+      expectation = { kind: 'regex', source: b.regex as string, flags };
+    } else if (kind === 'struct') {
+      const s = b.struct as { format: string; values: Expectation extends never ? never : never[] };
+      try {
+        calcSize(s.format);
+        expectation = { kind: 'struct', format: s.format, values: s.values };
+      } catch (e) {
+        this.error([...path, 'struct', 'format'], 'bad-struct', (e as Error).message);
+      }
+    } else if (kind === 'rounds') {
+      const r = b.rounds as { data: Obj; trailer: Obj };
+      const data = this.payload(r.data, [...path, 'rounds', 'data']);
+      const trailer = this.payload(r.trailer, [...path, 'rounds', 'trailer']);
+      if (data && data.length === 0) this.error([...path, 'rounds', 'data'], 'bad-payload', '`rounds.data` must not be empty');
+      if (data && trailer) expectation = { kind: 'rounds', data, trailer };
+    } else if (kind === 'size') expectation = { kind: 'size', size: b.size as number };
+    else if (kind === 'silence') expectation = { kind: 'silence', ms: b.silence as number };
+    else expectation = { kind: kind as 'eof' | 'reset' };
+    if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'regex'].includes(expectation.kind)) {
+      this.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `size` or `struct`');
+    }
+    if (b.flags !== undefined && kind !== 'regex') this.error([...path, 'flags'], 'unknown-key', '`flags` goes with `regex`');
+    if (!expectation) return undefined;
+    return { verb: 'expect', ...(on ? { on } : {}), expectation, ...(b.within !== undefined ? { within: b.within as number } : {}) };
+  }
+
+  parallel(body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
+    if (!Array.isArray(body) || body.length === 0 || !body.every(Array.isArray)) {
+      this.error(path, 'invalid-type', '`parallel` takes a list of branches, each a list of steps');
+      return undefined;
+    }
+    const branches = (body as unknown[][]).map((branch, i) => this.steps(branch, [...path, i], branchScope(scope), req));
+    return { verb: 'parallel', branches };
+  }
+
+  repeat(body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
+    if (!isObj(body) || !Array.isArray(body.steps)) {
+      this.error(path, 'invalid-type', '`repeat` takes `times`, `steps` and optionally `parallel`');
+      return undefined;
+    }
+    const { steps: rawSteps, ...head } = body;
+    const h = this.parse(stepBodies.repeat.omit({ steps: true }), head, path);
+    const steps = this.steps(rawSteps, [...path, 'steps'], branchScope(scope), req);
+    if (!h) return undefined;
+    return { verb: 'repeat', times: h.times, parallel: h.parallel ?? false, steps };
+  }
+}
+
+function branchScope(scope: Scope): Scope {
+  return { conns: new Map(scope.conns), ...(scope.last ? { last: scope.last } : {}) };
+}
+
+/** Validate and normalise scenario data from `file`. */
+export function validateScenario(
+  file: string,
+  data: unknown,
+  locate: Locate,
+  requirementIds?: ReadonlySet<string>,
+): { scenario?: Scenario; diagnostics: Diagnostic[] } {
+  const v = new Validator(file, locate, requirementIds);
+  if (!isObj(data)) {
+    v.error([], 'invalid-type', 'a scenario file holds one map with `covers` and `steps`');
+    return { diagnostics: v.diagnostics };
+  }
+  const { script, ...rest } = data;
+  const head = v.parse(scenarioHeadSchema, rest, []);
+  if (script !== undefined && typeof script !== 'function') v.error(['script'], 'invalid-type', '`script` must be an async function');
+  if (!head) {
+    // Still check the steps, so that one run reports every problem.
+    if (Array.isArray(rest.steps)) v.steps(rest.steps, ['steps'], { conns: new Map() }, []);
+    return { diagnostics: v.diagnostics };
+  }
+  v.transport = head.transport ?? 'tcp';
+  head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
+  for (const [name, spec] of Object.entries(head.vars ?? {})) {
+    const bytes = v.payload(spec as Obj, ['vars', name]);
+    if (bytes) v.vars.set(name, bytes);
+  }
+  const steps = v.steps(head.steps, ['steps'], { conns: new Map() }, head.covers);
+  if (v.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: v.diagnostics };
+  const scenario: Scenario = {
+    file,
+    name: head.name ?? file.replace(/^.*\//, '').replace(/\.(ya?ml|[cm]?ts)$/, ''),
+    covers: head.covers,
+    transport: v.transport,
+    process: head.process ?? 'fresh',
+    timeoutMs: head.timeout ?? DEFAULT_TIMEOUT_MS,
+    stepTimeoutMs: head['step-timeout'] ?? DEFAULT_STEP_TIMEOUT_MS,
+    ...(head['default-port'] ? { defaultPort: head['default-port'] } : {}),
+    ...(head.skip !== undefined ? { skip: head.skip } : {}),
+    steps,
+    ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
+  };
+  return { scenario, diagnostics: v.diagnostics };
+}
+
+/** Validate one step given at run time by a TS script, with the connections open so far. */
+export function validateStep(
+  raw: unknown,
+  file: string,
+  conns: ReadonlyMap<string, Transport>,
+  transport: Transport,
+  req: string[],
+): { step?: Step; diagnostics: Diagnostic[] } {
+  const v = new Validator(file, () => ({ line: 0, col: 0 }));
+  v.transport = transport;
+  const last = [...conns.keys()].pop();
+  const step = v.step(raw, ['script'], { conns: new Map(conns), ...(last ? { last } : {}) }, req);
+  return { ...(step && v.diagnostics.length === 0 ? { step } : {}), diagnostics: v.diagnostics };
+}
