@@ -1,0 +1,34 @@
+/**
+ * Matching exact bytes at the start of a stream, or as a whole datagram.
+ */
+import { quoteBytes, showBytes } from './bytes.js';
+import { matched, mismatch, MORE } from './mismatch.js';
+import type { Matcher } from './types.js';
+
+/** Expects exactly `expected` next (a datagram: exactly it); fails at the first wrong byte. */
+export function matchBytes(expected: Uint8Array): Matcher {
+  const want = Uint8Array.from(expected);
+  return {
+    description: `${want.length} bytes ${quoteBytes(want, 60)}`,
+    test(received, ended, whole) {
+      const n = Math.min(received.length, want.length);
+      for (let i = 0; i < n; i++) {
+        if (received[i] !== want[i]) {
+          const got = received.subarray(i, i + 16);
+          return mismatch(i, `byte ${i}: expected ${showBytes(want.subarray(i, i + 16))}, got ${showBytes(got)}`, received, want);
+        }
+      }
+      if (whole && received.length > want.length) {
+        const extra = received.subarray(want.length);
+        return mismatch(want.length, `expected a ${want.length}-byte datagram, got ${received.length} bytes (${extra.length} more: ${quoteBytes(extra)})`, received, want);
+      }
+      if (received.length >= want.length) return matched(want.length);
+      if (ended || whole) {
+        const missing = want.subarray(received.length);
+        const what = whole ? `expected a ${want.length}-byte datagram, got ${received.length} bytes` : `got ${received.length} of ${want.length} bytes`;
+        return mismatch(received.length, `${what}; missing ${quoteBytes(missing)}`, received, want);
+      }
+      return MORE;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The codec layer: payloads, Python `struct`, matchers and byte rendering.
+ * Pure code: no I/O, no timers.
+ */
+export * from './types.js';
+export * from './render.js';
+export { CodecError } from './errors.js';
+export { encodePayload, checkPayload } from './payload.js';
+export { parseEscapedBytes } from './byte-escapes.js';
+export { parseHex } from './hex-text.js';
+export { fillBytes, fillRandom, checkFill, createRandom, MAX_FILL_SIZE, DEFAULT_FILL_PATTERN } from './fill.js';
+export { calcSize, pack, unpack, packLayout, unpackLayout } from './struct.js';
+export type { StructValue } from './struct.js';
+export { parseStructFormat, fieldOffsets, fieldCodes } from './struct-format.js';
+export type { StructItem, StructLayout } from './struct-format.js';
+export { toHalfBits, fromHalfBits } from './half-float.js';
+export * from './matchers.js';

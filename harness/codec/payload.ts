@@ -1,0 +1,75 @@
+/**
+ * Payloads: the bytes a scenario spells as `text`, `bytes`, `hex`, `fill` or `var`.
+ */
+import { parseEscapedBytes } from './byte-escapes.js';
+import { encodeUtf8 } from './bytes.js';
+import { CodecError } from './errors.js';
+import { checkFill, fillBytes } from './fill.js';
+import { parseHex } from './hex-text.js';
+import type { PayloadSpec } from './types.js';
+
+const KINDS = ['text', 'bytes', 'hex', 'fill', 'var'] as const;
+
+function kindOf(spec: PayloadSpec): (typeof KINDS)[number] {
+  const given = KINDS.filter((k) => spec !== null && typeof spec === 'object' && (spec as Record<string, unknown>)[k] !== undefined);
+  if (given.length !== 1) {
+    throw new CodecError('bad-payload', given.length ? `give one of ${given.join(', ')}, not several` : `give the bytes as one of ${KINDS.join(', ')}`);
+  }
+  return given[0]!;
+}
+
+function requireString(value: unknown, kind: string): string {
+  if (typeof value !== 'string') throw new CodecError('bad-payload', `\`${kind}\` must be a string, got ${typeof value}`);
+  return value;
+}
+
+/**
+ * The bytes of a payload spec, taking `var` payloads from `vars`. Throws
+ * `CodecError` (`bad-payload`, `bad-escape`, `bad-hex`, `bad-fill`, `unknown-var`).
+ */
+export function encodePayload(spec: PayloadSpec, vars?: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const kind = kindOf(spec);
+  switch (kind) {
+    case 'text':
+      return encodeUtf8(requireString((spec as { text: unknown }).text, kind));
+    case 'bytes':
+      return parseEscapedBytes(requireString((spec as { bytes: unknown }).bytes, kind));
+    case 'hex':
+      return parseHex(requireString((spec as { hex: unknown }).hex, kind));
+    case 'fill':
+      return fillBytes((spec as { fill: Parameters<typeof fillBytes>[0] }).fill);
+    case 'var': {
+      const name = requireString((spec as { var: unknown }).var, kind);
+      const value = vars?.get(name);
+      if (value === undefined) {
+        const known = vars && vars.size ? `; the names are ${[...vars.keys()].join(', ')}` : '; declare it under `vars`';
+        throw new CodecError('unknown-var', `no payload named "${name}"${known}`);
+      }
+      return value;
+    }
+  }
+}
+
+/**
+ * The problem with a payload spec, or undefined when it encodes; for reporting at
+ * load time. A `var` name is not looked up here (the caller knows the vars).
+ */
+export function checkPayload(spec: PayloadSpec): string | undefined {
+  try {
+    const kind = kindOf(spec);
+    if (kind === 'fill') {
+      const fill = (spec as { fill: unknown }).fill;
+      if (fill === null || typeof fill !== 'object') return '`fill` must be a map with `size` and optionally `pattern` or `random`';
+      return checkFill(fill as Parameters<typeof checkFill>[0]);
+    }
+    if (kind === 'var') {
+      const name = requireString((spec as { var: unknown }).var, kind);
+      return name === '' ? '`var` must name a payload under `vars`' : undefined;
+    }
+    encodePayload(spec);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CodecError) return e.message;
+    throw e;
+  }
+}

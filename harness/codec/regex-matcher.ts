@@ -1,0 +1,66 @@
+/**
+ * Matching a regular expression against the UTF-8 text of the received bytes.
+ */
+import { quoteBytes } from './bytes.js';
+import { CodecError } from './errors.js';
+import { matched, mismatch, MORE } from './mismatch.js';
+import type { Matcher } from './types.js';
+import { byteOffsetOfUnit, completeUtf8Length, decodeUtf8 } from './utf8-text.js';
+
+/** How many bytes a regex expectation reads before giving up, by default: 1 MiB. */
+export const DEFAULT_REGEX_MAX_BYTES = 1024 * 1024;
+
+/** Options of `matchRegex`. */
+export interface RegexOptions {
+  /** Give up (mismatch) when this many bytes came without a match. */
+  maxBytes?: number;
+}
+
+function compile(source: string, flags: string): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (e) {
+    throw new CodecError('bad-regex', `invalid regular expression /${source}/${flags}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}; write it in JavaScript RegExp syntax`);
+  }
+}
+
+/** Byte offset of the end of the first match in `bytes`, or undefined. */
+function matchEnd(re: RegExp, bytes: Uint8Array): number | undefined {
+  re.lastIndex = 0;
+  const m = re.exec(decodeUtf8(bytes));
+  return m ? byteOffsetOfUnit(bytes, m.index + m[0].length) : undefined;
+}
+
+/**
+ * Expects text matching `/source/flags` (searched anywhere, as `RegExp.exec`);
+ * consumes up to the end of the first match. It cannot tell early that a match
+ * is impossible: it waits until the stream ends or `maxBytes` came.
+ */
+export function matchRegex(source: string, flags = '', options: RegexOptions = {}): Matcher {
+  const maxBytes = options.maxBytes ?? DEFAULT_REGEX_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new CodecError('bad-regex', `maxBytes must be a whole number of bytes, got ${String(maxBytes)}`);
+  const re = compile(source, flags);
+  // A datagram must match whole: the same pattern anchored at the end of input.
+  const wholeRe = compile(`(?:${source})(?![\\s\\S])`, flags);
+  const description = `text matching /${source}/${flags}`;
+  return {
+    description,
+    test(received, ended, whole) {
+      if (whole) {
+        const end = matchEnd(wholeRe, received);
+        return end === undefined ? mismatch(received.length, `no match for /${source}/${flags} in the ${received.length}-byte datagram ${quoteBytes(received, 80)}`, received) : matched(end);
+      }
+      const atLimit = received.length >= maxBytes;
+      const window = atLimit ? received.subarray(0, maxBytes) : received;
+      // Until more bytes can come, leave out a character still being received.
+      const text = ended || atLimit ? window : window.subarray(0, completeUtf8Length(window));
+      const end = matchEnd(re, text);
+      if (end !== undefined) return matched(end);
+      if (atLimit) {
+        return mismatch(maxBytes, `no match for /${source}/${flags} in the first ${maxBytes} bytes: ${quoteBytes(received, 80)}`, received);
+      }
+      if (ended) return mismatch(received.length, `no match for /${source}/${flags} in ${received.length} bytes: ${quoteBytes(received, 80)}`, received);
+      return MORE;
+    },
+  };
+}
