@@ -1,0 +1,106 @@
+/**
+ * The program's console as an operator uses it: wait for something to be
+ * printed, type a line, answer a prompt whenever it shows. Driven by stdout data.
+ */
+import type { Launched } from './launch.js';
+import { StdoutText } from './stdout-text.js';
+import { startWaitLimit } from './wait-limit.js';
+
+export type ConsoleMatch = { ok: true; start: number; end: number } | { ok: false; code: 'timeout' | 'exited' | 'aborted' };
+
+/** A background responder: call it to stop; `answered` counts its answers. */
+export type Responder = (() => void) & { readonly answered: number };
+
+export class ProgramConsole {
+  readonly #launched: Launched;
+  readonly #out: StdoutText;
+  readonly #changes = new Set<() => void>();
+  /** Stdout offset when stdin was last written: prompts before it are taken as answered. */
+  #inputAt = 0;
+  #answered = 0;
+
+  constructor(launched: Launched) {
+    this.#launched = launched;
+    this.#out = new StdoutText(launched.stdout.limit);
+    launched.onStdout((chunk) => {
+      this.#out.add(chunk);
+      for (const wake of [...this.#changes]) wake();
+    });
+  }
+
+  /** Stdout text kept so far (the last `limit` characters), from absolute offset `from`. */
+  text(from = 0): string {
+    return this.#out.text(from);
+  }
+
+  /** Stdout bytes kept so far (the last `limit` bytes). */
+  bytes(): Buffer {
+    return this.#out.bytes();
+  }
+
+  /** Absolute offset of the end of stdout: use it as `from` for what comes next. */
+  get length(): number {
+    return this.#out.length;
+  }
+
+  /** Answers given by every responder. */
+  get answered(): number {
+    return this.#answered;
+  }
+
+  /** Wait until stdout, from offset `from` (default 0), contains `pattern`; chunk boundaries do not matter. */
+  waitFor(pattern: string | RegExp, options: { from?: number; timeoutMs: number; signal?: AbortSignal }): Promise<ConsoleMatch> {
+    const from = options.from ?? 0;
+    const found = this.#out.find(pattern, from);
+    if (found) return Promise.resolve({ ok: true, ...found });
+    const limit = startWaitLimit({ ...options, exited: this.#launched.exited });
+    return new Promise((resolve) => {
+      const finish = (m: ConsoleMatch) => {
+        this.#changes.delete(check);
+        limit.dispose();
+        resolve(m);
+      };
+      const check = () => {
+        const hit = this.#out.find(pattern, from);
+        if (hit) finish({ ok: true, ...hit });
+      };
+      this.#changes.add(check);
+      void limit.over.then((reason) => {
+        const hit = this.#out.find(pattern, from); // output read before the exit still counts
+        finish(hit ? { ok: true, ...hit } : { ok: false, code: reason.code });
+      });
+    });
+  }
+
+  /** Type `line` and Enter. False when stdin is closed. */
+  type(line: string): boolean {
+    this.#inputAt = this.#out.length;
+    return this.#launched.write(line + '\n');
+  }
+
+  /** Close stdin: the program reads end-of-file. */
+  closeStdin(): void {
+    this.#launched.closeStdin();
+  }
+
+  /**
+   * Answer each new occurrence of `prompt` once with `line`, in the background,
+   * looking from `from` (default: where stdout was when stdin was last written).
+   */
+  answer(prompt: string | RegExp, line: string, options: { from?: number } = {}): Responder {
+    let cursor = options.from ?? this.#inputAt;
+    let answered = 0;
+    const check = () => {
+      for (let hit = this.#out.find(prompt, cursor); hit; hit = this.#out.find(prompt, cursor)) {
+        cursor = Math.max(hit.end, hit.start + 1); // an empty match must not answer the same spot twice
+        answered++;
+        this.#answered++;
+        this.type(line);
+      }
+    };
+    this.#changes.add(check);
+    check();
+    const dispose = () => void this.#changes.delete(check);
+    return Object.defineProperty(dispose, 'answered', { get: () => answered }) as Responder;
+  }
+}

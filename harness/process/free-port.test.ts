@@ -1,0 +1,61 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
+import { countHandles, handlesAddedSince } from './test-probes.js';
+
+let handlesBefore: Record<string, number>;
+
+beforeEach(async () => {
+  handlesBefore = await countHandles();
+});
+
+afterEach(async () => {
+  expect(await handlesAddedSince(handlesBefore)).toEqual({});
+});
+
+/** Bind `port` on 127.0.0.1 for `transport` and close again; resolves true if the bind worked. */
+function canBind(transport: 'tcp' | 'udp', port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (transport === 'tcp') {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+      return;
+    }
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+describe('freePort', () => {
+  it.each(['tcp', 'udp'] as const)('finds a %s port that can be bound, and leaves no socket open', async (transport) => {
+    const port = await freePort(transport);
+    expect(port).toBeGreaterThan(0);
+    expect(port).toBeLessThan(65536);
+    expect(await canBind(transport, port)).toBe(true);
+  });
+
+  it('finds a port free for TCP and UDP at once', async () => {
+    const port = await freePort('both');
+    expect(await canBind('tcp', port)).toBe(true);
+    expect(await canBind('udp', port)).toBe(true);
+  });
+
+  it('gives different ports to concurrent callers most of the time', async () => {
+    const ports = await Promise.all(Array.from({ length: 8 }, () => freePort('tcp')));
+    expect(new Set(ports).size).toBeGreaterThan(1);
+  });
+
+  it('the leak check itself notices a socket left open', async () => {
+    const before = await countHandles();
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    expect(await handlesAddedSince(before)).toEqual({ TCPServerWrap: 1 });
+    await new Promise((resolve) => server.close(resolve));
+  });
+});

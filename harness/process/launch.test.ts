@@ -1,0 +1,132 @@
+import { describe, it, expect } from 'vitest';
+import { ProgramConsole } from './console.js';
+import { launch, listGroups, type Launched, type LaunchOptions } from './launch.js';
+import { isGone, printedPid, waitGone } from './test-probes.js';
+import { expectNoLeaks } from '../../test/no-leaks.js';
+
+const NODE = process.execPath;
+const started: Launched[] = [];
+
+function start(options: LaunchOptions): { l: Launched; con: ProgramConsole } {
+  const l = launch(options);
+  started.push(l);
+  return { l, con: new ProgramConsole(l) };
+}
+
+expectNoLeaks(started);
+
+describe('launch', () => {
+  it('reports the exit status and keeps stderr', async () => {
+    const { l } = start({ argv: [NODE, '-e', "process.stderr.write('bad thing happened'); process.exit(3)"] });
+    expect(l.pid).toBeGreaterThan(1);
+    const exit = await l.exited;
+    expect(exit).toMatchObject({ code: 3, signal: null });
+    expect(exit.error).toBeUndefined();
+    expect(exit.durationMs).toBeGreaterThan(0);
+    expect(l.stderr.tail(100)).toBe('bad thing happened');
+  });
+
+  it('turns a missing program into an exit value, never a throw', async () => {
+    const missing = start({ argv: ['/nonexistent/dir/server', '1'] }).l;
+    expect(await missing.exited).toMatchObject({ code: null, signal: null, error: expect.stringMatching(/"\/nonexistent\/dir\/server": no such file \(ENOENT\)/) });
+    expect(missing.pid).toBe(0);
+    expect(missing.write('x')).toBe(false);
+    missing.closeStdin();
+    expect(await missing.stop()).toEqual(await missing.exited);
+
+    const unknown = start({ argv: ['sockspec-no-such-command-xyz'] }).l;
+    expect((await unknown.exited).error).toMatch(/not found on PATH \(ENOENT\)/);
+    const badCwd = start({ argv: [NODE, '-e', '0'], cwd: '/nonexistent/cwd' }).l;
+    expect((await badCwd.exited).error).toMatch(/working directory "\/nonexistent\/cwd" does not exist/);
+    const empty = start({ argv: [] }).l;
+    expect((await empty.exited).error).toMatch(/command is empty/);
+  });
+
+  it('passes exactly the given environment and working directory, without a shell', async () => {
+    const script = "console.log(JSON.stringify([process.env.A, process.env.B ?? null, process.cwd(), process.argv[1]]))";
+    const { l } = start({ argv: [NODE, '-e', script, '$HOME *'], env: { A: 'a b', B: undefined, PATH: process.env.PATH }, cwd: '/tmp' });
+    expect((await l.exited).code).toBe(0);
+    expect(JSON.parse(l.stdout.text())).toEqual(['a b', null, '/tmp', '$HOME *']);
+  });
+
+  it('stop takes down the whole group: the leader and its child', async () => {
+    const { l, con } = start({ argv: ['sh', '-c', 'sleep 100 & echo "pid $!"; exec sleep 100'] });
+    const grandchild = await printedPid(con);
+    expect(isGone(grandchild)).toBe(false);
+    const exit = await l.stop();
+    expect(exit.signal).toBe('SIGTERM');
+    expect(isGone(l.pid)).toBe(true);
+    expect(await waitGone(grandchild)).toBe(true);
+  });
+
+  it('kills with SIGKILL a leader that ignores SIGTERM, after the grace', async () => {
+    const { l, con } = start({ argv: [NODE, '-e', "process.on('SIGTERM', () => console.log('ignored')); console.log('pid ' + process.pid); setInterval(() => {}, 1000)"] });
+    await printedPid(con);
+    const t0 = Date.now();
+    const exit = await l.stop(300);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(exit.signal).toBe('SIGKILL');
+    expect(isGone(l.pid)).toBe(true);
+    expect(l.stdout.text()).toContain('ignored');
+  });
+
+  it('kills a child that ignores SIGTERM even when the leader obeyed it', async () => {
+    const child = "process.on('SIGTERM', () => {}); console.log('pid ' + process.pid); setInterval(() => {}, 1000)";
+    const leader = `require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: 'inherit' }); setInterval(() => {}, 1000)`;
+    const { l, con } = start({ argv: [NODE, '-e', leader] });
+    const grandchild = await printedPid(con);
+    const exit = await l.stop(5000);
+    expect(exit.signal).toBe('SIGTERM');
+    expect(await waitGone(grandchild)).toBe(true);
+  });
+
+  it('resolves exited when the leader ends, even if a child keeps its output open; stop then kills the child', async () => {
+    const { l, con } = start({ argv: ['sh', '-c', 'sleep 100 & echo "pid $!"'] });
+    const grandchild = await printedPid(con);
+    expect(await l.exited).toMatchObject({ code: 0, signal: null });
+    expect(isGone(grandchild)).toBe(false);
+    expect(listGroups().map((g) => g.pgid)).toEqual([l.pid]);
+    await l.stop();
+    expect(await waitGone(grandchild)).toBe(true);
+  });
+
+  it('stop is idempotent and works after the program ended', async () => {
+    const { l } = start({ argv: [NODE, '-e', 'process.exit(5)'] });
+    const exit = await l.exited;
+    const a = l.stop();
+    expect(l.stop()).toBe(a);
+    expect(await a).toEqual(exit);
+  });
+
+  it('writes to stdin and closes it; writing after the exit or a broken pipe never throws', async () => {
+    const { l, con } = start({ argv: ['cat'] });
+    expect(l.write('hello\n')).toBe(true);
+    expect((await con.waitFor('hello\n', { timeoutMs: 20_000 })).ok).toBe(true);
+    l.closeStdin();
+    l.closeStdin();
+    expect((await l.exited).code).toBe(0);
+    expect(l.write('late')).toBe(false);
+
+    const closer = start({ argv: ['python3', '-c', "import os, time; os.close(0); print('closed', flush=True); time.sleep(100)"] });
+    expect((await closer.con.waitFor('closed', { timeoutMs: 20_000 })).ok).toBe(true);
+    const big = Buffer.alloc(256 * 1024, 0x61);
+    for (let i = 0; i < 8; i++) closer.l.write(big); // EPIPE arrives as an event, and is absorbed
+    await closer.l.stop();
+    expect(closer.l.write(big)).toBe(false);
+  });
+
+  it('keeps a bounded record of a program flooding stdout', async () => {
+    const total = 320 * 65536; // 20 MiB
+    const flood = "const b = Buffer.alloc(65536, 120); let n = 0; (function w() { while (n < 320) { n++; if (!process.stdout.write(b)) return process.stdout.once('drain', w); } })()";
+    const limit = 64 * 1024;
+    const { l } = start({ argv: [NODE, '-e', flood], captureLimit: limit });
+    let seen = 0;
+    const off = l.onStdout((chunk) => (seen += chunk.length));
+    expect((await l.exited).code).toBe(0);
+    off();
+    expect(seen).toBe(total);
+    expect(l.stdout.size).toBe(limit);
+    expect(l.stdout.truncated).toBe(total - limit);
+    expect(l.stdout.text().length).toBeLessThan(limit + 100);
+  });
+});

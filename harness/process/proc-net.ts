@@ -1,0 +1,78 @@
+/**
+ * Who is bound to a port, read from the kernel's socket tables in /proc/net —
+ * without connecting, so a one-client-at-a-time server keeps its one client.
+ */
+import { readFile } from 'node:fs/promises';
+import { ProcessError } from './errors.js';
+import { decodeIpv4, decodeIpv6 } from './proc-address.js';
+
+export interface BoundSocket {
+  address: string;
+  family: 4 | 6;
+}
+
+/** The state column of a TCP socket in LISTEN. */
+const TCP_LISTEN = '0A';
+
+/** Default location of the socket tables; tests and containers may point elsewhere. */
+export const PROC_NET = '/proc/net';
+
+/** Sockets on local `port`: TCP ones in LISTEN, or UDP ones not connected to a peer; rejects `unsupported-platform` without /proc/net. */
+export async function listeningSockets(port: number, transport: 'tcp' | 'udp', procNet = PROC_NET): Promise<BoundSocket[]> {
+  const tables = await Promise.all([readTable(`${procNet}/${transport}`), readTable(`${procNet}/${transport}6`)]);
+  if (tables[0] === undefined && tables[1] === undefined) {
+    throw new ProcessError('unsupported-platform', `cannot see which sockets are bound: ${procNet}/${transport} is not readable (not Linux?)`);
+  }
+  const found: BoundSocket[] = [];
+  const seen = new Set<string>();
+  tables.forEach((table, i) => {
+    const family = i === 0 ? 4 : 6;
+    for (const row of parseTable(table ?? '')) {
+      if (row.port !== port) continue;
+      const bound = transport === 'tcp' ? row.state === TCP_LISTEN : /^0+:0+$/.test(row.remote);
+      if (!bound) continue;
+      const address = family === 4 ? decodeIpv4(row.addressHex) : decodeIpv6(row.addressHex);
+      const key = `${family}/${address}`;
+      if (seen.has(key)) continue; // SO_REUSEPORT groups show one row per socket
+      seen.add(key);
+      found.push({ address, family });
+    }
+  });
+  return found;
+}
+
+/** Whether the socket tables can be read here. */
+export async function canReadSocketTables(procNet = PROC_NET): Promise<boolean> {
+  return (await readTable(`${procNet}/tcp`)) !== undefined || (await readTable(`${procNet}/tcp6`)) !== undefined;
+}
+
+interface Row {
+  addressHex: string;
+  port: number;
+  remote: string;
+  state: string;
+}
+
+/** Rows of a /proc/net/{tcp,udp}[6] table: `sl local_address rem_address st …`. */
+export function parseTable(text: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    const local = cols[1];
+    const remote = cols[2];
+    const state = cols[3];
+    if (local === undefined || remote === undefined || state === undefined) continue;
+    const [addressHex, portHex] = local.split(':');
+    if (addressHex === undefined || portHex === undefined) continue;
+    rows.push({ addressHex, port: parseInt(portHex, 16), remote, state: state.toUpperCase() });
+  }
+  return rows;
+}
+
+async function readTable(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined; // absent (no IPv6, not Linux) or unreadable
+  }
+}

@@ -1,0 +1,175 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessError } from './errors.js';
+import { freePort } from './free-port.js';
+import { launch, type Launched } from './launch.js';
+import { listeningSockets, waitUntilListening } from './readiness.js';
+import { expectNoLeaks } from '../../test/no-leaks.js';
+
+const started: Launched[] = [];
+const hasIpv6 = existsSync('/proc/net/tcp6') && existsSync('/proc/net/if_inet6');
+
+/** A Python server on `host`:`port` that answers each TCP client with how many it accepted so far. */
+function python(source: string, port: number): Launched {
+  const l = launch({ argv: ['python3', '-c', source, String(port)] });
+  started.push(l);
+  return l;
+}
+
+const TCP_COUNTER = (family: string, host: string, extra = '') => `
+import socket, sys, time
+time.sleep(0.2)
+s = socket.socket(socket.${family}, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+${extra}
+s.bind((${JSON.stringify(host)}, int(sys.argv[1])))
+s.listen()
+n = 0
+while True:
+    c, _ = s.accept()
+    n += 1
+    c.sendall(b'%d\\n' % n)
+    c.close()
+`;
+
+const UDP_ECHO = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(data, peer)
+`;
+
+/** The first line a TCP server sends to a new client. */
+function firstLine(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(20_000, () => socket.destroy(new Error('no answer')));
+    socket.on('data', (d) => (got += d.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(got.trim()));
+  });
+}
+
+expectNoLeaks(started);
+
+describe('waitUntilListening', () => {
+  it('sees a TCP listener on 0.0.0.0 without connecting to it', async () => {
+    const port = await freePort('tcp');
+    const l = python(TCP_COUNTER('AF_INET', '0.0.0.0'), port);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000 });
+    expect(r).toMatchObject({ ok: true, addresses: [{ address: '0.0.0.0', family: 4 }] });
+    expect(r.note).toBeUndefined();
+    expect(await firstLine(port)).toBe('1'); // we are its first client: readiness did not connect
+  });
+
+  it('sees a UDP socket bound on 127.0.0.1', async () => {
+    const port = await freePort('udp');
+    const l = python(UDP_ECHO, port);
+    const r = await waitUntilListening({ port, transport: 'udp', exited: l.exited, timeoutMs: 30_000 });
+    expect(r).toMatchObject({ ok: true, addresses: [{ address: '127.0.0.1', family: 4 }] });
+    expect(await listeningSockets(port, 'tcp')).toEqual([]);
+  });
+
+  it.skipIf(!hasIpv6).each([
+    ['::1', '::1', ''],
+    ['::', '::', 's.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)'],
+    ['::ffff:127.0.0.1', '::ffff:127.0.0.1', 's.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)'],
+  ])('names an IPv6 listener on %s', async (host, shown, extra) => {
+    const port = await freePort('tcp');
+    const l = python(TCP_COUNTER('AF_INET6', host, extra), port);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000 });
+    expect(r).toMatchObject({ ok: true, addresses: [{ address: shown, family: 6 }] });
+  });
+
+  it('gives up at once when the program exits, with its status and stderr', async () => {
+    const port = await freePort('tcp');
+    const l = python("import sys; sys.stderr.write('cannot bind: address in use\\n'); sys.exit(3)", port);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 60_000 });
+    expect(r).toMatchObject({ ok: false, code: 'exited', exit: { code: 3, signal: null } });
+    expect(r.afterMs).toBeLessThan(30_000);
+    expect(l.stderr.tail(200).trim()).toBe('cannot bind: address in use');
+  });
+
+  it('times out for a program that never listens', async () => {
+    const port = await freePort('tcp');
+    const l = launch({ argv: ['sleep', '100'] });
+    started.push(l);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 300 });
+    expect(r).toMatchObject({ ok: false, code: 'timeout' });
+    expect(r.afterMs).toBeGreaterThanOrEqual(250);
+  });
+
+  it('stops when aborted, before or during the wait', async () => {
+    const never = new Promise<never>(() => {});
+    const port = await freePort('udp');
+    const pre = await waitUntilListening({ port, transport: 'udp', exited: never, timeoutMs: 30_000, signal: AbortSignal.abort() });
+    expect(pre).toMatchObject({ ok: false, code: 'aborted' });
+    const controller = new AbortController();
+    const during = waitUntilListening({ port, transport: 'udp', exited: never, timeoutMs: 30_000, signal: controller.signal });
+    controller.abort();
+    expect(await during).toMatchObject({ ok: false, code: 'aborted' });
+  });
+
+  describe('without /proc/net', () => {
+    const procNet = '/nonexistent/proc/net';
+
+    it('finds a TCP listener by connecting, and says so', async () => {
+      const port = await freePort('tcp');
+      const l = python(TCP_COUNTER('AF_INET', '127.0.0.1'), port);
+      const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000, procNet });
+      expect(r).toMatchObject({ ok: true, addresses: [{ address: '127.0.0.1', family: 4 }], note: expect.stringMatching(/by connecting/) });
+    });
+
+    it('assumes a UDP program ready after a short allowance, and says so', async () => {
+      const l = launch({ argv: ['sleep', '100'] });
+      started.push(l);
+      const r = await waitUntilListening({ port: 9, transport: 'udp', exited: l.exited, timeoutMs: 30_000, procNet });
+      expect(r).toMatchObject({ ok: true, addresses: [], note: expect.stringMatching(/assumed .* ready after 500 ms/) });
+      expect(r.afterMs).toBeGreaterThanOrEqual(450);
+    });
+
+    it('still reports an exit', async () => {
+      const l = launch({ argv: ['sh', '-c', 'exit 4'] });
+      started.push(l);
+      const r = await waitUntilListening({ port: 9, transport: 'udp', exited: l.exited, timeoutMs: 30_000, procNet });
+      expect(r).toMatchObject({ ok: false, code: 'exited', exit: { code: 4 } });
+    });
+  });
+});
+
+describe('listeningSockets', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sockspec-procnet-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  const row = (local: string, remote: string, st: string) => `   0: ${local} ${remote} ${st} 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0000000000000000 100 0 0 10 0\n`;
+
+  it('reads LISTEN rows for TCP and unconnected rows for UDP, once per address', async () => {
+    writeFileSync(join(dir, 'tcp'), header + row('0100007F:1F90', '00000000:0000', '0A') + row('0100007F:1F90', '0100007F:D431', '01') + row('00000000:1F91', '00000000:0000', '0A'));
+    writeFileSync(join(dir, 'tcp6'), header + row('00000000000000000000000000000000:1F90', '00000000000000000000000000000000:0000', '0A'));
+    writeFileSync(join(dir, 'udp'), header + row('00000000:0035', '00000000:0000', '07') + row('00000000:0035', '00000000:0000', '07') + row('0100007F:0035', '0100007F:1F90', '01'));
+    expect(await listeningSockets(0x1f90, 'tcp', dir)).toEqual([
+      { address: '127.0.0.1', family: 4 },
+      { address: '::', family: 6 },
+    ]);
+    expect(await listeningSockets(53, 'udp', dir)).toEqual([{ address: '0.0.0.0', family: 4 }]);
+    expect(await listeningSockets(54, 'udp', dir)).toEqual([]);
+  });
+
+  it('rejects with unsupported-platform when no table can be read', async () => {
+    const err = await listeningSockets(80, 'tcp', join(dir, 'missing')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProcessError);
+    expect((err as ProcessError).code).toBe('unsupported-platform');
+  });
+});

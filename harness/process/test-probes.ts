@@ -1,0 +1,63 @@
+/**
+ * Checks the tests of this folder share: whether a process is really gone, and
+ * which handles (processes, pipes, sockets, timers) are keeping Node alive.
+ */
+import { readFileSync } from 'node:fs';
+import type { ProgramConsole } from './console.js';
+
+/** True when `pid` no longer runs: no such process, or a zombie waiting to be reaped. */
+export function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true; // vanished between the two looks
+  }
+}
+
+/**
+ * Wait up to `ms` for `pid` to be gone. Another process's death sends us no event
+ * (its parent is reaped by init, not by us), so this polls, with growing pauses.
+ */
+export async function waitGone(pid: number, ms = 10_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let pause = 1; Date.now() < until; pause = Math.min(50, pause * 2)) {
+    if (isGone(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, pause).unref());
+  }
+  return isGone(pid);
+}
+
+/** Handle kinds the process layer creates; none may outlive a test. */
+const KINDS = ['ProcessWrap', 'PipeWrap', 'TCPWrap', 'TCPServerWrap', 'UDPWrap', 'Timeout', 'FSReqPromise', 'FSReqCallback'];
+
+/**
+ * How many handles of each watched kind keep the event loop alive, after `turns`
+ * event-loop turns: Node closes a handle in the turn after the event that ended it.
+ */
+export async function countHandles(turns = 3): Promise<Record<string, number>> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+  const counts: Record<string, number> = Object.fromEntries(KINDS.map((k) => [k, 0]));
+  for (const kind of process.getActiveResourcesInfo()) if (kind in counts) counts[kind]!++;
+  return counts;
+}
+
+/** Kinds with more live handles now than in `before` (a leak), with how many more. */
+export async function handlesAddedSince(before: Record<string, number>): Promise<Record<string, number>> {
+  const now = await countHandles();
+  const added: Record<string, number> = {};
+  for (const [kind, n] of Object.entries(now)) if (n > (before[kind] ?? 0)) added[kind] = n - (before[kind] ?? 0);
+  return added;
+}
+
+/** Wait for the program to print `pid N` (after `from`) and return N; throws if it does not within 20 s. */
+export async function printedPid(con: ProgramConsole, from = 0): Promise<number> {
+  const m = await con.waitFor(/pid (\d+)\n/, { from, timeoutMs: 20_000 });
+  if (!m.ok) throw new Error(`no pid printed (${m.code}); stdout: ${JSON.stringify(con.text())}`);
+  return Number(/pid (\d+)/.exec(con.text(m.start))![1]);
+}
