@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { createStyle } from './ansi-style.js';
+import { createConsoleReporter } from './console-reporter.js';
+import { formatRunSummary } from './console-text.js';
+import { openStdoutOutput } from './report-output.js';
+import { captureStdout, replayRun, sampleRun } from './sample-run.js';
+
+const COUNTS_LINE = /^\d+ passed, \d+ failed(, \d+ non-strict)?(, \d+ info)?(, \d+ skipped)?(, \d+ errors)?$/;
+const lastLine = (text: string) => text.trimEnd().split('\n').at(-1)!;
+
+async function consoleOutput(options: { isTTY?: boolean; columns?: number; color?: boolean; strict?: boolean } = {}) {
+  const out = captureStdout(options);
+  await replayRun(createConsoleReporter(openStdoutOutput(out.stream), options.color ?? false), sampleRun({ strict: options.strict ?? false }));
+  return out;
+}
+
+describe('console reporter', () => {
+  it('off a terminal, prints a line per finished scenario and no progress line', async () => {
+    const text = (await consoleOutput()).text();
+    expect(text).not.toContain('\r');
+    expect(text).toMatch(/^✓ pass\s+scenarios\/echo-ack\/server\/pass\.yaml \[python\] \(1\.23 s\)$/m);
+    expect(text).toMatch(/^✗ fail\s+scenarios\/echo-ack\/server\/fail\.yaml \[python\]/m);
+    expect(text).toMatch(/^! non-strict scenarios\/echo-ack\/server\/non-strict\.yaml/m);
+    expect(text).toMatch(/^! error\s+scenarios\/udp-time\/server\/error\.yaml/m);
+    expect(text).toMatch(/^- skip\s+scenarios\/udp-time\/server\/skip\.yaml/m);
+    expect(text).not.toContain('\x1b');
+  });
+
+  it('ends with the counts line, passed and failed first', async () => {
+    const text = (await consoleOutput()).text();
+    expect(lastLine(text)).toMatch(/^\d+ passed, \d+ failed/);
+    expect(lastLine(text)).toBe('1 passed, 1 failed, 1 non-strict, 1 info, 1 skipped, 1 errors');
+    expect(lastLine(text)).toMatch(COUNTS_LINE);
+  });
+
+  it('explains every scenario that did not pass, with the difference and the transcript', async () => {
+    const text = (await consoleOutput()).text();
+    const block = text.slice(text.indexOf('\n✗ fail scenarios/echo-ack/server/fail.yaml'));
+    expect(block).toContain('  mismatch: expected "hello\\n", got "a\\0b\\xff\\xfe]]><&>"\n    second line with \\x01');
+    expect(block).toContain('  step: steps[3] expect\n  requirements: ECHO-4\n  first difference at byte 0 (expected 6 bytes, got 15)');
+    expect(block).toContain('  actual hex:   61 00 62 ff fe 5d 5d 3e 3c 26 3e 01 22 27 0a');
+    expect(block).toContain('  transcript (6 entries):\n         0 ms  start     server  python3 server.py 40001');
+    expect(block).toContain('        10 ms  recv      c       "a\\0b\\xff\\xfe]]><&>\\x01"\'\\n"');
+    expect(text).toContain('\n! error scenarios/udp-time/server/error.yaml [python]\n  exited-early: the program exited before listening (exit status 3); stderr: cannot bind: no luck');
+    expect(text).toContain('\n✓ info scenarios/udp-time/server/info.yaml [python]\n');
+    expect(text).toContain('  notes:\n    server answered with <&> "quoted" \\x01');
+    expect(text).not.toContain('\n✓ pass scenarios');
+    expect(text).not.toContain('\n- skip scenarios');
+    // Nothing the program sent reaches the terminal raw.
+    expect(text).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+  });
+
+  it('summarises each requirement the run judged and counts the uncovered ones', async () => {
+    const text = (await consoleOutput()).text();
+    expect(text).toMatch(/^requirement\s+level\s+outcome\s+scenarios$/m);
+    expect(text).toMatch(/^ECHO-4\s+MUST\s+fail\s+6$/m);
+    expect(text).toMatch(/^ECHO-5\s+SHOULD\s+non-strict\s+6$/m);
+    expect(text).not.toMatch(/^TIME-2\s/m);
+    expect(text).toContain('1 other requirement of the catalogue not covered by this run');
+    expect(text).toContain('6 scenarios, 1 target, 4.32 s\n');
+  });
+
+  it('on a terminal, rewrites one progress line with \\r and clears it before the summary', async () => {
+    const out = await consoleOutput({ isTTY: true, columns: 60 });
+    const text = out.text();
+    expect(text).toContain('\r[0/6] scenarios/echo-ack/server/pass.yaml [python]');
+    expect(text).toContain('\r[6/6] scenarios/udp-time/server/error.yaml [python]');
+    expect(text).not.toMatch(/^✓ pass/m);
+    const progress = text.slice(0, text.lastIndexOf('\r') + 1);
+    expect(progress.split('\r').every((line) => line.length <= 59)).toBe(true);
+    expect(text.slice(progress.length)).not.toContain('\r');
+    expect(progress).toMatch(/\r {10,}\r$/);
+    expect(lastLine(text)).toMatch(COUNTS_LINE);
+  });
+
+  it('keeps the progress line narrower than a narrow terminal', async () => {
+    const text = (await consoleOutput({ isTTY: true, columns: 30 })).text();
+    const drawn = text.slice(0, text.lastIndexOf('\r')).split('\r').filter(Boolean);
+    expect(drawn.length).toBeGreaterThan(6);
+    for (const line of drawn) expect(line.length).toBeLessThanOrEqual(29);
+    expect(text).toContain('[1/6] scenarios/echo-ack/ser…');
+  });
+
+  it('colours only when asked, and never the counts line', async () => {
+    const text = (await consoleOutput({ isTTY: true, color: true, strict: true })).text();
+    expect(text).toContain('\x1b[31m');
+    expect(lastLine(text)).toMatch(COUNTS_LINE);
+    expect(text).toContain('strict');
+  });
+
+  it('prints just the counts for an empty run', () => {
+    const run = { ...sampleRun(), scenarios: [], requirements: [], counts: { pass: 0, fail: 0, 'non-strict': 0, info: 0, skip: 0, error: 0 } };
+    expect(formatRunSummary(run, createStyle(false)).at(-1)).toBe('0 passed, 0 failed');
+  });
+});

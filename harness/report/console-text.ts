@@ -1,0 +1,84 @@
+/**
+ * What the console prints, as lines: a finished scenario, the detail of one that did
+ * not pass, the per-requirement table, and the counts line CI tools read. Pure text;
+ * `console-reporter.ts` decides when to write it.
+ */
+import type { Outcome, RequirementSummary, RunResult, ScenarioResult } from '../run/result.js';
+import type { Style } from './ansi-style.js';
+import { makePrintableLine } from './printable-text.js';
+import { describeProblem, describeTranscriptTail } from './problem-text.js';
+
+/** The mark of each outcome: passed (with or without notes), failed, warned or not judged, skipped. */
+export const OUTCOME_MARKS: Readonly<Record<Outcome, string>> = { pass: '✓', info: '✓', fail: '✗', 'non-strict': '!', error: '!', skip: '-' };
+
+/** The longest outcome name, for aligning ids. */
+const OUTCOME_WIDTH = Math.max(...Object.keys(OUTCOME_MARKS).map((o) => o.length));
+
+/** Outcomes that need no explanation at the end of the run. */
+const QUIET: ReadonlySet<Outcome> = new Set(['pass', 'skip']);
+
+/** The counts after passed and failed, with their words, in the order they are listed. */
+const OTHER_COUNTS: [Outcome, string][] = [
+  ['non-strict', 'non-strict'],
+  ['info', 'info'],
+  ['skip', 'skipped'],
+  ['error', 'errors'],
+];
+
+/** `ms` as `N ms` under a second, else seconds with two decimals. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+// The counts line is a contract with CI tools: passed and failed always come first.
+/** `N passed, N failed`, then `, N non-strict, N info, N skipped, N errors` for those not zero; never coloured. */
+export function formatCounts(counts: Readonly<Record<Outcome, number>>): string {
+  const parts = [`${counts.pass ?? 0} passed`, `${counts.fail ?? 0} failed`];
+  for (const [outcome, word] of OTHER_COUNTS) if (counts[outcome]) parts.push(`${counts[outcome]} ${word}`);
+  return parts.join(', ');
+}
+
+/** `✓ pass       id (12 ms)`, coloured by `style`. */
+export function formatScenarioLine(result: Readonly<ScenarioResult>, style: Style): string {
+  const head = style.outcome(result.outcome, `${OUTCOME_MARKS[result.outcome]} ${result.outcome.padEnd(OUTCOME_WIDTH)}`);
+  return `${head} ${makePrintableLine(result.id)} ${style.dim(`(${formatDuration(result.durationMs)})`)}`;
+}
+
+/** The block explaining one scenario that did not pass: heading, problem, transcript tail. */
+export function formatScenarioDetail(result: Readonly<ScenarioResult>, style: Style): string[] {
+  const heading = style.outcome(result.outcome, `${OUTCOME_MARKS[result.outcome]} ${result.outcome}`);
+  const transcript = describeTranscriptTail(result.transcript).map((l, i) => (i === 0 ? l : `  ${l}`));
+  return [`${heading} ${style.bold(makePrintableLine(result.id))}`, ...[...describeProblem(result), ...transcript].map((l) => `  ${l}`)];
+}
+
+/** The per-requirement table (id, level, outcome or `uncovered`, scenarios); no lines when there are no requirements. */
+export function formatRequirementTable(requirements: readonly Readonly<RequirementSummary>[], style: Style): string[] {
+  if (requirements.length === 0) return [];
+  const headings = ['requirement', 'level', 'outcome', 'scenarios'] as const;
+  const rows = requirements.map((r) => [makePrintableLine(r.id), r.level, r.outcome, String(r.scenarios.length)] as const);
+  const [w0, w1, w2] = [0, 1, 2].map((col) => Math.max(headings[col]!.length, ...rows.map((row) => row[col]!.length))) as [number, number, number];
+  const lines = [style.bold(`${headings[0].padEnd(w0)}  ${headings[1].padEnd(w1)}  ${headings[2].padEnd(w2)}  ${headings[3]}`)];
+  requirements.forEach((r, i) => {
+    const [id, level, outcome, count] = rows[i]!;
+    lines.push(`${id.padEnd(w0)}  ${level.padEnd(w1)}  ${style.outcome(r.outcome, outcome.padEnd(w2))}  ${count.padStart(headings[3].length)}`);
+  });
+  return lines;
+}
+
+/** Everything printed once the run is over; the counts line is the last line. */
+export function formatRunSummary(run: Readonly<RunResult>, style: Style): string[] {
+  const lines: string[] = [];
+  for (const r of run.scenarios) if (!QUIET.has(r.outcome)) lines.push('', ...formatScenarioDetail(r, style));
+  // The table lists what this run judged; the catalogue's other ids are only counted (`sockspec list` names them).
+  const judged = run.requirements.filter((r) => r.outcome !== 'uncovered');
+  const table = formatRequirementTable(judged, style);
+  if (table.length) lines.push('', ...table);
+  const left = run.requirements.length - judged.length;
+  if (left > 0) lines.push(style.dim(`${left} other requirement${left === 1 ? '' : 's'} of the catalogue not covered by this run (sockspec list names them)`));
+  const targets = new Set(run.scenarios.map((r) => r.target)).size;
+  const about = [`${run.scenarios.length} scenario${run.scenarios.length === 1 ? '' : 's'}`, `${targets} target${targets === 1 ? '' : 's'}`, formatDuration(run.durationMs)];
+  if (run.strict) about.push('strict');
+  if (run.seed !== undefined) about.push(`seed ${run.seed}`);
+  lines.push('', style.dim(about.join(', ')), formatCounts(run.counts));
+  return lines;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { renderJsonReport, toJsonReport } from './json-report.js';
+import { sampleRun } from './sample-run.js';
+
+describe('json report', () => {
+  it('round-trips through JSON.parse, schema version first and keys in the order of the types', () => {
+    const run = sampleRun();
+    const parsed = JSON.parse(renderJsonReport(run));
+    expect(Object.keys(parsed)).toEqual(['schemaVersion', 'startedAt', 'durationMs', 'strict', 'scenarios', 'requirements', 'exitCode', 'counts']);
+    expect(parsed.schemaVersion).toBe(1);
+    expect(Object.keys(parsed.scenarios[1])).toEqual(['id', 'file', 'name', 'target', 'covers', 'outcome', 'requirements', 'durationMs', 'failure', 'notes', 'transcript']);
+    expect(Object.keys(parsed.scenarios[1].failure)).toEqual(['code', 'message', 'step', 'stepLabel', 'requirements', 'expected', 'actual', 'at']);
+    expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'non-strict', 'info', 'skip', 'error']);
+    expect(parsed.scenarios[4].skipReason).toBe('needs a console & <stdin>');
+    expect(parsed.requirements).toEqual(run.requirements);
+    expect(parsed).toEqual(toJsonReport(run));
+  });
+
+  it('renders every byte string as text, hex and length', () => {
+    const parsed = JSON.parse(renderJsonReport(sampleRun()));
+    const recv = parsed.scenarios[1].transcript[3];
+    expect(recv).toEqual({ t: 9.6, kind: 'recv', on: 'c', data: { text: 'a\\0b\\xff\\xfe]]><&>\\x01"\'\\n', hex: '61 00 62 ff fe 5d 5d 3e 3c 26 3e 01 22 27 0a', length: 15 } });
+    expect(parsed.scenarios[1].failure.expected).toEqual({ text: 'hello\\n', hex: '68 65 6c 6c 6f 0a', length: 6 });
+    expect(parsed.scenarios[1].failure.actual.length).toBe(15);
+    expect(parsed.scenarios[1].transcript[0]).toEqual({ t: 0, kind: 'start', on: 'server', detail: 'python3 server.py 40001' });
+  });
+
+  it('never hands a Uint8Array to JSON.stringify', () => {
+    const report = toJsonReport(sampleRun());
+    const seen: unknown[] = [];
+    JSON.stringify(report, (_key, value: unknown) => {
+      if (value instanceof Uint8Array) seen.push(value);
+      return value;
+    });
+    expect(seen).toEqual([]);
+    // A raw Uint8Array would have shown up as an object keyed "0", "1", …
+    expect(renderJsonReport(sampleRun())).not.toMatch(/"0":/);
+  });
+
+  it('keeps a seed when the run has one and leaves unset fields out', () => {
+    const parsed = JSON.parse(renderJsonReport({ ...sampleRun(), seed: 42 }));
+    expect(Object.keys(parsed).slice(0, 6)).toEqual(['schemaVersion', 'startedAt', 'durationMs', 'strict', 'seed', 'scenarios']);
+    expect('failure' in parsed.scenarios[0]).toBe(false);
+    expect('skipReason' in parsed.scenarios[0]).toBe(false);
+    expect(renderJsonReport(sampleRun())).not.toContain('null');
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The JSON report: the whole run result with a schema version, keys in the order of
+ * the result types, and every byte string as `{ text, hex, length }` so that no
+ * Uint8Array ever reaches JSON.stringify.
+ */
+import { escapeBytes, hexBytes } from '../codec/render.js';
+import type { Failure, Outcome, RunResult, ScenarioResult, TranscriptEntry } from '../run/result.js';
+
+/** Bump when a field changes meaning or disappears; adding fields does not. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** Bytes as the JSON report shows them. */
+export interface JsonBytes {
+  text: string;
+  hex: string;
+  length: number;
+}
+
+type WithBytes<T, K extends keyof T> = Omit<T, K> & { [P in K]?: JsonBytes };
+export type JsonTranscriptEntry = WithBytes<TranscriptEntry, 'data'>;
+export type JsonFailure = WithBytes<Failure, 'expected' | 'actual'>;
+export type JsonScenarioResult = Omit<ScenarioResult, 'failure' | 'transcript'> & { failure?: JsonFailure; transcript: JsonTranscriptEntry[] };
+export type JsonRunReport = { schemaVersion: typeof JSON_SCHEMA_VERSION } & Omit<RunResult, 'scenarios'> & { scenarios: JsonScenarioResult[] };
+
+const OUTCOMES: Outcome[] = ['pass', 'fail', 'non-strict', 'info', 'skip', 'error'];
+
+/** `bytes` as escaped text, hex and length. */
+export function toJsonBytes(bytes: Uint8Array): JsonBytes {
+  return { text: escapeBytes(bytes), hex: hexBytes(bytes), length: bytes.length };
+}
+
+/** Only the fields that are set, in the order given (so optional fields never appear as null). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function toJsonEntry(e: Readonly<TranscriptEntry>): JsonTranscriptEntry {
+  return defined({ t: e.t, kind: e.kind, on: e.on, data: e.data && toJsonBytes(e.data), detail: e.detail });
+}
+
+function toJsonFailure(f: Readonly<Failure>): JsonFailure {
+  return defined({
+    code: f.code,
+    message: f.message,
+    step: f.step,
+    stepLabel: f.stepLabel,
+    requirements: [...f.requirements],
+    expected: f.expected && toJsonBytes(f.expected),
+    actual: f.actual && toJsonBytes(f.actual),
+    at: f.at,
+  });
+}
+
+function toJsonScenario(r: Readonly<ScenarioResult>): JsonScenarioResult {
+  return defined({
+    id: r.id,
+    file: r.file,
+    name: r.name,
+    target: r.target,
+    covers: [...r.covers],
+    outcome: r.outcome,
+    requirements: { ...r.requirements },
+    durationMs: r.durationMs,
+    failure: r.failure && toJsonFailure(r.failure),
+    skipReason: r.skipReason,
+    notes: [...r.notes],
+    transcript: r.transcript.map(toJsonEntry),
+  });
+}
+
+/** The run as plain JSON data, ready for JSON.stringify. */
+export function toJsonReport(run: Readonly<RunResult>): JsonRunReport {
+  return defined({
+    schemaVersion: JSON_SCHEMA_VERSION,
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    strict: run.strict,
+    seed: run.seed,
+    scenarios: run.scenarios.map(toJsonScenario),
+    requirements: run.requirements.map((q) => ({ id: q.id, level: q.level, text: q.text, outcome: q.outcome, scenarios: [...q.scenarios] })),
+    exitCode: run.exitCode,
+    counts: Object.fromEntries(OUTCOMES.map((o) => [o, run.counts[o] ?? 0])) as Record<Outcome, number>,
+  });
+}
+
+/** The JSON report's text: pretty-printed, ending with a newline. */
+export function renderJsonReport(run: Readonly<RunResult>): string {
+  return `${JSON.stringify(toJsonReport(run), null, 2)}\n`;
+}

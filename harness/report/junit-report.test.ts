@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { classifyForJunit, renderJunitReport, splitScenarioPath } from './junit-report.js';
+import { sampleRun, sampleScenario } from './sample-run.js';
+
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+const NAME = '[A-Za-z_][\\w.:-]*';
+const TAG = new RegExp(`<(/?)(${NAME})((?:\\s+${NAME}\\s*=\\s*"[^"]*")*)\\s*(/?)>`, 'y');
+const ATTRIBUTE = new RegExp(`(${NAME})\\s*=\\s*"([^"]*)"`, 'g');
+const REFERENCE = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
+
+/** Problems that make `xml` not well-formed XML 1.0 (for the subset a report uses: no DTD, comments, CDATA or PIs after the prolog). */
+function wellFormednessProblems(xml: string): string[] {
+  const problems: string[] = [];
+  if (FORBIDDEN.test(xml)) problems.push('a character XML 1.0 forbids');
+  const checkChars = (s: string, where: string, extra: RegExp) => {
+    if (extra.test(s.replace(REFERENCE, ''))) problems.push(`bad character in ${where}: ${JSON.stringify(s.slice(0, 60))}`);
+  };
+  let i = 0;
+  const prolog = /^<\?xml[^?]*\?>/.exec(xml);
+  if (prolog) i = prolog[0].length;
+  const open: string[] = [];
+  let roots = 0;
+  while (i < xml.length) {
+    if (xml[i] !== '<') {
+      const end = xml.indexOf('<', i);
+      const text = xml.slice(i, end < 0 ? xml.length : end);
+      if (open.length === 0 && text.trim()) problems.push('text outside the root element');
+      checkChars(text, 'text', /[&<]|]]>/);
+      i = end < 0 ? xml.length : end;
+      continue;
+    }
+    TAG.lastIndex = i;
+    const m = TAG.exec(xml);
+    if (!m) {
+      problems.push(`malformed tag at ${i}: ${JSON.stringify(xml.slice(i, i + 40))}`);
+      break;
+    }
+    const [whole, close, name, attrs, selfClose] = m;
+    const seen = new Set<string>();
+    for (const [, a, v] of attrs!.matchAll(ATTRIBUTE)) {
+      if (seen.has(a!)) problems.push(`duplicate attribute ${a} on ${name}`);
+      seen.add(a!);
+      checkChars(v!, `attribute ${a}`, /[&<]/);
+    }
+    if (close) {
+      if (open.pop() !== name) problems.push(`</${name}> does not close the open element`);
+    } else {
+      if (open.length === 0) roots++;
+      if (!selfClose) open.push(name!);
+    }
+    i += whole.length;
+  }
+  if (open.length) problems.push(`unclosed: ${open.join(', ')}`);
+  if (roots !== 1) problems.push(`${roots} root elements`);
+  return problems;
+}
+
+const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+const openingTags = (xml: string, element: string) => xml.match(new RegExp(`<${element}[\\s>][^>]*>`, 'g')) ?? [];
+
+describe('renderJunitReport', () => {
+  it('the checker itself rejects broken documents', () => {
+    expect(wellFormednessProblems('<a><b></a></b>')).not.toEqual([]);
+    expect(wellFormednessProblems('<a>x & y</a>')).not.toEqual([]);
+    expect(wellFormednessProblems('<a>]]></a>')).not.toEqual([]);
+    expect(wellFormednessProblems('<a x="1" x="2"/>')).not.toEqual([]);
+    expect(wellFormednessProblems('<a>\u0001</a>')).not.toEqual([]);
+    expect(wellFormednessProblems('<a/><b/>')).not.toEqual([]);
+    expect(wellFormednessProblems('<?xml version="1.0"?>\n<a t="&lt;&#10;">ok &amp; &#x41;</a>\n')).toEqual([]);
+  });
+
+  it('is well-formed whatever bytes the program sent, and never uses CDATA', () => {
+    for (const strict of [false, true]) {
+      const xml = renderJunitReport(sampleRun({ strict }));
+      expect(wellFormednessProblems(xml)).toEqual([]);
+      expect(xml).not.toContain('CDATA');
+      expect(xml).toContain('\\xff\\xfe]]&gt;&lt;&amp;&gt;\\x01');
+      expect(xml).toContain('read ECONNRESET \\x01 ]]&gt; \\uD800');
+    }
+  });
+
+  it('shows forbidden characters in names and properties as \\uXXXX', () => {
+    const r = sampleScenario('fail', 'weird\u0001/x\uD800.yaml', 'py\u0000thon');
+    r.covers = ['ECHO-\uFFFF'];
+    const run = { ...sampleRun(), scenarios: [r] };
+    const xml = renderJunitReport(run);
+    expect(wellFormednessProblems(xml)).toEqual([]);
+    expect(xml).toContain('classname="weird\\u0001"');
+    expect(xml).toContain('name="x\\uD800.yaml [py\\u0000thon]"');
+    expect(xml).toContain('<property name="requirement" value="ECHO-\\uFFFF"/>');
+  });
+
+  it('counts tests, failures, errors and skipped per folder and overall', () => {
+    const xml = renderJunitReport(sampleRun());
+    const [suites] = openingTags(xml, 'testsuites');
+    expect([attr(suites!, 'tests'), attr(suites!, 'failures'), attr(suites!, 'errors'), attr(suites!, 'skipped'), attr(suites!, 'time')]).toEqual(['6', '1', '1', '1', '4.321']);
+    const suite = openingTags(xml, 'testsuite');
+    expect(suite.map((t) => attr(t, 'name'))).toEqual(['scenarios/echo-ack/server', 'scenarios/udp-time/server']);
+    expect(suite.map((t) => [attr(t, 'tests'), attr(t, 'failures'), attr(t, 'errors'), attr(t, 'skipped'), attr(t, 'time')])).toEqual([
+      ['3', '1', '0', '0', '3.702'],
+      ['3', '0', '1', '1', '3.702'],
+    ]);
+    expect(xml.match(/<testcase /g)).toHaveLength(6);
+    expect(xml.match(/<failure /g)).toHaveLength(1);
+    expect(xml.match(/<error /g)).toHaveLength(1);
+    expect(xml.match(/<skipped /g)).toHaveLength(1);
+  });
+
+  it('fails an unmet SHOULD only in a strict run, and always shows it in system-out', () => {
+    const lax = renderJunitReport(sampleRun());
+    const strict = renderJunitReport(sampleRun({ strict: true }));
+    expect(attr(openingTags(strict, 'testsuites')[0]!, 'failures')).toBe('2');
+    const nonStrictCase = (xml: string) => xml.slice(xml.indexOf('name="non-strict.yaml'), xml.indexOf('</testcase>', xml.indexOf('name="non-strict.yaml')));
+    expect(nonStrictCase(lax)).not.toContain('<failure');
+    expect(nonStrictCase(lax)).toContain('<system-out>warning: a SHOULD requirement was not met');
+    expect(nonStrictCase(strict)).toContain('<failure message=');
+    expect(nonStrictCase(strict)).toContain('<system-out>');
+  });
+
+  it('writes testcases with classname, name, time, properties, the problem and the transcript', () => {
+    const xml = renderJunitReport(sampleRun());
+    expect(xml).toContain('<testcase classname="scenarios/echo-ack/server" name="fail.yaml [python]" time="1.234">');
+    expect(xml).toContain('<property name="requirement" value="ECHO-4"/>');
+    expect(xml).toContain('<failure message="expected &quot;hello\\n&quot;, got &quot;a\\0b\\xff\\xfe]]&gt;&lt;&amp;&gt;&quot;" type="mismatch">mismatch: ');
+    expect(xml).toContain('first difference at byte 0');
+    expect(xml).toContain('transcript (6 entries):');
+    expect(xml).toContain('<error message="the program exited before listening (exit status 3); stderr: cannot bind: no luck" type="exited-early">');
+    expect(xml).toContain('<skipped message="needs a console &amp; &lt;stdin&gt;"/>');
+    expect(xml).toMatch(/name="info.yaml \[python\]"[^]*?<system-out>[^]*?server answered with &lt;&amp;&gt;/);
+  });
+
+  it('classifies outcomes and splits paths', () => {
+    expect(classifyForJunit(sampleScenario('info'), true)).toBe('passed');
+    expect(classifyForJunit(sampleScenario('non-strict'), false)).toBe('passed');
+    expect(classifyForJunit(sampleScenario('non-strict'), true)).toBe('failure');
+    expect(splitScenarioPath('a/b/c.yaml')).toEqual({ folder: 'a/b', name: 'c.yaml' });
+    expect(splitScenarioPath('a\\c.yaml')).toEqual({ folder: 'a', name: 'c.yaml' });
+    expect(splitScenarioPath('c.yaml')).toEqual({ folder: '.', name: 'c.yaml' });
+  });
+});

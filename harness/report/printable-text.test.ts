@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { makePrintableLine, makePrintableLines } from './printable-text.js';
+
+describe('printable text', () => {
+  it('escapes controls, separators and lone surrogates, and leaves backslashes and other text alone', () => {
+    expect(makePrintableLine('a\0b\tc\nd\re\x1b[31m\x7f\x85\u2028\uD800\uFFFF')).toBe('a\\0b\\tc\\nd\\re\\x1b[31m\\x7f\\x85\\u2028\\uD800\\uFFFF');
+    expect(makePrintableLine('got "hello\\n" é \u{1F600} <&>')).toBe('got "hello\\n" é \u{1F600} <&>');
+  });
+
+  it('keeps line breaks as separate lines', () => {
+    expect(makePrintableLines('one\r\ntwo\n\u0001three')).toEqual(['one', 'two', '\\x01three']);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * What went wrong in one scenario, as plain printable lines shared by the console,
+ * JUnit and GitHub reports: the coded message, the step, the requirements, the byte
+ * difference, the notes, and the end of the transcript.
+ */
+import { describeDifference, escapeBytes, hexBytes } from '../codec/render.js';
+import type { ScenarioResult, TranscriptEntry } from '../run/result.js';
+import { makePrintableLine, makePrintableLines } from './printable-text.js';
+
+/** How many transcript entries a report shows, and how many bytes of each (or of a lone expected/actual). */
+export const TRANSCRIPT_TAIL_ENTRIES = 20;
+export const SHOWN_BYTES = 120;
+
+function describeBytes(which: 'expected' | 'actual', bytes: Uint8Array): string[] {
+  return [`${which} (${bytes.length} bytes): ${escapeBytes(bytes, SHOWN_BYTES)}`, `${which} hex: ${hexBytes(bytes, SHOWN_BYTES)}`];
+}
+
+/** A one-line summary of why `result` did not pass: `code: first line of the message`. */
+export function summariseProblem(result: Readonly<ScenarioResult>): string {
+  if (result.failure) return makePrintableLine(`${result.failure.code}: ${result.failure.message.split(/\r?\n/)[0] ?? ''}`);
+  if (result.outcome === 'skip') return makePrintableLine(`skipped: ${result.skipReason ?? 'no reason given'}`);
+  return result.outcome;
+}
+
+/** Every detail of a failure or skip but the transcript: message, step, requirements, byte difference, notes. */
+export function describeProblem(result: Readonly<ScenarioResult>): string[] {
+  const lines: string[] = [];
+  const f = result.failure;
+  if (f) {
+    const [first = '', ...rest] = makePrintableLines(f.message);
+    lines.push(`${makePrintableLine(f.code)}: ${first}`, ...rest.map((l) => `  ${l}`));
+    if (f.stepLabel !== undefined || f.step !== undefined) lines.push(`step: ${makePrintableLine(f.stepLabel ?? `steps[${f.step}]`)}`);
+    if (f.requirements.length) lines.push(`requirements: ${f.requirements.map(makePrintableLine).join(', ')}`);
+    if (f.expected && f.actual) lines.push(...describeDifference(f.expected, f.actual).split('\n'));
+    else if (f.expected) lines.push(...describeBytes('expected', f.expected));
+    else if (f.actual) lines.push(...describeBytes('actual', f.actual));
+  } else if (result.outcome === 'skip') {
+    lines.push(`skipped: ${makePrintableLine(result.skipReason ?? 'no reason given')}`);
+  }
+  if (result.notes.length) lines.push('notes:', ...result.notes.flatMap((n) => makePrintableLines(n).map((l) => `  ${l}`)));
+  return lines;
+}
+
+/** One transcript entry as `t ms  kind  on  "data"  detail`, the connection padded to `onWidth`. */
+export function formatTranscriptEntry(e: Readonly<TranscriptEntry>, onWidth = 0): string {
+  const parts = [`${String(Math.round(e.t)).padStart(6)} ms`, e.kind.padEnd(8), makePrintableLine(e.on ?? '-').padEnd(onWidth)];
+  if (e.data) parts.push(`"${escapeBytes(e.data, SHOWN_BYTES)}"`);
+  if (e.detail) parts.push(makePrintableLine(e.detail));
+  return parts.join('  ').trimEnd();
+}
+
+/** A heading and the last `limit` entries of `transcript`; no lines for an empty transcript. */
+export function describeTranscriptTail(transcript: readonly Readonly<TranscriptEntry>[], limit = TRANSCRIPT_TAIL_ENTRIES): string[] {
+  if (transcript.length === 0) return [];
+  const tail = transcript.slice(-limit);
+  const onWidth = Math.max(...tail.map((e) => makePrintableLine(e.on ?? '-').length));
+  const heading = tail.length < transcript.length ? `transcript (last ${tail.length} of ${transcript.length} entries):` : `transcript (${transcript.length} entries):`;
+  return [heading, ...tail.map((e) => formatTranscriptEntry(e, onWidth))];
+}
