@@ -37,16 +37,18 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   const timeout = int(values.timeout, 'timeout', 1, 3_600_000);
   const readyTimeoutMs = int(values['ready-timeout'], 'ready-timeout', 1, 600_000) ?? 10_000;
   const shardOpt = shard(values.shard);
-  if (values.server === undefined && port !== undefined) throw new UsageError('--port goes with --server');
-  if (values.server !== undefined && paths.length === 0) throw new UsageError('with --server, name the scenario files or folders to run (e.g. scenarios/echo-ack/server)');
+  const direct = values.server !== undefined || port !== undefined;
+  if (direct && paths.length === 0) throw new UsageError('with --server or --port, name the scenario files or folders to run (e.g. scenarios/echo-ack/server)');
 
   const ws = await loadWorkspace(paths, values.config, io);
   if (reportDiagnostics(ws.diagnostics, io)) return 2;
   const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
   const items: Omit<PlanItem, 'id'>[] = [];
-  if (values.server !== undefined) {
-    const name = basename(values.server.split(/\s+/).find((w, i) => i > 0 && !w.startsWith('-')) ?? values.server.split(/\s+/)[0] ?? 'server');
-    const target: Target = { name, command: values.server, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
+  if (direct) {
+    // --port without --server: a program already running on that port (stop, start and console steps cannot be used).
+    const words = values.server?.split(/\s+/) ?? [];
+    const name = values.server === undefined ? `port ${port}` : basename(words.find((w, i) => i > 0 && !w.startsWith('-')) ?? words[0] ?? 'server');
+    const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(values.server !== undefined ? { command: values.server } : {}), ...(port ? { fixedPort: port } : {}) };
     for (const scenario of scenarios) items.push({ scenario, target });
   } else {
     for (const scenario of scenarios) {

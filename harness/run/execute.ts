@@ -46,6 +46,13 @@ function fail(step: Step, code: string, message: string, extra: Partial<Miss> = 
   throw new StepFailure({ code, message, ...extra }, step);
 }
 
+/** The console of the program, or a failure if the harness did not start it. */
+function consoleOf(ctx: Context, step: Step) {
+  const c = ctx.program.console;
+  if (!c) fail(step, 'no-program', 'this step needs the program started by the harness (give --server CMD)');
+  return c;
+}
+
 function conn(ctx: Context, step: Step, on: string | undefined): Conn {
   const name = on ?? ctx.last;
   const c = name === undefined ? undefined : ctx.conns.get(name);
@@ -140,12 +147,12 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       if (!(await pause(a.ms, ctx.signal))) fail(step, 'aborted', 'interrupted');
       return;
     case 'answer': {
-      const con = ctx.program.console!;
+      const con = consoleOf(ctx, step);
       ctx.disposers.push(con.answer(a.prompt, a.line));
       return;
     }
     case 'stdout': {
-      const con = ctx.program.console!;
+      const con = consoleOf(ctx, step);
       const pattern = a.regex !== undefined ? new RegExp(interpolate(a.regex, ctx)) : interpolate(a.contains!, ctx);
       const ms = deadline(ctx, a.within);
       const r = await con.waitFor(pattern, { from: ctx.stdoutFrom, timeoutMs: ms, signal: ctx.signal });
@@ -158,14 +165,14 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
     }
     case 'type':
       rec.add('stdin', 'program', Buffer.from(a.line + '\n'));
-      ctx.program.console!.type(a.line);
+      consoleOf(ctx, step).type(a.line);
       return;
     case 'close-stdin':
       rec.add('stdin', 'program', undefined, 'closed');
-      ctx.program.console!.closeStdin();
+      consoleOf(ctx, step).closeStdin();
       return;
     case 'exit': {
-      const l = ctx.program.launched!;
+      const l = ctx.program.launched ?? fail(step, 'no-program', 'this step needs the program started by the harness (give --server CMD)');
       const ms = deadline(ctx, a.within);
       const exit = await Promise.race([l.exited, pause(ms, ctx.signal).then(() => undefined)]);
       if (!exit) fail(step, 'no-exit', `expected the program to exit within ${ms} ms; it is still running`);
@@ -190,7 +197,7 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
     case 'listener':
       return checkListener(step, a, ctx);
     case 'cpu': {
-      const pid = ctx.program.launched!.pid;
+      const pid = (ctx.program.launched ?? fail(step, 'no-program', 'this step needs the program started by the harness')).pid;
       const before = await groupCpuMs(pid);
       if (!(await pause(a.for, ctx.signal))) fail(step, 'aborted', 'interrupted');
       const used = ((await groupCpuMs(pid)) - before) / a.for * 100;

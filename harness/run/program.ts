@@ -11,8 +11,8 @@ import type { Transport } from '../scenario/model.js';
 /** The implementation a run checks: a command line and how it is told its port. */
 export interface Target {
   name: string;
-  /** Command template; `{port}` is replaced by the port. */
-  command: string;
+  /** Command template; `{port}` is replaced by the port. Absent: a program already running on `fixedPort`. */
+  command?: string;
   /** A port the program always uses (it cannot be told one). */
   fixedPort?: number;
   cwd: string;
@@ -60,13 +60,14 @@ export class Program {
   exitInfo?: ExitInfo;
 
   argv(): string[] {
-    const words = splitCommand(this.target.command);
+    const words = splitCommand(this.target.command ?? '');
     const kept = this.portless ? words.filter((w) => !w.includes('{port}')) : words;
     return fillTemplate(kept, { port: String(this.port) });
   }
 
   /** Launch and wait until the port is bound; on failure the message says why, with stderr's tail. */
   async start(signal?: AbortSignal, readyTimeoutMs = this.target.readyTimeoutMs): Promise<StartResult> {
+    if (this.target.command === undefined) return this.attach(signal, readyTimeoutMs);
     let argv: string[];
     try {
       argv = this.argv();
@@ -98,6 +99,14 @@ export class Program {
     }
     if (ready.code === 'aborted') return { ok: false, code: 'aborted', message: 'the run was interrupted while the program started' };
     return { ok: false, code: 'not-ready', message: `the program did not listen on ${this.transport} port ${this.port} within ${readyTimeoutMs} ms${stderr}` };
+  }
+
+  /** For a program started elsewhere: only check that it listens. */
+  private async attach(signal: AbortSignal | undefined, timeoutMs: number): Promise<StartResult> {
+    const never = new Promise<ExitInfo>(() => {});
+    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: never, timeoutMs, ...(signal ? { signal } : {}) });
+    if (ready.ok) return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
+    return { ok: false, code: ready.code === 'aborted' ? 'aborted' : 'not-ready', message: `nothing listens on ${this.transport} port ${this.port}` };
   }
 
   /** Stop the program and everything it started. */

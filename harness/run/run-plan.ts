@@ -55,7 +55,9 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const pools = new Map<string, ProgramPool>();
-  const poolFor = (t: Target) => pools.get(t.name) ?? pools.set(t.name, new ProgramPool(t)).get(t.name)!;
+  // One pool per distinct implementation: two suites may each have a target named `python`.
+  const keyOf = (t: Target) => JSON.stringify([t.name, t.command ?? null, t.fixedPort ?? null, t.cwd, t.env ?? null]);
+  const poolFor = (t: Target) => pools.get(keyOf(t)) ?? pools.set(keyOf(t), new ProgramPool(t)).get(keyOf(t))!;
   await tell(opts.observers, 'onRunStart', { scenarios: items.length, targets: [...new Set(items.map((i) => i.target.name))], startedAt });
   const results: ScenarioResult[] = new Array(items.length);
   let next = 0;

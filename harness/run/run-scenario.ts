@@ -51,7 +51,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   let harnessError = false;
   const got = await opts.source.acquire(scenario, transcript, limit.signal);
   if ('error' in got) {
-    failure = got.error;
+    failure = opts.signal.aborted ? { code: 'interrupted', message: 'the run was interrupted while the program started', requirements: scenario.covers } : got.error;
     harnessError = true;
   } else {
     const program = got.program;

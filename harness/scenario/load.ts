@@ -42,7 +42,12 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
     else if (s.isDirectory()) await walk(abs);
     else files.push(abs);
   }
-  return { files: [...new Set(files)].map((f) => relative(cwd, f) || f), diagnostics };
+  // Shown relative to the working folder when inside it, else as the absolute path.
+  const shown = (f: string) => {
+    const rel = relative(cwd, f);
+    return rel === '' || rel.startsWith('..') ? f : rel;
+  };
+  return { files: [...new Set(files)].map(shown), diagnostics };
 }
 
 let tsImport: ((specifier: string, parent: string) => Promise<Record<string, unknown>>) | undefined;

@@ -58,7 +58,9 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     Node(_key, node) {
       if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag !== undefined && node.range) {
         const start = node.range[0];
-        const bang = text.lastIndexOf('!', start);
+        // The tag is the token before the node (`!!binary`, `!foo`, `!<tag:x>`): report where it begins.
+        let bang = text.lastIndexOf('!', start);
+        while (bang > 0 && !/[\s,[{]/.test(text[bang - 1]!)) bang--;
         push(bang >= 0 ? bang : start, 'yaml-tag', `custom tag \`${node.tag}\` is not allowed`, 'scenario files are plain YAML: remove the tag');
       }
     },
