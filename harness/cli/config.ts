@@ -4,15 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Diagnostic } from '../scenario/diagnostic.js';
 import { describeIssue } from '../scenario/schema-walk.js';
 import { parseYamlSource } from '../scenario/yaml-source.js';
+import { PACKAGE_ROOT } from './package-root.js';
 
 export const CONFIG_FILE = 'sockspec.config.yaml';
-/** The package's own folder (the catalogue and suites it ships live under it). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { PACKAGE_ROOT } from './package-root.js';
 
 const targetSchema = z.strictObject({
   name: z.string().min(1),

@@ -2,13 +2,10 @@
  * The command line: arguments and config in, exit status out. Thin: the work is
  * done by the scenario, run and report layers.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PACKAGE_ROOT } from './config.js';
-import { listCommand } from './list-command.js';
-import { runCommand } from './run-command.js';
-import { validateCommand } from './validate-command.js';
+import { version } from './package-root.js';
+
+export { version };
 
 export const USAGE = `Usage: sockspec <command> [options] [PATH...]
 
@@ -58,11 +55,6 @@ const OPTIONS = {
 
 export type ParsedOptions = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-/** The package version, read once. */
-export function version(): string {
-  return (JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 /** Run the CLI with `args`; resolves to the exit status. */
 export async function main(args: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
   let parsed;
@@ -83,13 +75,14 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
     return command === undefined && !values.help ? 2 : 0;
   }
   try {
+    // Each command loads its modules when chosen, so that `--version` and `--help` start at once.
     switch (command) {
       case 'run':
-        return await runCommand(paths, values, io);
+        return await (await import('./run-command.js')).runCommand(paths, values, io);
       case 'validate':
-        return await validateCommand(paths, values, io);
+        return await (await import('./validate-command.js')).validateCommand(paths, values, io);
       case 'list':
-        return await listCommand(paths, values, io);
+        return await (await import('./list-command.js')).listCommand(paths, values, io);
       default:
         io.stderr.write(`sockspec: usage: unknown command \`${command}\` (commands: run, validate, list)\n`);
         return 2;
