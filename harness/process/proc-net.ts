@@ -2,7 +2,8 @@
  * Who is bound to a port, read from the kernel's socket tables in /proc/net —
  * without connecting, so a one-client-at-a-time server keeps its one client.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { ProcessError } from './errors.js';
 import { decodeIpv4, decodeIpv6 } from './proc-address.js';
 
@@ -27,7 +28,7 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
   const seen = new Set<string>();
   tables.forEach((table, i) => {
     const family = i === 0 ? 4 : 6;
-    for (const row of parseTable(table ?? '')) {
+    for (const row of parseTable(table ?? '', port)) {
       if (row.port !== port) continue;
       const bound = transport === 'tcp' ? row.state === TCP_LISTEN : /^0+:0+$/.test(row.remote);
       if (!bound) continue;
@@ -43,7 +44,9 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
 
 /** Whether the socket tables can be read here. */
 export async function canReadSocketTables(procNet = PROC_NET): Promise<boolean> {
-  return (await readTable(`${procNet}/tcp`)) !== undefined || (await readTable(`${procNet}/tcp6`)) !== undefined;
+  // Asked before every readiness wait: a permission check, not a read of a table that may be large.
+  const readable = (path: string) => access(path, constants.R_OK).then(() => true, () => false);
+  return (await readable(`${procNet}/tcp`)) || (await readable(`${procNet}/tcp6`));
 }
 
 interface Row {
@@ -53,10 +56,13 @@ interface Row {
   state: string;
 }
 
-/** Rows of a /proc/net/{tcp,udp}[6] table: `sl local_address rem_address st …`. */
-export function parseTable(text: string): Row[] {
+/** Rows of a /proc/net/{tcp,udp}[6] table: `sl local_address rem_address st …`; only those mentioning `port` when given. */
+export function parseTable(text: string, port?: number): Row[] {
   const rows: Row[] = [];
+  // Tables hold a row per TIME_WAIT socket too (thousands after a busy run): skip rows without the port cheaply.
+  const needle = port === undefined ? undefined : `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   for (const line of text.split('\n').slice(1)) {
+    if (needle !== undefined && !line.includes(needle)) continue;
     const cols = line.trim().split(/\s+/);
     const local = cols[1];
     const remote = cols[2];

@@ -35,6 +35,8 @@ const portLocks = new PortLocks();
 export class ProgramPool implements ProgramSource {
   readonly #idle: Program[] = [];
   readonly #held = new Map<Program, () => void>();
+  /** For a program started elsewhere (no command): the transport/port pairs already seen listening. */
+  readonly #attached = new Set<string>();
 
   constructor(readonly target: Target) {}
 
@@ -63,7 +65,11 @@ export class ProgramPool implements ProgramSource {
     const unlock = fixed ? await portLocks.acquire(port) : () => {};
     const program = new Program(this.target, port, scenario.transport, portless);
     program.setRecorder(record);
-    const started = await program.start(signal);
+    // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
+    const key = `${scenario.transport}/${port}`;
+    const seen = this.target.command === undefined && this.#attached.has(key);
+    const started = seen ? ({ ok: true } as const) : await program.start(signal);
+    if (started.ok && this.target.command === undefined) this.#attached.add(key);
     if (!started.ok) {
       await program.stop();
       unlock();
