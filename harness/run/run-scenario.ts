@@ -2,6 +2,7 @@
  * One scenario against one program: take a program, run the steps (and the TS
  * script) under the scenario's time limit, release everything, judge the outcome.
  */
+import { setMaxListeners } from 'node:events';
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
 import { validateStep } from '../scenario/validate.js';
@@ -44,6 +45,8 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   }
   const started = performance.now();
   const limit = new AbortController();
+  // Every pending wait of a scenario listens on its signal; `repeat: { parallel: true }` may have hundreds at once.
+  setMaxListeners(0, limit.signal);
   const timer = setTimeout(() => limit.abort(), scenario.timeoutMs);
   const onOuterAbort = () => limit.abort();
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
