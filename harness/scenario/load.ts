@@ -61,6 +61,11 @@ async function importTs(abs: string): Promise<Record<string, unknown>> {
   return tsImport(pathToFileURL(abs).href, import.meta.url);
 }
 
+/** Whether the TypeScript loader has been loaded in this process (it is, only once a `.ts` scenario is). */
+export function isTsLoaderLoaded(): boolean {
+  return tsImport !== undefined;
+}
+
 /** Load and validate one scenario file (path relative to `cwd` or absolute). */
 export async function loadScenarioFile(file: string, cwd: string, requirementIds?: ReadonlySet<string>): Promise<Loaded> {
   const abs = resolve(cwd, file);
@@ -72,8 +77,15 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
     } catch (e) {
       return fail('ts-load', (e as Error).message.split('\n')[0] ?? 'cannot load');
     }
-    const data = mod.default ?? mod.scenario;
-    if (data === undefined) return fail('ts-export', 'a TS scenario exports the scenario as `default`');
+    let data = mod.default ?? mod.scenario;
+    // Outside an ESM package tsx compiles to CommonJS: `default` is then the exports object holding `default`.
+    if (typeof data === 'object' && data !== null && 'default' in data && !('covers' in data)) data = (data as { default: unknown }).default;
+    // A CommonJS module's `default` is its exports object: not a scenario unless it looks like one.
+    const looksLikeScenario = typeof data === 'object' && data !== null && ('covers' in data || 'steps' in data);
+    if (!looksLikeScenario) {
+      const names = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule');
+      return fail('ts-export', `a TS scenario exports the scenario as \`default\`${names.length ? ` (found: ${names.join(', ')})` : ''}`);
+    }
     return { file, ...validateScenario(file, data, () => ({ line: 1, col: 1 }), requirementIds) };
   }
   let text: string;

@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findScenarioFiles, isTsLoaderLoaded, loadScenarioFile } from './load.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'sockspec-load-'));
+
+describe('loadScenarioFile', () => {
+  // The order matters: YAML first, to see that it never pulls in the TS loader.
+  it('loads YAML without loading the TypeScript loader', async () => {
+    const r = await loadScenarioFile('scenarios/echo-ack/server/hello-half-close.yaml', ROOT);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.scenario?.steps.length).toBeGreaterThan(0);
+    expect(isTsLoaderLoaded()).toBe(false);
+  });
+
+  it('loads a TS scenario with a script through tsx, validated like YAML', async () => {
+    const r = await loadScenarioFile('scenarios/echo-ack/server/lock-step-script.ts', ROOT);
+    expect(r.diagnostics).toEqual([]);
+    expect(isTsLoaderLoaded()).toBe(true);
+    expect(r.scenario).toMatchObject({ covers: ['ECHO-4', 'ECHO-5', 'ECHO-6'], transport: 'tcp' });
+    expect(r.scenario?.steps.map((s) => s.action.verb)).toEqual(['answer', 'connect']);
+    expect(typeof r.scenario?.script).toBe('function');
+  });
+
+  it('reports a TS scenario that does not compile, exports nothing or breaks the schema', async () => {
+    writeFileSync(join(dir, 'broken.ts'), 'export default {{{;\n');
+    writeFileSync(join(dir, 'empty.ts'), 'export const x = 1;\n');
+    writeFileSync(join(dir, 'bad.ts'), "export default { covers: ['ECHO-4'], steps: [{ shutdwn: 'c' }] };\n");
+    const codes = async (f: string) => (await loadScenarioFile(join(dir, f), dir)).diagnostics.map((d) => d.code);
+    expect(await codes('broken.ts')).toEqual(['ts-load']);
+    expect(await codes('empty.ts')).toEqual(['ts-export']);
+    expect(await codes('bad.ts')).toEqual(['unknown-step']);
+  });
+});
+
+describe('findScenarioFiles', () => {
+  it('lists YAML and TS scenarios sorted, leaving out the catalogue, tests and missing paths', async () => {
+    const r = await findScenarioFiles(['scenarios/echo-ack/server', 'no/such/folder'], ROOT);
+    expect(r.files).toContain('scenarios/echo-ack/server/lock-step-script.ts');
+    expect(r.files).toEqual([...r.files].sort());
+    expect(r.files.every((f) => /\.(yaml|ts)$/.test(f))).toBe(true);
+    expect(r.diagnostics.map((d) => `${d.file} ${d.code}`)).toEqual(['no/such/folder not-found']);
+  });
+});
