@@ -1,0 +1,56 @@
+/**
+ * Shared helpers of the end-to-end tests: run a suite against a command through the
+ * library, as the CLI does, and find the project's files.
+ */
+import { resolve } from 'node:path';
+import { loadCatalogue, type Catalogue } from '../harness/scenario/catalogue.js';
+import { findScenarioFiles, loadScenarioFile } from '../harness/scenario/load.js';
+import type { Scenario } from '../harness/scenario/model.js';
+import type { Target } from '../harness/run/program.js';
+import type { RunResult } from '../harness/run/result.js';
+import { planIds, runPlan } from '../harness/run/run-plan.js';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+let catalogue: Promise<Catalogue> | undefined;
+
+/** The bundled requirement catalogue. */
+export function bundledCatalogue(): Promise<Catalogue> {
+  catalogue ??= loadCatalogue('scenarios/requirements.yaml', ROOT).then((r) => r.catalogue!);
+  return catalogue;
+}
+
+/** Load every scenario under `dir` (relative to the project), failing on any diagnostic. */
+export async function loadSuite(dir: string): Promise<Scenario[]> {
+  const cat = await bundledCatalogue();
+  const { files } = await findScenarioFiles([dir], ROOT);
+  const loaded = await Promise.all(files.map((f) => loadScenarioFile(f, ROOT, new Set(cat.byId.keys()))));
+  const problems = loaded.flatMap((l) => l.diagnostics);
+  if (problems.length) throw new Error(problems.map((d) => `${d.file}:${d.line}:${d.col}: ${d.code}: ${d.message}`).join('\n'));
+  return loaded.map((l) => l.scenario!);
+}
+
+/** Run `scenarios` against `command` (run from the project root). */
+export async function runAgainst(scenarios: Scenario[], command: string, options: { jobs?: number; name?: string; fixedPort?: number } = {}): Promise<RunResult> {
+  const target: Target = { name: options.name ?? 'target', command, cwd: ROOT, readyTimeoutMs: 10_000, ...(options.fixedPort ? { fixedPort: options.fixedPort } : {}) };
+  return runPlan(planIds(scenarios.map((scenario) => ({ scenario, target }))), {
+    jobs: options.jobs ?? 2,
+    strict: false,
+    catalogue: await bundledCatalogue(),
+    observers: [],
+    signal: new AbortController().signal,
+  });
+}
+
+/** `id: outcome` for every requirement that did not pass, for readable assertions. */
+export function brokenIds(run: RunResult): Record<string, string> {
+  return Object.fromEntries(run.requirements.filter((r) => r.outcome !== 'pass' && r.outcome !== 'uncovered' && r.outcome !== 'skip').map((r) => [r.id, r.outcome]));
+}
+
+/** A one-line account of each scenario that did not pass, for failure messages. */
+export function explain(run: RunResult): string {
+  return run.scenarios
+    .filter((s) => s.outcome !== 'pass')
+    .map((s) => `${s.id}: ${s.outcome} ${s.failure?.code ?? ''} ${s.failure?.stepLabel ?? ''} ${s.failure?.message ?? ''}`)
+    .join('\n');
+}
