@@ -1,0 +1,46 @@
+/**
+ * A suite written once and run against each implementation: it must pass on every
+ * reference and catch each faulty fixture on the requirement that fixture breaks.
+ * Each `test/suites/*.test.ts` file declares one case.
+ */
+import { describe, expect, it } from 'vitest';
+import { brokenIds, explain, loadSuite, runAgainst } from './helpers.js';
+
+export interface SuiteCase {
+  /** Under `scenarios/` (and `fixtures/`), e.g. `echo-ack/server`. */
+  suite: string;
+  /** name → command line run from the project root. */
+  references: Record<string, string>;
+  /**
+   * Fixture file under `fixtures/<suite>/` → the requirement it must break and how
+   * (`fail` for a MUST, `non-strict` for a SHOULD); a third element overrides the
+   * command (default `python3 fixtures/<suite>/<file> {port}`).
+   */
+  faulty: Record<string, [string, 'fail' | 'non-strict'] | [string, 'fail' | 'non-strict', string]>;
+  /** Scenarios run at once (default 2). */
+  jobs?: number;
+}
+
+/** Declare the tests of one suite case. */
+export function checkSuite(c: SuiteCase): void {
+  describe(`scenarios/${c.suite}`, async () => {
+    const scenarios = await loadSuite(`scenarios/${c.suite}`);
+
+    for (const [name, command] of Object.entries(c.references)) {
+      it(`passes on the ${name} reference`, async () => {
+        const run = await runAgainst(scenarios, command, { name, ...(c.jobs ? { jobs: c.jobs } : {}) });
+        expect(explain(run)).toBe('');
+        expect(run.exitCode).toBe(0);
+        expect(run.counts.pass).toBe(scenarios.length);
+      });
+    }
+
+    for (const [fixture, [id, outcome, command]] of Object.entries(c.faulty)) {
+      it(`catches ${fixture} on ${id}`, async () => {
+        const run = await runAgainst(scenarios, command ?? `python3 fixtures/${c.suite}/${fixture} {port}`, { name: fixture, ...(c.jobs ? { jobs: c.jobs } : {}) });
+        expect(brokenIds(run)[id], explain(run)).toBe(outcome);
+        expect(run.exitCode).toBe(outcome === 'fail' ? 1 : 0);
+      });
+    }
+  });
+}
