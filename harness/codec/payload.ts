@@ -2,13 +2,13 @@
  * Payloads: the bytes a scenario spells as `text`, `bytes`, `hex`, `fill` or `var`.
  */
 import { parseEscapedBytes } from './byte-escapes.js';
-import { encodeUtf8 } from './bytes.js';
+import { concatBytes, encodeUtf8 } from './bytes.js';
 import { CodecError } from './errors.js';
 import { checkFill, fillBytes } from './fill.js';
 import { parseHex } from './hex-text.js';
 import type { PayloadSpec } from './types.js';
 
-const KINDS = ['text', 'bytes', 'hex', 'fill', 'var'] as const;
+const KINDS = ['text', 'bytes', 'hex', 'fill', 'var', 'concat'] as const;
 
 function kindOf(spec: PayloadSpec): (typeof KINDS)[number] {
   const given = KINDS.filter((k) => spec !== null && typeof spec === 'object' && (spec as Record<string, unknown>)[k] !== undefined);
@@ -47,6 +47,11 @@ export function encodePayload(spec: PayloadSpec, vars?: ReadonlyMap<string, Uint
       }
       return value;
     }
+    case 'concat': {
+      const parts = (spec as { concat: unknown }).concat;
+      if (!Array.isArray(parts) || parts.length === 0) throw new CodecError('bad-payload', '`concat` must be a list of payloads');
+      return concatBytes(parts.map((p) => encodePayload(p as PayloadSpec, vars)));
+    }
   }
 }
 
@@ -65,6 +70,15 @@ export function checkPayload(spec: PayloadSpec): string | undefined {
     if (kind === 'var') {
       const name = requireString((spec as { var: unknown }).var, kind);
       return name === '' ? '`var` must name a payload under `vars`' : undefined;
+    }
+    if (kind === 'concat') {
+      const parts = (spec as { concat: unknown }).concat;
+      if (!Array.isArray(parts) || parts.length === 0) return '`concat` must be a list of payloads';
+      for (const [i, p] of parts.entries()) {
+        const problem = checkPayload(p as PayloadSpec);
+        if (problem) return `in \`concat[${i}]\`: ${problem}`;
+      }
+      return undefined;
     }
     encodePayload(spec);
     return undefined;

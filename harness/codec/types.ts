@@ -9,7 +9,8 @@ export type PayloadSpec =
   | { bytes: string }
   | { hex: string }
   | { fill: FillSpec }
-  | { var: string };
+  | { var: string }
+  | { concat: PayloadSpec[] };
 
 /** `size` bytes made by repeating `pattern` (UTF-8 text), or pseudo-random bytes from `random` (a seed). */
 export interface FillSpec {

@@ -6,6 +6,9 @@ import type { Launched } from './launch.js';
 import { StdoutText } from './stdout-text.js';
 import { startWaitLimit } from './wait-limit.js';
 
+/** Which output a wait looks at: stdout offsets are absolute; stderr is searched from the program's start. */
+export type OutputStream = 'stdout' | 'stderr' | 'both';
+
 export type ConsoleMatch = { ok: true; start: number; end: number } | { ok: false; code: 'timeout' | 'exited' | 'aborted' };
 
 /** A background responder: call it to stop; `answered` counts its answers. */
@@ -14,6 +17,7 @@ export type Responder = (() => void) & { readonly answered: number };
 export class ProgramConsole {
   readonly #launched: Launched;
   readonly #out: StdoutText;
+  readonly #err: StdoutText;
   readonly #changes = new Set<() => void>();
   /** Stdout offset when stdin was last written: prompts before it are taken as answered. */
   #inputAt = 0;
@@ -22,8 +26,13 @@ export class ProgramConsole {
   constructor(launched: Launched) {
     this.#launched = launched;
     this.#out = new StdoutText(launched.stdout.limit);
+    this.#err = new StdoutText(launched.stderr.limit);
     launched.onStdout((chunk) => {
       this.#out.add(chunk);
+      for (const wake of [...this.#changes]) wake();
+    });
+    launched.onStderr((chunk) => {
+      this.#err.add(chunk);
       for (const wake of [...this.#changes]) wake();
     });
   }
@@ -31,6 +40,11 @@ export class ProgramConsole {
   /** Stdout text kept so far (the last `limit` characters), from absolute offset `from`. */
   text(from = 0): string {
     return this.#out.text(from);
+  }
+
+  /** Stderr text kept so far (the last `limit` characters). */
+  errorText(): string {
+    return this.#err.text(0);
   }
 
   /** Stdout bytes kept so far (the last `limit` bytes). */
@@ -49,9 +63,12 @@ export class ProgramConsole {
   }
 
   /** Wait until stdout, from offset `from` (default 0), contains `pattern`; chunk boundaries do not matter. */
-  waitFor(pattern: string | RegExp, options: { from?: number; timeoutMs: number; signal?: AbortSignal }): Promise<ConsoleMatch> {
+  waitFor(pattern: string | RegExp, options: { from?: number; timeoutMs: number; signal?: AbortSignal; stream?: OutputStream }): Promise<ConsoleMatch> {
     const from = options.from ?? 0;
-    const found = this.#out.find(pattern, from);
+    const stream = options.stream ?? 'stdout';
+    const find = (p: string | RegExp, f: number) =>
+      (stream !== 'stderr' ? this.#out.find(p, f) : undefined) ?? (stream !== 'stdout' ? this.#err.find(p, 0) : undefined);
+    const found = find(pattern, from);
     if (found) return Promise.resolve({ ok: true, ...found });
     const limit = startWaitLimit({ ...options, exited: this.#launched.exited });
     return new Promise((resolve) => {
@@ -61,12 +78,12 @@ export class ProgramConsole {
         resolve(m);
       };
       const check = () => {
-        const hit = this.#out.find(pattern, from);
+        const hit = find(pattern, from);
         if (hit) finish({ ok: true, ...hit });
       };
       this.#changes.add(check);
       void limit.over.then((reason) => {
-        const hit = this.#out.find(pattern, from); // output read before the exit still counts
+        const hit = find(pattern, from); // output read before the exit still counts
         finish(hit ? { ok: true, ...hit } : { ok: false, code: reason.code });
       });
     });

@@ -3,6 +3,7 @@
  * expectations, the program's console, its lifecycle and concurrency.
  */
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { groupCpuMs } from '../process/cpu.js';
 import { listeningSockets } from '../process/readiness.js';
 import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
@@ -139,8 +140,10 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
     case 'expect': {
       const c = conn(ctx, step, a.on);
       const ms = deadline(ctx, a.within);
+      const t0 = performance.now();
       const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
       if (miss) throw new StepFailure(miss, step);
+      if (a.measure !== undefined) ctx.notes.push(`${a.measure}: ${Math.round(performance.now() - t0)} ms`);
       return;
     }
     case 'wait':
@@ -155,11 +158,14 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       const con = consoleOf(ctx, step);
       const pattern = a.regex !== undefined ? new RegExp(interpolate(a.regex, ctx)) : interpolate(a.contains!, ctx);
       const ms = deadline(ctx, a.within);
-      const r = await con.waitFor(pattern, { from: ctx.stdoutFrom, timeoutMs: ms, signal: ctx.signal });
+      const stream = a.stream ?? 'stdout';
+      const r = await con.waitFor(pattern, { from: ctx.stdoutFrom, timeoutMs: ms, signal: ctx.signal, stream });
       if (!r.ok) {
         const shown = typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
-        const tail = con.text().slice(ctx.stdoutFrom).slice(-300);
-        fail(step, r.code === 'timeout' ? 'stdout-timeout' : `stdout-${r.code}`, `expected the program to print ${shown} within ${ms} ms${r.code === 'exited' ? ' (it exited)' : ''}; it printed ${tail ? JSON.stringify(tail) : 'nothing'}`);
+        const printed = [stream !== 'stderr' ? con.text().slice(ctx.stdoutFrom) : '', stream !== 'stdout' ? con.errorText() : ''].join('');
+        const tail = printed.slice(-300);
+        const where = stream === 'both' ? 'on stdout or stderr' : `on ${stream}`;
+        fail(step, r.code === 'timeout' ? 'stdout-timeout' : `stdout-${r.code}`, `expected the program to print ${shown} ${where} within ${ms} ms${r.code === 'exited' ? ' (it exited)' : ''}; it printed ${tail ? JSON.stringify(tail) : 'nothing'}`);
       }
       return;
     }
@@ -176,7 +182,8 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       const ms = deadline(ctx, a.within);
       const exit = await Promise.race([l.exited, pause(ms, ctx.signal).then(() => undefined)]);
       if (!exit) fail(step, 'no-exit', `expected the program to exit within ${ms} ms; it is still running`);
-      if (a.code !== undefined && exit.code !== a.code) fail(step, 'exit-status', `expected exit status ${a.code}, got ${describeExit(exit)}`);
+      if (a.code === 'nonzero' && !(typeof exit.code === 'number' && exit.code !== 0)) fail(step, 'exit-status', `expected a non-zero exit status, got ${describeExit(exit)}`);
+      if (typeof a.code === 'number' && exit.code !== a.code) fail(step, 'exit-status', `expected exit status ${a.code}, got ${describeExit(exit)}`);
       if (a.signal !== undefined && exit.signal !== a.signal) fail(step, 'exit-signal', `expected the program to be killed by ${a.signal}, got ${describeExit(exit)}`);
       return;
     }
@@ -189,9 +196,15 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       ctx.program.tainted = true;
       if (a.verb === 'restart') await ctx.program.stop();
       else if (ctx.program.alive) fail(step, 'still-running', 'the program is still running: `stop` it before `start`');
-      const r = await ctx.program.start(ctx.signal, deadline(ctx, a.within));
+      const r = await ctx.program.start(ctx.signal, deadline(ctx, a.within), a.ready !== false);
       ctx.stdoutFrom = 0;
       if (!r.ok) fail(step, r.code, `on ${a.verb}: ${r.message}`);
+      return;
+    }
+    case 'occupy': {
+      const problem = await occupy(a.transport, ctx);
+      if (problem) fail(step, 'occupy-failed', `the harness could not bind ${a.transport} port ${ctx.port} on 127.0.0.1 itself: ${problem}`);
+      rec.add('note', 'harness', undefined, `holding ${a.transport} port ${ctx.port} on 127.0.0.1`);
       return;
     }
     case 'listener':
@@ -243,6 +256,31 @@ async function runBranches(branches: Step[][], ctx: Context): Promise<void> {
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** Bind the scenario's port on 127.0.0.1 (TCP: listening; UDP: bound) until the scenario ends; the problem, if any. */
+function occupy(transport: 'tcp' | 'udp', ctx: Context): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    if (transport === 'udp') {
+      const s = createSocket({ type: 'udp4', reuseAddr: false });
+      s.once('error', (e) => {
+        s.close();
+        resolve(e.message);
+      });
+      s.bind(ctx.port, '127.0.0.1', () => {
+        ctx.disposers.push(() => s.close());
+        resolve(undefined);
+      });
+      return;
+    }
+    // Anyone who connects meanwhile is hung up on: the harness only holds the port.
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', (e) => resolve(e.message));
+    server.listen({ port: ctx.port, host: '127.0.0.1', exclusive: true }, () => {
+      ctx.disposers.push(() => server.close());
+      resolve(undefined);
+    });
+  });
 }
 
 const WILDCARD = new Set(['0.0.0.0', '::']);

@@ -48,20 +48,52 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
     if (r.done) return { code: 'not-silent', message: `expected no data for ${e.ms} ms, got ${peer.buffer.length} bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
     return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
   }
+  const check = tcpCheck(peer, e);
+  const r = await peer.changes.wait(check, timeoutMs, signal);
+  if (!r.done) return timedOut(r.reason, describeExpectation(e), timeoutMs, peer.buffer, expectedBytes(e));
+  return r.value === true ? undefined : r.value;
+}
+
+/** What an expectation waits for, in words. */
+function describeExpectation(e: Expectation): string {
+  if (e.kind === 'eof') return 'end of stream';
+  if (e.kind === 'reset') return 'a reset';
+  if (e.kind === 'one-of') return `one of: ${e.alternatives.map(describeExpectation).join('; ')}`;
+  return matcherFor(e)?.description ?? e.kind;
+}
+
+type Check = () => Miss | true | undefined;
+
+/** A look at the peer's state for `e`: true when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
+function tcpCheck(peer: TcpPeer, e: Expectation): Check {
   if (e.kind === 'eof' || e.kind === 'reset') {
-    const r = await peer.changes.wait((): Miss | true | undefined => {
+    return () => {
       if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
       if (e.kind === 'eof' && peer.ended) return true;
       if (e.kind === 'reset' && peer.resetByPeer) return true;
       if (peer.finished) return { code: e.kind === 'eof' ? 'reset-not-eof' : 'eof-not-reset', message: e.kind === 'eof' ? `expected end of stream, but the connection ${peer.resetByPeer ? 'was reset' : 'failed: ' + (peer.errorText ?? 'closed')}` : 'expected a reset, got an orderly end of stream' };
       return undefined;
-    }, timeoutMs, signal);
-    if (!r.done) return timedOut(r.reason, `${e.kind === 'eof' ? 'end of stream' : 'a reset'}`, timeoutMs, peer.buffer);
-    return r.value === true ? undefined : r.value;
+    };
+  }
+  if (e.kind === 'one-of') {
+    // Every alternative looks at the same bytes; the first to hold consumes them.
+    const checks = e.alternatives.map((alt) => tcpCheck(peer, alt));
+    return () => {
+      const misses: Miss[] = [];
+      let pending = false;
+      for (const c of checks) {
+        const v = c();
+        if (v === true) return true;
+        if (v === undefined) pending = true;
+        else misses.push(v);
+      }
+      if (pending) return undefined;
+      return { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}`, actual: Uint8Array.from(peer.buffer) };
+    };
   }
   const matcher = matcherFor(e)!;
   const now = () => Date.now();
-  const r = await peer.changes.wait((): Miss | true | undefined => {
+  return () => {
     const m = matcher.test(peer.buffer, peer.finished, false, now);
     if (m.status === 'more') return undefined;
     if (m.status === 'match') {
@@ -71,9 +103,7 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
     const ended = peer.finished && m.at >= peer.buffer.length ? ` (${peer.resetByPeer ? 'connection reset' : 'end of stream'} after ${peer.buffer.length} bytes)` : '';
     const expected = expectedBytes(e);
     return { code: 'mismatch', message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: Uint8Array.from(m.actual), at: m.at };
-  }, timeoutMs, signal);
-  if (!r.done) return timedOut(r.reason, matcher.description, timeoutMs, peer.buffer, expectedBytes(e));
-  return r.value === true ? undefined : r.value;
+  };
 }
 
 /** Wait on a UDP socket for the next datagram (or silence). */

@@ -63,7 +63,7 @@ export class ProgramPool implements ProgramSource {
     }
     const { port, fixed, portless } = await this.portFor(scenario);
     const unlock = fixed ? await portLocks.acquire(port) : () => {};
-    const program = new Program(this.target, port, scenario.transport, portless);
+    const program = new Program(this.target, port, scenario.transport, portless, scenario.listens);
     program.setRecorder(record);
     // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
     const key = `${scenario.transport}/${port}`;

@@ -46,6 +46,8 @@ export class Program {
     readonly transport: Transport,
     /** Start without a port: `{port}` words dropped and PORT unset. */
     readonly portless = false,
+    /** False for a program that does not listen: it is ready once launched. */
+    readonly listens = true,
   ) {}
 
   /** Route console events to the current scenario's transcript. */
@@ -66,7 +68,7 @@ export class Program {
   }
 
   /** Launch and wait until the port is bound; on failure the message says why, with stderr's tail. */
-  async start(signal?: AbortSignal, readyTimeoutMs = this.target.readyTimeoutMs): Promise<StartResult> {
+  async start(signal?: AbortSignal, readyTimeoutMs = this.target.readyTimeoutMs, waitReady = this.listens): Promise<StartResult> {
     if (this.target.command === undefined) return this.attach(signal, readyTimeoutMs);
     let argv: string[];
     try {
@@ -87,6 +89,7 @@ export class Program {
       if (this.launched === launched) this.exitInfo = exit;
       this.#record('exit', undefined, describeExit(exit));
     });
+    if (!waitReady) return { ok: true, afterMs: 0, addresses: [] };
     const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
     if (ready.ok) {
       this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms`);

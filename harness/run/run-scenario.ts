@@ -113,6 +113,11 @@ function scriptApi(ctx: Context) {
   return {
     port: ctx.port,
     note: (text: string) => void ctx.notes.push(text),
+    output: (stream: 'stdout' | 'stderr' = 'stdout') => {
+      const con = ctx.program.console;
+      if (!con) return '';
+      return stream === 'stderr' ? con.errorText() : con.text(ctx.stdoutFrom);
+    },
     fail(message: string, requirements?: string[]): never {
       throw new ScriptFailure(message, requirements);
     },

@@ -10,8 +10,10 @@ describe('scenarios/schema.json', () => {
   });
 
   it('describes every step verb and refuses unknown keys', () => {
-    const schema = JSON.parse(scenarioJsonSchema()) as { additionalProperties: boolean; properties: Record<string, unknown> };
-    expect(schema.additionalProperties).toBe(false);
+    const schema = JSON.parse(scenarioJsonSchema()) as { anyOf: { additionalProperties: boolean; properties: Record<string, unknown> }[] };
+    // A file is a scenario or an include of one; both refuse unknown keys.
+    expect(schema.anyOf.map((s) => s.additionalProperties)).toEqual([false, false]);
+    expect(Object.keys(schema.anyOf[1]!.properties)).toContain('include');
     const text = JSON.stringify(schema);
     for (const verb of ['connect', 'send', 'shutdown', 'expect', 'answer', 'restart', 'parallel']) expect(text).toContain(`"${verb}"`);
   });

@@ -45,3 +45,29 @@ describe('findScenarioFiles', () => {
     expect(r.diagnostics.map((d) => `${d.file} ${d.code}`)).toEqual(['no/such/folder not-found']);
   });
 });
+
+describe('include files', () => {
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const ids = new Set(['SOCK-2', 'HELLO-1', 'ECHO-4']);
+  write('shared.yaml', 'covers: [SOCK-2]\nsteps:\n  - listener: { address: loopback }\n  - connect: { name: x, host: 127.0.0.2, expect: refused }\n    req: SOCK-2\n');
+
+  it('run the included scenario under the including file, its ids added to every step without its own', async () => {
+    const f = write('hello-loopback.yaml', 'include: shared.yaml\ncovers: [HELLO-1]\nname: hello is loopback only\n');
+    const r = await loadScenarioFile(f, dir, ids);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.scenario).toMatchObject({ file: f, name: 'hello is loopback only', covers: ['SOCK-2', 'HELLO-1'] });
+    expect(r.scenario!.steps.map((s) => s.req)).toEqual([['SOCK-2', 'HELLO-1'], ['SOCK-2']]);
+  });
+
+  it('report unknown keys, unknown ids, missing targets and nested includes with their place', async () => {
+    const codes = async (text: string) => (await loadScenarioFile(write('inc.yaml', text), dir, ids)).diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
+    expect(await codes('include: shared.yaml\nsteps: []\n')).toEqual(['2:1 unknown-key']);
+    expect(await codes('include: shared.yaml\ncovers: [NOPE-1]\n')).toEqual(['2:1 unknown-requirement']);
+    expect(await codes('include: missing.yaml\n')).toEqual(['1:1 unreadable']);
+    write('outer.yaml', 'include: shared.yaml\n');
+    expect(await codes('include: outer.yaml\n')).toEqual(['1:1 nested-include']);
+  });
+});

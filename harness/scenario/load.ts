@@ -2,12 +2,13 @@
  * Finding scenario files and loading each (YAML or TypeScript) into a Scenario.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from './diagnostic.js';
 import type { Scenario } from './model.js';
 import { validateScenario } from './validate.js';
-import { MAX_FILE_BYTES, parseYamlSource } from './yaml-source.js';
+import { includeSchema } from './schema.js';
+import { MAX_FILE_BYTES, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 const SCENARIO_EXT = new Set(['.yaml', '.yml', '.ts', '.mts']);
 const NOT_SCENARIOS = new Set(['requirements.yaml', 'sockspec.config.yaml']);
@@ -98,5 +99,38 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
   }
   const src = parseYamlSource(file, text);
   if (src.diagnostics.length) return { file, diagnostics: src.diagnostics };
+  if (typeof src.data === 'object' && src.data !== null && 'include' in src.data) return loadInclude(file, abs, src, cwd, requirementIds);
   return { file, ...validateScenario(file, src.data, src.locate, requirementIds) };
+}
+
+/** A file of the form `include: PATH` (+ `name`, `covers`): the included YAML scenario, under this file's name. */
+async function loadInclude(file: string, abs: string, src: YamlSource, cwd: string, requirementIds?: ReadonlySet<string>): Promise<Loaded> {
+  const at = (path: (string | number)[], code: string, message: string, hint?: string): Loaded => ({ file, diagnostics: [{ file, ...src.locate(path, true), code, message, severity: 'error', ...(hint ? { hint } : {}) }] });
+  const r = includeSchema.safeParse(src.data);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const key = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? 'include');
+    return at([key], issue.code === 'unrecognized_keys' ? 'unknown-key' : 'invalid-include', issue.code === 'unrecognized_keys' ? `unknown key \`${key}\` beside \`include\`` : `\`${key}\`: ${issue.message}`, 'an include file holds `include`, and optionally `name` and `covers`');
+  }
+  const target = resolve(dirname(abs), r.data.include);
+  if (!SCENARIO_EXT.has(extname(target)) || extname(target).endsWith('ts')) return at(['include'], 'invalid-include', 'only YAML scenario files can be included');
+  const shownTarget = relative(cwd, target).startsWith('..') ? target : relative(cwd, target);
+  let text: string;
+  try {
+    text = await readFile(target, 'utf8');
+  } catch (e) {
+    return at(['include'], 'unreadable', `cannot read the included file ${shownTarget}: ${(e as Error).message}`);
+  }
+  const inner = parseYamlSource(shownTarget, text);
+  if (inner.diagnostics.length) return { file, diagnostics: inner.diagnostics };
+  if (typeof inner.data === 'object' && inner.data !== null && 'include' in inner.data) return at(['include'], 'nested-include', `${shownTarget} is itself an include: includes do not nest`);
+  const extra = r.data.covers ?? [];
+  const unknown = requirementIds ? extra.filter((id) => !requirementIds.has(id)) : [];
+  if (unknown.length) return at(['covers'], 'unknown-requirement', `not in the requirement catalogue: ${unknown.join(', ')}`);
+  // The extra ids join `covers` before validation, so that every step without its own `req` counts against them too.
+  const data = inner.data as Record<string, unknown>;
+  const merged = Array.isArray(data.covers) ? { ...data, covers: [...new Set([...(data.covers as unknown[]), ...extra])] } : data;
+  const v = validateScenario(shownTarget, merged, inner.locate, requirementIds);
+  if (!v.scenario) return { file, diagnostics: v.diagnostics };
+  return { file, scenario: { ...v.scenario, file, ...(r.data.name ? { name: r.data.name } : {}) }, diagnostics: v.diagnostics };
 }

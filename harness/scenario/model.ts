@@ -15,20 +15,22 @@ export type Expectation =
   | { kind: 'size'; size: number }
   | { kind: 'eof' }
   | { kind: 'reset' }
-  | { kind: 'silence'; ms: number };
+  | { kind: 'silence'; ms: number }
+  | { kind: 'one-of'; alternatives: Expectation[] };
 
 export type StepAction =
   | { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number }
   | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number }
   | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
-  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number }
+  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; measure?: string }
   | { verb: 'wait'; ms: number }
   | { verb: 'answer'; prompt: string; line: string }
-  | { verb: 'stdout'; contains?: string; regex?: string; within?: number }
+  | { verb: 'stdout'; contains?: string; regex?: string; within?: number; stream?: 'stdout' | 'stderr' | 'both' }
   | { verb: 'type'; line: string }
   | { verb: 'close-stdin' }
-  | { verb: 'exit'; code?: number; signal?: string; within?: number }
-  | { verb: 'restart' | 'start'; within?: number }
+  | { verb: 'exit'; code?: number | 'nonzero'; signal?: string; within?: number }
+  | { verb: 'restart' | 'start'; within?: number; ready?: false }
+  | { verb: 'occupy'; transport: Transport }
   | { verb: 'stop' }
   | { verb: 'listener'; address?: string; reuseaddr?: boolean }
   | { verb: 'cpu'; below: number; for: number }
@@ -52,6 +54,8 @@ export interface ScriptApi {
   step(step: Record<string, unknown>): Promise<void>;
   /** The program's port. */
   readonly port: number;
+  /** What the program has printed so far on a stream (since it last started). */
+  output(stream?: 'stdout' | 'stderr'): string;
   note(text: string): void;
   fail(message: string, requirements?: string[]): never;
 }
@@ -61,6 +65,8 @@ export interface Scenario {
   name: string;
   covers: string[];
   transport: Transport;
+  /** False for `transport: none`: the program is not waited on to listen. */
+  listens: boolean;
   process: 'fresh' | 'reuse';
   timeoutMs: number;
   stepTimeoutMs: number;

@@ -22,6 +22,11 @@ export const payloadFields = {
     .optional()
     .describe('`size` bytes repeating `pattern`, or pseudo-random from the seed `random`'),
   var: z.string().optional().describe('a payload named under `vars`'),
+  concat: z
+    .array(z.lazy((): z.ZodType => payloadSchema))
+    .min(1)
+    .optional()
+    .describe('the payloads given, one after another'),
 };
 export const payloadKeys = Object.keys(payloadFields) as (keyof typeof payloadFields)[];
 
@@ -58,8 +63,19 @@ export const expectFields = {
   eof: z.literal(true).optional().describe('the peer closed its write side'),
   reset: z.literal(true).optional().describe('the peer reset the connection'),
   silence: ms.optional().describe('no data (no datagram) for this many milliseconds'),
+  'one-of': z
+    .array(z.lazy((): z.ZodType => alternativeSchema))
+    .min(2)
+    .optional()
+    .describe('TCP: holds as soon as one of these expectations holds; fails when none can'),
 };
-export const expectMatcherKeys = Object.keys(expectFields).filter((k) => k !== 'flags');
+/** Keys of `expect` that qualify the matcher rather than choose it. */
+export const expectOptionKeys = ['flags', 'measure'];
+export const expectMatcherKeys = Object.keys(expectFields).filter((k) => !expectOptionKeys.includes(k));
+
+/** One alternative of `one-of`: an expectation without its own options. */
+const { silence: _silence, 'one-of': _oneOf, ...alternativeFields } = expectFields;
+const alternativeSchema: z.ZodType = z.strictObject(alternativeFields);
 
 const on = connName.optional().describe('the connection; default: the last one opened');
 const within = ms.optional().describe('deadline in milliseconds; default: the scenario step-timeout');
@@ -87,7 +103,12 @@ export const stepBodies = {
   shutdown: z.union([connName, onBody]),
   close: z.union([connName, onBody]),
   reset: z.union([connName, onBody]),
-  expect: z.strictObject({ on, within, ...expectFields }),
+  expect: z.strictObject({
+    on,
+    within,
+    ...expectFields,
+    measure: z.string().min(1).optional().describe('record in the report how long the expectation took, under this label'),
+  }),
   wait: ms.describe('a deliberate pause of the client, in milliseconds'),
   answer: z.strictObject({
     prompt: z.string().describe('text the program prints (no newline needed)'),
@@ -98,16 +119,27 @@ export const stepBodies = {
     regex: z.string().optional(),
     within,
   }),
+  output: z.strictObject({
+    contains: z.string().optional(),
+    regex: z.string().optional(),
+    stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('default stdout'),
+    within,
+  }),
   type: z.string().describe('a line typed on the program’s stdin'),
   'close-stdin': z.literal(true),
   exit: z.strictObject({
-    code: z.number().int().optional(),
+    code: z.union([z.number().int(), z.literal('nonzero')]).optional().describe('the exit status, or `nonzero`'),
     signal: z.string().optional(),
     within,
   }),
   restart: z.strictObject({ within }).describe('stop the program (SIGTERM) and start it again on the same port'),
   stop: z.strictObject({}).describe('stop the program (SIGTERM, then SIGKILL) and wait for it to end'),
-  start: z.strictObject({ within }).describe('start the stopped program again on the same port; `within`: how soon it must listen'),
+  start: z
+    .strictObject({ within, ready: z.literal(false).optional().describe('launch without waiting for it to listen (e.g. to see it fail)') })
+    .describe('start the stopped program again on the same port; `within`: how soon it must listen'),
+  occupy: z
+    .strictObject({ transport: z.enum(['tcp', 'udp']).optional() })
+    .describe('the harness binds the program’s port on 127.0.0.1 itself and holds it to the end of the scenario'),
   listener: z.strictObject({
     address: z.string().optional().describe('`any`, `loopback` or an exact address'),
     reuseaddr: z.boolean().optional().describe('UDP: whether SO_REUSEADDR is set (Linux)'),
@@ -145,7 +177,7 @@ export const scenarioFields = {
   name: z.string().optional(),
   covers: z.array(z.string()).min(1).describe('requirement ids this scenario checks'),
   role: z.literal('server').optional().describe('the program under test (default server)'),
-  transport: z.enum(['tcp', 'udp']).optional().describe('default transport of connections (default tcp)'),
+  transport: z.enum(['tcp', 'udp', 'none']).optional().describe('what the program listens on, and the default of connections (default tcp); `none`: it does not listen, only runs'),
   process: z.enum(['fresh', 'reuse']).optional().describe('a fresh program for this scenario, or reuse a running one'),
   timeout: ms.optional().describe('limit for the whole scenario (default 30000)'),
   'step-timeout': ms.optional().describe('default deadline of each step (default 5000)'),
@@ -162,6 +194,17 @@ export const scenarioFields = {
 };
 
 export const scenarioSchema = z.strictObject(scenarioFields);
+
+/** A file that runs another scenario file (e.g. a shared listening check), under its own name and extra ids. */
+export const includeSchema = z.strictObject({
+  $schema: z.string().optional(),
+  include: z.string().min(1).describe('path of a YAML scenario, relative to this file'),
+  name: z.string().optional().describe('default: the included scenario’s name'),
+  covers: z.array(z.string()).min(1).optional().describe('ids added to those the included scenario covers'),
+});
+
+/** What a scenario file may hold: a scenario, or an include of one. */
+export const scenarioFileSchema = z.union([scenarioSchema, includeSchema]);
 
 /** The top level as validated before the steps: steps are dispatched by verb. */
 export const scenarioHeadSchema = z.strictObject({ ...scenarioFields, steps: z.array(z.unknown()).min(1) });

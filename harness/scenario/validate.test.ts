@@ -95,4 +95,30 @@ steps:
     expect(r.diagnostics[0]!.hint).toBe('did you mean `send`?');
     expect(r.diagnostics[1]!.hint).toBe('did you mean `parallel`?');
   });
+
+  it('joins payloads with `concat`, looking up vars inside it', () => {
+    const r = check(`covers: [ECHO-4]
+vars:
+  mid: { hex: "62 63" }
+steps:
+  - connect: c
+  - send: { concat: [ { text: a }, { var: mid }, { fill: { size: 2, pattern: d } } ] }
+  - send: { concat: [ { text: a }, { var: nope } ] }
+`);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.code}`)).toEqual(['7:unknown-var']);
+    const ok = check(`covers: [ECHO-4]
+steps:
+  - connect: c
+  - send: { concat: [ { text: "Hello, " }, { fill: { size: 3, pattern: ab } }, { text: "!" } ] }
+`);
+    expect(Buffer.from((ok.scenario!.steps[1]!.action as { data: Uint8Array }).data).toString()).toBe('Hello, aba!');
+  });
+
+  it('takes `one-of` over TCP only, with at least two alternatives and no silence among them', () => {
+    const codes = (steps: string) => check(`covers: [ECHO-4]\nsteps:\n  - connect: c\n${steps}`).diagnostics.map((d) => d.code);
+    expect(codes('  - expect: { one-of: [ { text: x }, { eof: true } ], measure: reply }\n')).toEqual([]);
+    expect(codes('  - expect: { one-of: [ { text: x } ] }\n')).toEqual(['out-of-range']);
+    expect(codes('  - expect: { one-of: [ { text: x }, { silence: 5 } ] }\n')).toContain('unknown-key');
+    expect(check(`covers: [TIME-2]\ntransport: udp\nsteps:\n  - connect: u\n  - expect: { one-of: [ { size: 4 }, { size: 8 } ] }\n`).diagnostics.map((d) => d.code)).toEqual(['not-for-udp']);
+  });
 });

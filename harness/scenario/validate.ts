@@ -3,6 +3,7 @@
  * problem with its place instead of stopping at the first.
  */
 import type { z } from 'zod';
+import { CodecError } from '../codec/errors.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
 import { calcSize } from '../codec/struct.js';
 import type { PayloadSpec } from '../codec/types.js';
@@ -83,7 +84,14 @@ class Validator {
       this.error([...path, key], 'bad-payload', problem);
       return undefined;
     }
-    return encodePayload(ps, this.vars);
+    try {
+      return encodePayload(ps, this.vars);
+    } catch (e) {
+      // A `var` inside `concat` that names nothing.
+      if (!(e instanceof CodecError)) throw e;
+      this.error([...path, key], e.code, e.message);
+      return undefined;
+    }
   }
 
   connection(on: string | undefined, scope: Scope, path: DataPath): Transport | undefined {
@@ -186,11 +194,12 @@ class Validator {
         return { verb, ms: b as number };
       case 'answer':
         return { verb, ...(b as { prompt: string; line: string }) };
-      case 'stdout': {
-        const s = b as { contains?: string; regex?: string; within?: number };
+      case 'stdout':
+      case 'output': {
+        const s = b as { contains?: string; regex?: string; within?: number; stream?: 'stdout' | 'stderr' | 'both' };
         if ((s.contains === undefined) === (s.regex === undefined)) this.error(path, 'missing-matcher', 'give one of `contains` or `regex`');
         if (s.regex !== undefined) this.regex(s.regex, '', [...path, 'regex']);
-        return { verb, ...s };
+        return { verb: 'stdout', ...s };
       }
       case 'type':
         return { verb, line: b as string };
@@ -203,6 +212,8 @@ class Validator {
         return { verb, ...(b as object) };
       case 'stop':
         return { verb };
+      case 'occupy':
+        return { verb, transport: (b as { transport?: Transport }).transport ?? this.transport };
       case 'listener':
         return { verb, ...(b as object) };
       case 'cpu':
@@ -223,6 +234,19 @@ class Validator {
   expect(b: Obj, path: DataPath, scope: Scope): StepAction | undefined {
     const on = b.on as string | undefined;
     const t = this.connection(on, scope, path);
+    const expectation = this.expectation(b, path, t);
+    if (!expectation) return undefined;
+    return {
+      verb: 'expect',
+      ...(on ? { on } : {}),
+      expectation,
+      ...(b.within !== undefined ? { within: b.within as number } : {}),
+      ...(b.measure !== undefined ? { measure: b.measure as string } : {}),
+    };
+  }
+
+  /** The one expectation of an `expect` body (or of one `one-of` alternative). */
+  expectation(b: Obj, path: DataPath, t: Transport | undefined): Expectation | undefined {
     const given = expectMatcherKeys.filter((k) => b[k] !== undefined);
     const what = given.filter((k) => !(payloadKeys as string[]).includes(k));
     const payloadGiven = given.length > what.length;
@@ -253,15 +277,17 @@ class Validator {
       const trailer = this.payload(r.trailer, [...path, 'rounds', 'trailer']);
       if (data && data.length === 0) this.error([...path, 'rounds', 'data'], 'bad-payload', '`rounds.data` must not be empty');
       if (data && trailer) expectation = { kind: 'rounds', data, trailer };
+    } else if (kind === 'one-of') {
+      const alts = (b['one-of'] as Obj[]).map((alt, i) => this.expectation(alt, [...path, 'one-of', i], t));
+      if (alts.every((x): x is Expectation => x !== undefined)) expectation = { kind: 'one-of', alternatives: alts };
     } else if (kind === 'size') expectation = { kind: 'size', size: b.size as number };
     else if (kind === 'silence') expectation = { kind: 'silence', ms: b.silence as number };
     else expectation = { kind: kind as 'eof' | 'reset' };
-    if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'regex'].includes(expectation.kind)) {
+    if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'regex', 'one-of'].includes(expectation.kind)) {
       this.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `size` or `struct`');
     }
     if (b.flags !== undefined && kind !== 'regex') this.error([...path, 'flags'], 'unknown-key', '`flags` goes with `regex`');
-    if (!expectation) return undefined;
-    return { verb: 'expect', ...(on ? { on } : {}), expectation, ...(b.within !== undefined ? { within: b.within as number } : {}) };
+    return expectation;
   }
 
   parallel(body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
@@ -310,7 +336,8 @@ export function validateScenario(
     if (Array.isArray(rest.steps)) v.steps(rest.steps, ['steps'], { conns: new Map() }, []);
     return { diagnostics: v.diagnostics };
   }
-  v.transport = head.transport ?? 'tcp';
+  // `none`: the program does not listen; connections (if any) default to TCP.
+  v.transport = head.transport === 'udp' ? 'udp' : 'tcp';
   head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
   for (const [name, spec] of Object.entries(head.vars ?? {})) {
     const bytes = v.payload(spec as Obj, ['vars', name]);
@@ -323,6 +350,7 @@ export function validateScenario(
     name: head.name ?? file.replace(/^.*\//, '').replace(/\.(ya?ml|[cm]?ts)$/, ''),
     covers: head.covers,
     transport: v.transport,
+    listens: head.transport !== 'none',
     process: head.process ?? 'fresh',
     timeoutMs: head.timeout ?? DEFAULT_TIMEOUT_MS,
     stepTimeoutMs: head['step-timeout'] ?? DEFAULT_STEP_TIMEOUT_MS,

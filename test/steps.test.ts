@@ -1,0 +1,96 @@
+/**
+ * Steps and expectations any protocol can use, each run for real against a tiny
+ * program: alternatives, timing notes, exit statuses, plain programs that do not
+ * listen, a port held by the harness, and output on stderr.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateScenario } from '../harness/scenario/validate.js';
+import type { Scenario } from '../harness/scenario/model.js';
+import { explain, runAgainst } from './helpers.js';
+
+function scenario(data: object): Scenario {
+  const r = validateScenario('inline.yaml', data, () => ({ line: 1, col: 1 }));
+  if (!r.scenario) throw new Error(r.diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
+  return r.scenario;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sockspec-steps-'));
+let servers = 0;
+
+/** A TCP server on PORT that runs `onConnection(conn)` (Python) for each client. */
+function pyServer(onConnection: string): string {
+  const code = [
+    'import os, socket, time',
+    's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+    "s.bind(('127.0.0.1', int(os.environ['PORT']))); s.listen(5)",
+    'while True:',
+    '    c, _ = s.accept()',
+    ...onConnection.split('\n').map((l) => `    ${l}`),
+  ].join('\n');
+  const file = join(dir, `server-${++servers}.py`);
+  writeFileSync(file, code);
+  return `python3 ${file}`;
+}
+
+describe('one-of', () => {
+  const s = scenario({ covers: ['ECHO-4'], steps: [{ connect: 'c' }, { send: { text: 'x' } }, { expect: { 'one-of': [{ text: 'Hello, x!' }, { eof: true }], within: 3000 } }] });
+
+  it('holds when any alternative holds: a reply, or end of stream', async () => {
+    const replies = await runAgainst([s], pyServer("c.recv(10); c.sendall(b'Hello, x!'); time.sleep(1); c.close()"));
+    expect(explain(replies)).toBe('');
+    const closes = await runAgainst([s], pyServer('c.recv(10); c.close()'));
+    expect(explain(closes)).toBe('');
+  });
+
+  it('fails as soon as no alternative can hold, naming them all', async () => {
+    const started = performance.now();
+    const run = await runAgainst([s], pyServer("c.recv(10); c.sendall(b'Goodbye'); time.sleep(5); c.close()"));
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(run.scenarios[0]!.outcome).toBe('fail');
+    expect(run.scenarios[0]!.failure?.message).toMatch(/^none of the alternatives holds: .*; expected end of stream, got 7 more bytes/);
+  });
+});
+
+describe('measure', () => {
+  it('notes how long an expectation took', async () => {
+    const s = scenario({ covers: ['HELLO-5'], steps: [{ connect: 'c' }, { send: { text: 'x' } }, { expect: { text: 'late', measure: 'reply delay' } }] });
+    const run = await runAgainst([s], pyServer("c.recv(10); time.sleep(0.3); c.sendall(b'late'); c.close()"));
+    expect(explain(run)).toBe('');
+    const note = run.scenarios[0]!.notes.find((n) => n.startsWith('reply delay: '));
+    expect(Number(/(\d+) ms$/.exec(note ?? '')?.[1])).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe('programs that do not listen', () => {
+  const lister = scenario({ covers: ['SOLIST-1'], transport: 'none', steps: [{ output: { contains: 'SO_A' } }, { output: { stream: 'stderr', contains: 'warned' } }, { exit: { code: 0, within: 3000 } }] });
+
+  it('are judged on their output, both streams, and exit status', async () => {
+    const ok = await runAgainst([lister], `python3 -c "import sys; print('SO_A'); sys.stderr.write('warned')"`);
+    expect(explain(ok)).toBe('');
+    const quiet = await runAgainst([lister], `python3 -c "print('SO_A')"`);
+    expect(quiet.scenarios[0]!.failure).toMatchObject({ code: 'stdout-exited' });
+    expect(quiet.scenarios[0]!.failure?.message).toContain('on stderr');
+  });
+
+  it('tells a zero from a non-zero exit status', async () => {
+    const s = scenario({ covers: ['SOCK-3'], transport: 'none', steps: [{ exit: { code: 'nonzero', within: 3000 } }] });
+    expect(explain(await runAgainst([s], 'python3 -c "raise SystemExit(4)"'))).toBe('');
+    const zero = await runAgainst([s], 'python3 -c "pass"');
+    expect(zero.scenarios[0]!.failure).toMatchObject({ code: 'exit-status', message: 'expected a non-zero exit status, got exit status 0' });
+  });
+});
+
+describe('occupy', () => {
+  it('holds the port so that the program cannot bind it, and frees it at the end', async () => {
+    const s = scenario({
+      covers: ['SOCK-3'],
+      steps: [{ stop: {} }, { occupy: { transport: 'tcp' } }, { start: { ready: false } }, { exit: { code: 'nonzero', within: 3000 } }, { output: { stream: 'stderr', regex: 'in use' } }],
+    });
+    const run = await runAgainst([s], 'python3 fixtures/echo-ack/server/reference.py {port}');
+    expect(explain(run)).toBe('');
+    expect(run.scenarios[0]!.transcript.some((t) => t.kind === 'note' && /holding tcp port \d+ on 127\.0\.0\.1/.test(t.detail ?? ''))).toBe(true);
+  });
+});
