@@ -17,5 +17,6 @@ checkSuite({
     'crashes-on-reset.py': ['ECHO-7', 'fail'],
     'crashes-on-invalid-utf8.py': ['ECHO-8', 'fail'],
     'spins-on-stdin-eof.py': ['ECHO-9', 'non-strict'],
+    'retries-taken-port.py': ['SOCK-3', 'fail'],
   },
 });

@@ -15,5 +15,6 @@ checkSuite({
     'dies-on-oversized.py': ['TIME-4', 'fail'],
     'no-reuseaddr.py': ['TIME-1', 'fail'],
     'loopback-only.py': ['TIME-1', 'fail'],
+    'retries-taken-port.py': ['SOCK-3', 'fail'],
   },
 });
