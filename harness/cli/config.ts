@@ -8,14 +8,16 @@ import { z } from 'zod';
 import type { Diagnostic } from '../scenario/diagnostic.js';
 import { describeIssue } from '../scenario/schema-walk.js';
 import { parseYamlSource } from '../scenario/yaml-source.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export const CONFIG_FILE = 'sockspec.config.yaml';
-export { PACKAGE_ROOT } from './package-root.js';
+export { PACKAGE_ROOT } from '../package-root.js';
 
 const targetSchema = z.strictObject({
   name: z.string().min(1),
-  server: z.string().min(1).describe('command line; {port} is replaced by the port'),
+  server: z.string().min(1).optional().describe('a server under test: command line; {port} is replaced by the port'),
+  client: z.string().min(1).optional().describe('a client under test: command line; {port} is replaced by the port the harness listens on'),
+  tty: z.boolean().optional().describe('run it on a pseudo-terminal'),
   port: z.number().int().min(1).max(65535).optional().describe('a fixed port the program always uses'),
   env: z.record(z.string(), z.string()).optional(),
 });

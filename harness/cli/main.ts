@@ -3,7 +3,7 @@
  * done by the scenario, run and report layers.
  */
 import { parseArgs } from 'node:util';
-import { version } from './package-root.js';
+import { version } from '../package-root.js';
 
 export { version };
 
@@ -18,6 +18,10 @@ Options of run:
   --server CMD         the program under test; {port} in CMD is replaced by the port,
                        and PORT is set in its environment (CMD is split like a shell
                        would, never run through one)
+  --client CMD         a client under test: the harness listens on 127.0.0.1 and plays
+                       the server; {port} and PORT give it the port
+  --tty                run the program on a pseudo-terminal (for one that buffers
+                       stdout on a pipe)
   --port N             a fixed port, for programs that cannot be told one
   --reporter NAME[=FILE]  console (default), json, junit, github; repeatable
   --jobs N             scenarios run at once (default: the config's, else 2)
@@ -41,6 +45,8 @@ export interface Io {
 
 const OPTIONS = {
   server: { type: 'string' },
+  client: { type: 'string' },
+  tty: { type: 'boolean' },
   port: { type: 'string' },
   reporter: { type: 'string', multiple: true },
   jobs: { type: 'string' },

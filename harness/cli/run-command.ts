@@ -37,27 +37,35 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   const timeout = int(values.timeout, 'timeout', 1, 3_600_000);
   const readyTimeoutMs = int(values['ready-timeout'], 'ready-timeout', 1, 600_000) ?? 10_000;
   const shardOpt = shard(values.shard);
-  const direct = values.server !== undefined || port !== undefined;
-  if (direct && paths.length === 0) throw new UsageError('with --server or --port, name the scenario files or folders to run (e.g. scenarios/echo-ack/server)');
+  if (values.server !== undefined && values.client !== undefined) throw new UsageError('give --server or --client, not both');
+  const command = values.server ?? values.client;
+  const role = values.client !== undefined ? 'client' : 'server';
+  const direct = command !== undefined || port !== undefined;
+  if (direct && paths.length === 0) throw new UsageError(`with --${role} or --port, name the scenario files or folders to run (e.g. scenarios/echo-ack/${role})`);
+  if (values.client === undefined && values.server === undefined && values.tty) throw new UsageError('--tty goes with --server or --client');
 
   const ws = await loadWorkspace(paths, values.config, io);
   if (reportDiagnostics(ws.diagnostics, io)) return 2;
   const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
   const items: Omit<PlanItem, 'id'>[] = [];
   if (direct) {
-    // --port without --server: a program already running on that port (stop, start and console steps cannot be used).
-    const words = values.server?.split(/\s+/) ?? [];
-    const name = values.server === undefined ? `port ${port}` : basename(words.find((w, i) => i > 0 && !w.startsWith('-')) ?? words[0] ?? 'server');
-    const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(values.server !== undefined ? { command: values.server } : {}), ...(port ? { fixedPort: port } : {}) };
-    for (const scenario of scenarios) items.push({ scenario, target });
+    // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
+    const words = command?.split(/\s+/) ?? [];
+    const name = command === undefined ? `port ${port}` : basename(words.find((w, i) => i > 0 && !w.startsWith('-')) ?? words[0] ?? role);
+    const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { fixedPort: port } : {}), ...(values.tty ? { tty: true } : {}) };
+    // A server is checked by the server scenarios of the paths given, a client by the client ones.
+    for (const scenario of scenarios) if (scenario.role === role) items.push({ scenario, target });
+    if (items.length === 0 && scenarios.length > 0) throw new UsageError(`none of these scenarios is for a ${role} under test (they are for a ${role === 'server' ? 'client: use --client' : 'server: use --server'})`);
   } else {
     for (const scenario of scenarios) {
       const abs = resolve(io.cwd, scenario.file);
       const suites = ws.config.suites.filter((s) => isInside(abs, s.scenarios));
-      if (suites.length === 0) throw new UsageError(`no suite of the config runs ${scenario.file}: give --server CMD`);
+      if (suites.length === 0) throw new UsageError(`no suite of the config runs ${scenario.file}: give --${scenario.role} CMD`);
       for (const suite of suites) {
         for (const t of suite.targets) {
-          const target: Target = { name: t.name, command: t.server, cwd: ws.config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}) };
+          const cmd = scenario.role === 'client' ? t.client : t.server;
+          if (cmd === undefined) continue;
+          const target: Target = { name: t.name, command: cmd, cwd: ws.config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}), ...(t.tty ? { tty: true } : {}) };
           items.push({ scenario: scenario as Scenario, target });
         }
       }

@@ -16,15 +16,23 @@ export class UdpPeer {
   errorText?: string;
   closed = false;
 
+  /** Serving (the harness plays the server): replies go to whoever sent the last datagram. */
+  readonly serving: boolean;
+
   private constructor(
     readonly socket: Socket,
-    readonly host: string,
-    readonly port: number,
+    public host: string,
+    public port: number,
     private readonly record: Recorder,
+    serving = false,
   ) {
+    this.serving = serving;
     socket.on('message', (msg, rinfo) => {
-      if (rinfo.port !== port) return;
-      record('recv', msg, `datagram of ${msg.length} bytes`);
+      if (serving) {
+        this.host = rinfo.address;
+        this.port = rinfo.port;
+      } else if (rinfo.port !== port) return;
+      record('recv', msg, serving ? `datagram of ${msg.length} bytes from ${rinfo.address}:${rinfo.port}` : `datagram of ${msg.length} bytes`);
       if (this.queue.length >= MAX_QUEUED) this.dropped++;
       else this.queue.push(msg);
       this.changes.notify();
@@ -56,6 +64,19 @@ export class UdpPeer {
     });
   }
 
+  /** Bind `host:port` (0: any free port) and serve: take datagrams from anyone, reply to the last sender. */
+  static serve(host: string, port: number, record: Recorder): Promise<UdpPeer> {
+    const type = isIPv6(host) ? 'udp6' : 'udp4';
+    const socket = createSocket({ type, recvBufferSize: 1 << 20 });
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.removeListener('error', reject);
+        resolve(new UdpPeer(socket, '', 0, record, true));
+      });
+    });
+  }
+
   get localPort(): number {
     return this.closed ? 0 : this.socket.address().port;
   }
@@ -63,6 +84,7 @@ export class UdpPeer {
   /** Send one datagram; resolves once the kernel took it. */
   send(data: Uint8Array): Promise<string | undefined> {
     if (this.closed) return Promise.resolve('the socket is closed');
+    if (this.serving && this.port === 0) return Promise.resolve('no datagram has arrived yet, so there is no one to reply to');
     this.record('send', data, `datagram of ${data.length} bytes`);
     return new Promise((resolve) => {
       this.socket.send(data, this.port, this.host, (err) => resolve(err ? `send failed: ${err.message}` : undefined));

@@ -89,6 +89,32 @@ export class ProgramConsole {
     });
   }
 
+  /**
+   * Run `check` now and after every chunk of output until it returns a value, the
+   * program exits (checked once more then, with `exited` true), or time runs out.
+   */
+  watch<T>(check: (exited: boolean) => T | undefined, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ ok: true; value: T } | { ok: false; code: 'timeout' | 'exited' | 'aborted' }> {
+    const first = check(false);
+    if (first !== undefined) return Promise.resolve({ ok: true, value: first });
+    const limit = startWaitLimit({ ...options, exited: this.#launched.exited });
+    return new Promise((resolve) => {
+      const finish = (r: { ok: true; value: T } | { ok: false; code: 'timeout' | 'exited' | 'aborted' }) => {
+        this.#changes.delete(onChange);
+        limit.dispose();
+        resolve(r);
+      };
+      const onChange = () => {
+        const v = check(false);
+        if (v !== undefined) finish({ ok: true, value: v });
+      };
+      this.#changes.add(onChange);
+      void limit.over.then((reason) => {
+        const v = reason.code === 'exited' ? check(true) : undefined;
+        finish(v !== undefined ? { ok: true, value: v } : { ok: false, code: reason.code });
+      });
+    });
+  }
+
   /** Type `line` and Enter. False when stdin is closed. */
   type(line: string): boolean {
     this.#inputAt = this.#out.length;
@@ -104,14 +130,16 @@ export class ProgramConsole {
    * Answer each new occurrence of `prompt` once with `line`, in the background,
    * looking from `from` (default: where stdout was when stdin was last written).
    */
-  answer(prompt: string | RegExp, line: string, options: { from?: number } = {}): Responder {
+  answer(prompt: string | RegExp, line: string, options: { from?: number; once?: boolean; onAnswer?: () => void } = {}): Responder {
     let cursor = options.from ?? this.#inputAt;
     let answered = 0;
     const check = () => {
       for (let hit = this.#out.find(prompt, cursor); hit; hit = this.#out.find(prompt, cursor)) {
+        if (options.once && answered > 0) return;
         cursor = Math.max(hit.end, hit.start + 1); // an empty match must not answer the same spot twice
         answered++;
         this.#answered++;
+        options.onAnswer?.();
         this.type(line);
       }
     };

@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { groupCpuMs } from '../process/cpu.js';
 import { listeningSockets } from '../process/readiness.js';
+import { TcpListener } from '../net/tcp-listener.js';
 import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { pause } from '../net/waiter.js';
@@ -41,6 +42,8 @@ export interface Context {
   disposers: (() => void)[];
   /** Offset of the program's stdout where this scenario began. */
   stdoutFrom: number;
+  /** Client under test: the harness's listening TCP socket, or its bound UDP socket. */
+  listener?: TcpListener | UdpPeer;
 }
 
 function fail(step: Step, code: string, message: string, extra: Partial<Miss> = {}): never {
@@ -151,10 +154,28 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       return;
     case 'answer': {
       const con = consoleOf(ctx, step);
-      ctx.disposers.push(con.answer(a.prompt, a.line));
+      const prompt = a.regex !== undefined ? new RegExp(a.regex) : a.prompt!;
+      const typed = Buffer.from(`${a.line}\n`);
+      const onAnswer = () => rec.add('stdin', 'program', typed, `answered ${typeof prompt === 'string' ? JSON.stringify(prompt) : String(prompt)}`);
+      ctx.disposers.push(con.answer(prompt, a.line, { once: a.once ?? false, onAnswer }));
+      return;
+    }
+    case 'accept': {
+      const l = ctx.listener ?? fail(step, 'not-listening', 'the harness is not listening in this scenario (`listen: false`)');
+      let c: Conn;
+      if (l instanceof TcpListener) {
+        const ms = deadline(ctx, a.within);
+        const r = await l.accept(ms, (k, d, detail) => rec.add(k, a.name, d, detail), ctx.signal);
+        if (!r.done) fail(step, r.reason === 'aborted' ? 'aborted' : 'no-connection', r.reason === 'aborted' ? 'interrupted' : `the client did not connect to 127.0.0.1:${l.port} within ${ms} ms${exitedNote(ctx)}`);
+        c = { kind: 'tcp', peer: r.value };
+      } else c = { kind: 'udp', peer: l };
+      ctx.opened.push(c);
+      ctx.conns.set(a.name, c);
+      ctx.last = a.name;
       return;
     }
     case 'stdout': {
+      if (a.equals !== undefined || a['without-line-breaks'] !== undefined || a.ctime !== undefined) return expectOutput(step, a, ctx);
       const con = consoleOf(ctx, step);
       const pattern = a.regex !== undefined ? new RegExp(interpolate(a.regex, ctx)) : interpolate(a.contains!, ctx);
       const ms = deadline(ctx, a.within);
@@ -165,7 +186,7 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
         const printed = [stream !== 'stderr' ? con.text().slice(ctx.stdoutFrom) : '', stream !== 'stdout' ? con.errorText() : ''].join('');
         const tail = printed.slice(-300);
         const where = stream === 'both' ? 'on stdout or stderr' : `on ${stream}`;
-        fail(step, r.code === 'timeout' ? 'stdout-timeout' : `stdout-${r.code}`, `expected the program to print ${shown} ${where} within ${ms} ms${r.code === 'exited' ? ' (it exited)' : ''}; it printed ${tail ? JSON.stringify(tail) : 'nothing'}`);
+        fail(step, r.code === 'timeout' ? 'stdout-timeout' : `stdout-${r.code}`, `expected the program to print ${shown} ${where} within ${ms} ms${r.code === 'exited' ? ' (it exited)' : ''}; it printed ${tail ? JSON.stringify(tail) : `nothing${bufferingHint(ctx, stream)}`}`);
       }
       return;
     }
@@ -232,6 +253,60 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       for (let i = 0; i < a.times; i++) await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
       return;
   }
+}
+
+/** ` (it exited with …)` when the program has ended, for messages about what it did not do. */
+function exitedNote(ctx: Context): string {
+  const e = ctx.program.exitInfo;
+  return e ? ` (it ended: ${describeExit(e)})` : '';
+}
+
+/** Why a program may have printed nothing although it ran: it buffers stdout on a pipe. */
+function bufferingHint(ctx: Context, stream: string): string {
+  if (stream === 'stderr' || ctx.program.target.tty) return '';
+  return ' (if it buffers stdout when stdout is a pipe, as C stdio and Python 2 do, run it on a pseudo-terminal: `--tty`, or `tty: true` for the target)';
+}
+
+const CTIME = /\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\b/g;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Every C `ctime` local time in `text`, as epoch milliseconds. */
+export function findCtimes(text: string): { text: string; ms: number }[] {
+  return [...text.matchAll(CTIME)].map((m) => ({
+    text: m[0],
+    ms: new Date(Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]!.trim()), Number(m[4]), Number(m[5]), Number(m[6])).getTime(),
+  }));
+}
+
+/** Whole-output expectations: exactly this (with or without line breaks), or a ctime near now. */
+async function expectOutput(step: Step, a: Extract<StepAction, { verb: 'stdout' }>, ctx: Context): Promise<void> {
+  const con = consoleOf(ctx, step);
+  const ms = deadline(ctx, a.within);
+  const stream = a.stream === 'stderr' ? 'stderr' : 'stdout';
+  const printed = () => (stream === 'stderr' ? con.errorText() : con.text(ctx.stdoutFrom));
+  if (a.ctime !== undefined) {
+    const tolerance = a.ctime;
+    const r = await con.watch(() => findCtimes(printed()).find((t) => Math.abs(t.ms - Date.now()) <= tolerance * 1000 + 999), { timeoutMs: ms, signal: ctx.signal });
+    if (r.ok) return;
+    const seen = findCtimes(printed());
+    const got = seen.length ? `it printed ${seen.map((t) => `\`${t.text}\``).join(', ')}, ${Math.round((seen[0]!.ms - Date.now()) / 1000)} s from now` : `it printed ${JSON.stringify(printed().slice(-200)) || 'nothing'}`;
+    fail(step, r.code === 'aborted' ? 'aborted' : 'stdout-time', `expected a ctime-formatted local time within ${tolerance} s of now on ${stream}; ${got}`);
+  }
+  const strip = a['without-line-breaks'] !== undefined;
+  const want = interpolate((a.equals ?? a['without-line-breaks'])!, ctx);
+  const norm = (t: string) => (strip ? t.replace(/[\r\n]/g, '') : t);
+  // Fails as soon as what was printed stops being a beginning of what is expected.
+  const r = await con.watch((exited) => {
+    const got = norm(printed());
+    if (!want.startsWith(got)) return 'differs' as const;
+    return exited ? (got === want ? ('same' as const) : ('short' as const)) : undefined;
+  }, { timeoutMs: ms, signal: ctx.signal });
+  if (r.ok && r.value === 'same') return;
+  if (!r.ok && r.code === 'aborted') fail(step, 'aborted', 'interrupted');
+  const got = norm(printed());
+  const what = strip ? `its ${stream} without line breaks` : `its ${stream}`;
+  const why = !r.ok ? (r.code === 'timeout' ? ` (it was still running after ${ms} ms)` : '') : r.value === 'short' ? ' (it exited before printing the rest)' : '';
+  fail(step, 'stdout-mismatch', `expected ${what} to be ${JSON.stringify(want)}; it is ${got ? JSON.stringify(got.slice(-300)) : `empty${bufferingHint(ctx, stream)}`}${why}`, { expected: Buffer.from(want), actual: Buffer.from(got) });
 }
 
 /** Run branches side by side, each with its own connection names; the first failure stops the others. */

@@ -3,9 +3,11 @@
  * to scenarios that allow reuse. Scenarios on one fixed port take turns, and a
  * program on a fixed port is never kept between them.
  */
+import { TcpListener } from '../net/tcp-listener.js';
+import { UdpPeer } from '../net/udp-peer.js';
 import { freePort } from '../process/free-port.js';
 import type { Scenario } from '../scenario/model.js';
-import type { ProgramSource } from './run-scenario.js';
+import type { Acquired, ProgramSource } from './run-scenario.js';
 import { Program, type Target } from './program.js';
 import type { Failure } from './result.js';
 import type { Transcript } from './transcript.js';
@@ -49,8 +51,9 @@ export class ProgramPool implements ProgramSource {
     return { port: await freePort(scenario.transport), fixed: false, portless: false };
   }
 
-  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<{ program: Program } | { error: Failure }> {
+  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
+    if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal);
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
       const i = this.#idle.findIndex((p) => p.transport === scenario.transport && p.alive);
@@ -79,10 +82,44 @@ export class ProgramPool implements ProgramSource {
     return { program };
   }
 
+  /** A client under test: the harness listens first (on loopback), then starts the client towards it. */
+  private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal): Promise<Acquired | { error: Failure }> {
+    const fixedPort = this.target.fixedPort ?? scenario.defaultPort;
+    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort) : () => {};
+    let listener: TcpListener | UdpPeer | undefined;
+    let port = fixedPort ?? 0;
+    const net = (kind: Parameters<Transcript['add']>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'harness', data, detail);
+    try {
+      if (scenario.listen) {
+        listener = scenario.transport === 'udp' ? await UdpPeer.serve('127.0.0.1', port, net) : await TcpListener.open('127.0.0.1', port);
+        port = listener instanceof TcpListener ? listener.port : listener.localPort;
+        transcript.add('note', 'harness', undefined, `${scenario.transport === 'udp' ? 'bound' : 'listening on'} ${scenario.transport} 127.0.0.1:${port}`);
+      } else if (port === 0) {
+        port = await freePort(scenario.transport);
+        transcript.add('note', 'harness', undefined, `not listening: ${scenario.transport} port ${port} on 127.0.0.1 is left closed`);
+      }
+    } catch (e) {
+      unlock();
+      return { error: { code: 'listen-failed', message: `the harness could not listen on 127.0.0.1:${port}: ${(e as Error).message}`, requirements: scenario.covers } };
+    }
+    const portless = scenario.defaultPort !== undefined && this.target.fixedPort === undefined;
+    const program = new Program(this.target, port, scenario.transport, portless, false);
+    program.setRecorder(record);
+    const started = await program.start(signal);
+    if (!started.ok) {
+      listener?.close();
+      await program.stop();
+      unlock();
+      return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+    }
+    this.#held.set(program, unlock);
+    return { program, ...(listener ? { listener } : {}) };
+  }
+
   async release(program: Program, scenario: Scenario, passed: boolean): Promise<void> {
     program.setRecorder(() => {});
     // Only programs on ports of their own are kept: a fixed port is handed on free.
-    const keep = scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
+    const keep = scenario.role === 'server' && scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
     if (keep) this.#idle.push(program);
     else await program.stop();
     const unlock = this.#held.get(program);

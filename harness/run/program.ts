@@ -2,11 +2,16 @@
  * The program under test as a scenario sees it: started on a port, ready when it
  * listens, stopped (with its whole process group) and restarted on demand.
  */
+import { resolve } from 'node:path';
 import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
 import type { Transport } from '../scenario/model.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+
+/** The pseudo-terminal relay, shipped beside the compiled code's sources. */
+const PTY_RUN = resolve(PACKAGE_ROOT, 'harness/process/pty-run.py');
 
 /** The implementation a run checks: a command line and how it is told its port. */
 export interface Target {
@@ -15,6 +20,8 @@ export interface Target {
   command?: string;
   /** A port the program always uses (it cannot be told one). */
   fixedPort?: number;
+  /** Run it on a pseudo-terminal (for programs that buffer stdout on a pipe); needs python3. */
+  tty?: boolean;
   cwd: string;
   env?: Record<string, string>;
   readyTimeoutMs: number;
@@ -64,7 +71,8 @@ export class Program {
   argv(): string[] {
     const words = splitCommand(this.target.command ?? '');
     const kept = this.portless ? words.filter((w) => !w.includes('{port}')) : words;
-    return fillTemplate(kept, { port: String(this.port) });
+    const argv = fillTemplate(kept, { port: String(this.port) });
+    return this.target.tty ? ['python3', PTY_RUN, ...argv] : argv;
   }
 
   /** Launch and wait until the port is bound; on failure the message says why, with stderr's tail. */

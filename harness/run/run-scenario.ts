@@ -7,14 +7,22 @@ import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
 import { validateStep } from '../scenario/validate.js';
 import { runSteps, StepFailure, type Context } from './execute.js';
+import type { TcpListener } from '../net/tcp-listener.js';
+import type { UdpPeer } from '../net/udp-peer.js';
 import type { Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
 import { judge } from './verdict.js';
 import { Transcript } from './transcript.js';
 
+/** A program lent to a scenario, and for a client under test the harness's listening socket. */
+export interface Acquired {
+  program: Program;
+  listener?: TcpListener | UdpPeer;
+}
+
 /** Lends programs to scenarios and takes them back. */
 export interface ProgramSource {
-  acquire(scenario: Scenario, record: Transcript, signal: AbortSignal): Promise<{ program: Program } | { error: Failure }>;
+  acquire(scenario: Scenario, record: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }>;
   release(program: Program, scenario: Scenario, passed: boolean): Promise<void>;
 }
 
@@ -61,6 +69,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
     const ctx: Context = {
       scenario,
       program,
+      ...(got.listener ? { listener: got.listener } : {}),
       port: program.port,
       transcript,
       signal: limit.signal,
@@ -79,6 +88,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
     } finally {
       for (const d of ctx.disposers) d();
       for (const c of ctx.opened) c.peer.close();
+      got.listener?.close();
       await opts.source.release(program, scenario, failure === undefined);
     }
   }
@@ -123,7 +133,7 @@ function scriptApi(ctx: Context) {
     },
     async step(raw: Record<string, unknown>): Promise<void> {
       const transports = new Map([...ctx.conns].map(([n, c]) => [n, c.kind]));
-      const { step, diagnostics } = validateStep(raw, ctx.scenario.file, transports, ctx.scenario.transport, ctx.scenario.covers);
+      const { step, diagnostics } = validateStep(raw, ctx.scenario.file, transports, ctx.scenario.transport, ctx.scenario.covers, ctx.scenario.role);
       if (!step) throw new ScriptFailure(`invalid step: ${diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`);
       await runSteps([step], ctx);
     },

@@ -24,8 +24,18 @@ export type StepAction =
   | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
   | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; measure?: string }
   | { verb: 'wait'; ms: number }
-  | { verb: 'answer'; prompt: string; line: string }
-  | { verb: 'stdout'; contains?: string; regex?: string; within?: number; stream?: 'stdout' | 'stderr' | 'both' }
+  | { verb: 'answer'; prompt?: string; regex?: string; line: string; once?: boolean }
+  | {
+      verb: 'stdout';
+      contains?: string;
+      regex?: string;
+      equals?: string;
+      'without-line-breaks'?: string;
+      ctime?: number;
+      within?: number;
+      stream?: 'stdout' | 'stderr' | 'both';
+    }
+  | { verb: 'accept'; name: string; transport: Transport; within?: number }
   | { verb: 'type'; line: string }
   | { verb: 'close-stdin' }
   | { verb: 'exit'; code?: number | 'nonzero'; signal?: string; within?: number }
@@ -64,6 +74,10 @@ export interface Scenario {
   file: string;
   name: string;
   covers: string[];
+  /** The program under test: a server (the harness connects) or a client (the harness listens). */
+  role: 'server' | 'client';
+  /** Client role: whether the harness listens for it (false: the client must meet a refusal). */
+  listen: boolean;
   transport: Transport;
   /** False for `transport: none`: the program is not waited on to listen. */
   listens: boolean;

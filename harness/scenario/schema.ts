@@ -90,6 +90,16 @@ const connectBody = z.strictObject({
 });
 const onBody = z.strictObject({ on });
 
+/** What a console expectation may look for; exactly one of the matchers. */
+const outputMatchers = {
+  contains: z.string().optional(),
+  regex: z.string().optional(),
+  equals: z.string().optional().describe('everything printed (since the scenario began) is exactly this, once the program has exited'),
+  'without-line-breaks': z.string().optional().describe('everything printed, with \\r and \\n removed, is exactly this, once the program has exited'),
+  ctime: z.number().nonnegative().optional().describe('a C ctime() local time (`Mon Aug  6 17:09:17 2012`) within this many seconds of now'),
+  within,
+};
+
 /** Each step's body, by its verb. A step is a map with exactly one verb key. */
 export const stepBodies = {
   connect: z.union([connName, connectBody]),
@@ -111,20 +121,19 @@ export const stepBodies = {
   }),
   wait: ms.describe('a deliberate pause of the client, in milliseconds'),
   answer: z.strictObject({
-    prompt: z.string().describe('text the program prints (no newline needed)'),
+    prompt: z.string().optional().describe('text the program prints (no newline needed)'),
+    regex: z.string().optional().describe('or a regular expression the prompt matches'),
     line: z.string().describe('the line typed each time the prompt appears'),
+    once: z.boolean().optional().describe('answer only the first time (default: every time)'),
   }),
-  stdout: z.strictObject({
-    contains: z.string().optional(),
-    regex: z.string().optional(),
-    within,
-  }),
+  stdout: z.strictObject(outputMatchers),
   output: z.strictObject({
-    contains: z.string().optional(),
-    regex: z.string().optional(),
+    ...outputMatchers,
     stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('default stdout'),
-    within,
   }),
+  accept: z
+    .union([connName, z.strictObject({ name: connName.optional(), within })])
+    .describe('client under test: take its next connection (TCP) or name the harness’s bound socket (UDP)'),
   type: z.string().describe('a line typed on the program’s stdin'),
   'close-stdin': z.literal(true),
   exit: z.strictObject({
@@ -176,7 +185,8 @@ export const scenarioFields = {
   $schema: z.string().optional(),
   name: z.string().optional(),
   covers: z.array(z.string()).min(1).describe('requirement ids this scenario checks'),
-  role: z.literal('server').optional().describe('the program under test (default server)'),
+  role: z.enum(['server', 'client']).optional().describe('the program under test (default server); for `client` the harness listens and plays the server'),
+  listen: z.boolean().optional().describe('client role: whether the harness listens (default true); false to see the client fail to connect'),
   transport: z.enum(['tcp', 'udp', 'none']).optional().describe('what the program listens on, and the default of connections (default tcp); `none`: it does not listen, only runs'),
   process: z.enum(['fresh', 'reuse']).optional().describe('a fresh program for this scenario, or reuse a running one'),
   timeout: ms.optional().describe('limit for the whole scenario (default 30000)'),

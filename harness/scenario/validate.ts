@@ -36,6 +36,7 @@ class Validator {
   readonly diagnostics: Diagnostic[] = [];
   vars = new Map<string, Uint8Array>();
   transport: Transport = 'tcp';
+  role: 'server' | 'client' = 'server';
 
   constructor(
     readonly file: string,
@@ -192,14 +193,27 @@ class Validator {
         return this.expect(b as Obj, path, scope);
       case 'wait':
         return { verb, ms: b as number };
-      case 'answer':
-        return { verb, ...(b as { prompt: string; line: string }) };
+      case 'answer': {
+        const s = b as { prompt?: string; regex?: string; line: string; once?: boolean };
+        if ((s.prompt === undefined) === (s.regex === undefined)) this.error(path, 'missing-matcher', 'give one of `prompt` or `regex`');
+        if (s.regex !== undefined) this.regex(s.regex, '', [...path, 'regex']);
+        return { verb, ...s };
+      }
+      case 'accept': {
+        const a = typeof b === 'string' ? { name: b } : (b as { name?: string; within?: number });
+        if (this.role !== 'client') this.error(path, 'not-for-server', '`accept` is for a client under test (`role: client`): the harness listens for it');
+        const name = a.name ?? `conn${scope.conns.size + 1}`;
+        scope.conns.set(name, this.transport);
+        scope.last = name;
+        return { verb, name, transport: this.transport, ...(a.within !== undefined ? { within: a.within } : {}) };
+      }
       case 'stdout':
       case 'output': {
-        const s = b as { contains?: string; regex?: string; within?: number; stream?: 'stdout' | 'stderr' | 'both' };
-        if ((s.contains === undefined) === (s.regex === undefined)) this.error(path, 'missing-matcher', 'give one of `contains` or `regex`');
+        const s = b as Extract<StepAction, { verb: 'stdout' }>;
+        const matchers = (['contains', 'regex', 'equals', 'without-line-breaks', 'ctime'] as const).filter((k) => s[k] !== undefined);
+        if (matchers.length !== 1) this.error(path, matchers.length ? 'ambiguous-expect' : 'missing-matcher', matchers.length ? `one matcher per step, got ${matchers.map((k) => `\`${k}\``).join(', ')}` : 'give one of `contains`, `regex`, `equals`, `without-line-breaks` or `ctime`');
         if (s.regex !== undefined) this.regex(s.regex, '', [...path, 'regex']);
-        return { verb: 'stdout', ...s };
+        return { ...s, verb: 'stdout' };
       }
       case 'type':
         return { verb, line: b as string };
@@ -338,6 +352,8 @@ export function validateScenario(
   }
   // `none`: the program does not listen; connections (if any) default to TCP.
   v.transport = head.transport === 'udp' ? 'udp' : 'tcp';
+  v.role = head.role ?? 'server';
+  if (head.listen !== undefined && v.role !== 'client') v.error(['listen'], 'not-for-server', '`listen` applies to a client under test (`role: client`)');
   head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
   for (const [name, spec] of Object.entries(head.vars ?? {})) {
     const bytes = v.payload(spec as Obj, ['vars', name]);
@@ -349,6 +365,8 @@ export function validateScenario(
     file,
     name: head.name ?? file.replace(/^.*\//, '').replace(/\.(ya?ml|[cm]?ts)$/, ''),
     covers: head.covers,
+    role: v.role,
+    listen: head.listen ?? true,
     transport: v.transport,
     listens: head.transport !== 'none',
     process: head.process ?? 'fresh',
@@ -369,9 +387,11 @@ export function validateStep(
   conns: ReadonlyMap<string, Transport>,
   transport: Transport,
   req: string[],
+  role: 'server' | 'client' = 'server',
 ): { step?: Step; diagnostics: Diagnostic[] } {
   const v = new Validator(file, () => ({ line: 0, col: 0 }));
   v.transport = transport;
+  v.role = role;
   const last = [...conns.keys()].pop();
   const step = v.step(raw, ['script'], { conns: new Map(conns), ...(last ? { last } : {}) }, req);
   return { ...(step && v.diagnostics.length === 0 ? { step } : {}), diagnostics: v.diagnostics };
