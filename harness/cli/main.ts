@@ -29,6 +29,9 @@ Options of run:
   --ready-timeout MS   how long a program may take to listen (default 10000)
   --strict             SHOULD requirements fail the run too
   --shard K/N          run the K-th of N slices of the scenarios
+  --runs N             cases per property scenario (default: the scenario's, else 100)
+  --seed N             seed of the generated cases (default: random, and reported)
+  --path P             with --seed: replay only the case a report names
 Common options:
   --config FILE        config file (default: sockspec.config.yaml if present)
   --version, --help
@@ -54,6 +57,9 @@ const OPTIONS = {
   'ready-timeout': { type: 'string' },
   strict: { type: 'boolean' },
   shard: { type: 'string' },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  path: { type: 'string' },
   config: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },

@@ -37,6 +37,10 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   const timeout = int(values.timeout, 'timeout', 1, 3_600_000);
   const readyTimeoutMs = int(values['ready-timeout'], 'ready-timeout', 1, 600_000) ?? 10_000;
   const shardOpt = shard(values.shard);
+  const seed = int(values.seed, 'seed', -0x80000000, 0x7fffffff);
+  const runs = int(values.runs, 'runs', 1, 10_000_000);
+  if (values.path !== undefined && seed === undefined) throw new UsageError('--path replays a case of a given seed: give --seed too');
+  if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`expected --path to be a fast-check path such as 12:0:3, got \`${values.path}\``);
   if (values.server !== undefined && values.client !== undefined) throw new UsageError('give --server or --client, not both');
   const command = values.server ?? values.client;
   const role = values.client !== undefined ? 'client' : 'server';
@@ -99,6 +103,9 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
       signal: controller.signal,
       ...(ws.catalogue ? { catalogue: ws.catalogue } : {}),
       ...(shardOpt ? { shard: shardOpt } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(runs !== undefined ? { runs } : {}),
+      ...(values.path !== undefined ? { path: values.path } : {}),
     });
     return interrupted ? 130 : run.exitCode;
   } finally {

@@ -15,3 +15,11 @@ export { parseStructFormat, fieldOffsets, fieldCodes } from './struct-format.js'
 export type { StructItem, StructLayout } from './struct-format.js';
 export { toHalfBits, fromHalfBits } from './half-float.js';
 export * from './matchers.js';
+export { FrameError, DEFAULT_MAX_FRAME_LENGTH } from './framer.js';
+export type { Framer, FrameDecoder } from './framer.js';
+export { delimiterFramer } from './framer-delimiter.js';
+export type { DelimiterFramerOptions } from './framer-delimiter.js';
+export { lengthPrefixFramer } from './framer-length.js';
+export type { LengthPrefixFramerOptions } from './framer-length.js';
+export { fixedSizeFramer } from './framer-fixed.js';
+export type { FixedSizeFramerOptions } from './framer-fixed.js';

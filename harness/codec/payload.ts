@@ -8,7 +8,7 @@ import { checkFill, fillBytes } from './fill.js';
 import { parseHex } from './hex-text.js';
 import type { PayloadSpec } from './types.js';
 
-const KINDS = ['text', 'bytes', 'hex', 'fill', 'var', 'concat'] as const;
+const KINDS = ['text', 'bytes', 'hex', 'fill', 'var', 'concat', 'head'] as const;
 
 function kindOf(spec: PayloadSpec): (typeof KINDS)[number] {
   const given = KINDS.filter((k) => spec !== null && typeof spec === 'object' && (spec as Record<string, unknown>)[k] !== undefined);
@@ -47,6 +47,10 @@ export function encodePayload(spec: PayloadSpec, vars?: ReadonlyMap<string, Uint
       }
       return value;
     }
+    case 'head': {
+      const h = (spec as { head: { var: string; size: number } }).head;
+      return encodePayload({ var: h.var }, vars).subarray(0, h.size);
+    }
     case 'concat': {
       const parts = (spec as { concat: unknown }).concat;
       if (!Array.isArray(parts) || parts.length === 0) throw new CodecError('bad-payload', '`concat` must be a list of payloads');
@@ -70,6 +74,11 @@ export function checkPayload(spec: PayloadSpec): string | undefined {
     if (kind === 'var') {
       const name = requireString((spec as { var: unknown }).var, kind);
       return name === '' ? '`var` must name a payload under `vars`' : undefined;
+    }
+    if (kind === 'head') {
+      const h = (spec as { head: unknown }).head as { var?: unknown; size?: unknown } | null;
+      if (!h || typeof h.var !== 'string' || !Number.isInteger(h.size) || (h.size as number) < 0) return '`head` takes `var` (a name) and `size` (bytes)';
+      return undefined;
     }
     if (kind === 'concat') {
       const parts = (spec as { concat: unknown }).concat;

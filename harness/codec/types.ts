@@ -10,7 +10,8 @@ export type PayloadSpec =
   | { hex: string }
   | { fill: FillSpec }
   | { var: string }
-  | { concat: PayloadSpec[] };
+  | { concat: PayloadSpec[] }
+  | { head: { var: string; size: number } };
 
 /** `size` bytes made by repeating `pattern` (UTF-8 text), or pseudo-random bytes from `random` (a seed). */
 export interface FillSpec {

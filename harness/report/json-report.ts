@@ -64,6 +64,7 @@ function toJsonScenario(r: Readonly<ScenarioResult>): JsonScenarioResult {
     failure: r.failure && toJsonFailure(r.failure),
     skipReason: r.skipReason,
     notes: [...r.notes],
+    property: r.property && structuredClone(r.property),
     transcript: r.transcript.map(toJsonEntry),
   });
 }

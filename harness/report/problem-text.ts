@@ -4,7 +4,7 @@
  * difference, the notes, and the end of the transcript.
  */
 import { describeDifference, escapeBytes, hexBytes } from '../codec/render.js';
-import type { ScenarioResult, TranscriptEntry } from '../run/result.js';
+import type { ScenarioResult, ShownValue, TranscriptEntry } from '../run/result.js';
 import { makePrintableLine, makePrintableLines } from './printable-text.js';
 
 /** How many transcript entries a report shows, and how many bytes of each (or of a lone expected/actual). */
@@ -37,8 +37,22 @@ export function describeProblem(result: Readonly<ScenarioResult>): string[] {
   } else if (result.outcome === 'skip') {
     lines.push(`skipped: ${makePrintableLine(result.skipReason ?? 'no reason given')}`);
   }
+  const p = result.property;
+  if (p?.counterexample) {
+    lines.push(`counterexample (seed ${p.seed}, path ${makePrintableLine(p.path ?? '')}, shrunk ${p.shrinks} times, ${p.runs} runs):`);
+    for (const [name, v] of Object.entries(p.counterexample)) lines.push(...describeValue(makePrintableLine(name), v).map((l) => `  ${l}`));
+    if (p.replay) lines.push(`replay: ${makePrintableLine(p.replay)}`);
+  }
   if (result.notes.length) lines.push('notes:', ...result.notes.flatMap((n) => makePrintableLines(n).map((l) => `  ${l}`)));
   return lines;
+}
+
+/** A generated value of a counterexample: bytes as text and hex, a split as its pieces. */
+function describeValue(name: string, v: ShownValue): string[] {
+  if ('bytes' in v) return [`${name} (${v.bytes.length} bytes): ${makePrintableLine(v.bytes.text)}`, `${name} hex: ${v.bytes.hex}`];
+  if ('split' in v) return [`${name}: pieces of ${v.split.pieces.join(', ') || 'nothing'} bytes, ${v.split.pause} ms apart`];
+  if ('text' in v) return [`${name}: ${JSON.stringify(v.text)}`];
+  return [`${name}: ${v.integer}`];
 }
 
 /** One transcript entry as `t ms  kind  on  "data"  detail`, the connection padded to `onWidth`. */

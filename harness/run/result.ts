@@ -66,6 +66,26 @@ export interface ScenarioResult {
   /** Observations recorded by the scenario for `info` requirements. */
   notes: string[];
   transcript: TranscriptEntry[];
+  /** A property scenario: how it was run and, when it failed, the shrunk case and how to replay it. */
+  property?: PropertyResult;
+}
+
+/** One generated value of a counterexample, shown as a report shows it. */
+export type ShownValue = { bytes: { length: number; text: string; hex: string } } | { text: string } | { integer: number } | { split: { pieces: number[]; pause: number } };
+
+export interface PropertyResult {
+  seed: number;
+  /** Runs made, shrinking included. */
+  runs: number;
+  /** Successful shrinks of the first failing case. */
+  shrinks: number;
+  /** fast-check's path to the counterexample (with the seed, it replays it). */
+  path?: string;
+  counterexample?: Record<string, ShownValue>;
+  /** The command line that runs only the counterexample again. */
+  replay?: string;
+  /** The time limit ended the runs before they were all made. */
+  interrupted?: boolean;
 }
 
 export interface RequirementSummary {

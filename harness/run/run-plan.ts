@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario/model.js';
 import { ProgramPool } from './program-pool.js';
 import type { Target } from './program.js';
 import type { Outcome, RunResult, ScenarioResult } from './result.js';
+import { runProperty } from './property.js';
 import { runScenario } from './run-scenario.js';
 import { exitCodeOf, summarise } from './verdict.js';
 
@@ -32,6 +33,25 @@ export interface RunOptions {
   signal: AbortSignal;
   /** `[k, n]`: run only the k-th of n slices of the plan (1-based). */
   shard?: [number, number];
+  /** Property scenarios: the seed (default: drawn at random and reported), runs, and a path to replay. */
+  seed?: number;
+  runs?: number;
+  path?: string;
+}
+
+/** A command line quoted for a POSIX shell, for printing. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The `sockspec run` command that replays one case of a property scenario against `target`. */
+export function replayCommand(file: string, role: 'server' | 'client', target: Target, seed: number, path: string): string {
+  const words = ['sockspec', 'run', file];
+  if (target.command !== undefined) words.push(`--${role}`, target.command);
+  if (target.fixedPort !== undefined) words.push('--port', String(target.fixedPort));
+  if (target.tty) words.push('--tty');
+  words.push('--seed', String(seed), '--path', path);
+  return words.map(shellQuote).join(' ');
 }
 
 /** The ids of a plan: the file, plus the target's name when there are several targets. */
@@ -52,6 +72,8 @@ async function tell(observers: RunObserver[], hook: keyof RunObserver, arg: unkn
 /** Run the plan and return the run's result. */
 export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<RunResult> {
   const items = opts.shard ? shardOf(allItems, opts.shard) : allItems;
+  const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  const hasProperty = items.some((i) => i.scenario.property);
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const pools = new Map<string, ProgramPool>();
@@ -66,13 +88,22 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
       const i = next++;
       const item = items[i]!;
       await tell(opts.observers, 'onScenarioStart', item.id);
-      const r = await runScenario(item.scenario, {
+      const base = {
         id: item.id,
         target: item.target.name,
         source: poolFor(item.target),
         signal: opts.signal,
         ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
-      });
+      };
+      const r = item.scenario.property
+        ? await runProperty(item.scenario, {
+            ...base,
+            seed,
+            ...(opts.runs !== undefined ? { runs: opts.runs } : {}),
+            ...(opts.path !== undefined ? { path: opts.path } : {}),
+            replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p),
+          })
+        : await runScenario(item.scenario, base);
       results[i] = r;
       await tell(opts.observers, 'onScenarioEnd', r);
     }
@@ -88,6 +119,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
     startedAt,
     durationMs: Math.round(performance.now() - started),
     strict: opts.strict,
+    ...(hasProperty ? { seed } : {}),
     scenarios: results,
     requirements: summarise(results, opts.catalogue),
     exitCode: exitCodeOf(results, opts.strict),

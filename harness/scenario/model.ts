@@ -2,6 +2,7 @@
  * The normalised scenario: what the runner executes, whatever file it came from.
  * Plain data (plus, for TS scenarios, an optional script function).
  */
+import type { GeneratedValue, GeneratorSpec } from '../codec/generated.js';
 import type { ValueSpec } from '../codec/types.js';
 
 export type Transport = 'tcp' | 'udp';
@@ -88,6 +89,18 @@ export interface Scenario {
   skip?: string;
   steps: Step[];
   script?: (api: ScriptApi) => Promise<void>;
+  /** A property scenario: values generated per run, and the scenario rebuilt from them. */
+  property?: Property;
+  /** The values this instance was built from (a property's run). */
+  values?: Record<string, GeneratedValue>;
+}
+
+export interface Property {
+  generate: Record<string, GeneratorSpec>;
+  /** Runs asked for by the scenario (the CLI's `--runs` overrides). */
+  runs?: number;
+  /** The scenario with these values in its steps, or the problems they cause. */
+  materialize(values: Record<string, GeneratedValue>): { scenario?: Scenario; diagnostics: { code: string; message: string }[] };
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -22,6 +22,10 @@ export const payloadFields = {
     .optional()
     .describe('`size` bytes repeating `pattern`, or pseudo-random from the seed `random`'),
   var: z.string().optional().describe('a payload named under `vars`'),
+  head: z
+    .strictObject({ var: z.string(), size: z.number().int().nonnegative() })
+    .optional()
+    .describe('the first `size` bytes of a payload under `vars` or `generate` (all of it if shorter)'),
   concat: z
     .array(z.lazy((): z.ZodType => payloadSchema))
     .min(1)
@@ -108,6 +112,7 @@ export const stepBodies = {
     ...payloadFields,
     chunks: z.array(z.number().int().positive()).min(1).optional().describe('sizes of the pieces; the rest goes last'),
     chunk: z.number().int().positive().optional().describe('send in pieces of this size'),
+    split: z.string().optional().describe('a generated `split` (under `generate`): its pieces and pause'),
     pause: ms.optional().describe('milliseconds between pieces'),
   }),
   shutdown: z.union([connName, onBody]),
@@ -180,6 +185,23 @@ export const stepSchema: z.ZodType = z.union(
   ],
 );
 
+/** How a generated value is drawn (exactly one kind). */
+const sizeRange = { min: z.number().int().nonnegative().max(16 * 1024 * 1024).optional(), max: z.number().int().nonnegative().max(16 * 1024 * 1024).optional() };
+export const generatorSchema = z.union([
+  z.strictObject({
+    bytes: z.strictObject({ ...sizeRange, alphabet: z.enum(['any', 'ascii', 'utf8', 'invalid-utf8']).optional().describe('default any') }),
+  }),
+  z.strictObject({ text: z.strictObject({ ...sizeRange, alphabet: z.enum(['ascii', 'utf8']).optional().describe('default ascii; never a line break') }) }),
+  z.strictObject({ integer: z.strictObject({ min: z.number().int(), max: z.number().int() }) }),
+  z.strictObject({
+    split: z.strictObject({
+      of: z.string().describe('the generated payload it splits'),
+      pieces: z.strictObject({ min: z.number().int().positive().optional(), max: z.number().int().positive().max(10_000).optional() }).optional(),
+      pause: z.strictObject({ min: ms.optional(), max: ms.optional() }).optional().describe('milliseconds between pieces'),
+    }),
+  }),
+]);
+
 /** The top of a scenario file; `steps` are checked one by one against `stepBodies`. */
 export const scenarioFields = {
   $schema: z.string().optional(),
@@ -200,6 +222,11 @@ export const scenarioFields = {
     .describe('start the program without a port ({port} words dropped, PORT unset) and expect it on this port'),
   skip: z.string().optional().describe('skip this scenario, saying why'),
   vars: z.record(z.string(), payloadSchema).optional(),
+  generate: z
+    .record(z.string().regex(/^[A-Za-z_][\w-]*$/), generatorSchema)
+    .optional()
+    .describe('property scenario: values generated for each run, usable as `var` payloads, `{name}` in text and `split` of sends'),
+  runs: z.number().int().positive().max(1_000_000).optional().describe('property scenario: runs (default 100; `--runs` overrides)'),
   steps: z.array(stepSchema).min(1),
 };
 

@@ -3,6 +3,8 @@
  * problem with its place instead of stopping at the first.
  */
 import type { z } from 'zod';
+import { encodeUtf8 } from '../codec/bytes.js';
+import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
 import { CodecError } from '../codec/errors.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
 import { calcSize } from '../codec/struct.js';
@@ -37,6 +39,8 @@ class Validator {
   vars = new Map<string, Uint8Array>();
   transport: Transport = 'tcp';
   role: 'server' | 'client' = 'server';
+  /** Generated splits by name, for `send: { split }`. */
+  splits = new Map<string, SplitValue>();
 
   constructor(
     readonly file: string,
@@ -173,12 +177,15 @@ class Validator {
         return { verb, name, transport: c.transport ?? this.transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}) };
       }
       case 'send': {
-        const s = b as Obj & { on?: string; chunks?: number[]; chunk?: number; pause?: number };
+        const s = b as Obj & { on?: string; chunks?: number[]; chunk?: number; pause?: number; split?: string };
         const t = this.connection(s.on, scope, path);
-        if (t === 'udp' && (s.chunks || s.chunk)) this.error(path, 'chunks-on-udp', 'a UDP send is one datagram: `chunks`/`chunk` do not apply', 'use several `send` steps');
-        if (s.chunks && s.chunk) this.error(path, 'ambiguous-chunks', 'give `chunks` or `chunk`, not both');
+        if (t === 'udp' && (s.chunks || s.chunk || s.split)) this.error(path, 'chunks-on-udp', 'a UDP send is one datagram: `chunks`/`chunk`/`split` do not apply', 'use several `send` steps');
+        if ([s.chunks, s.chunk, s.split].filter((x) => x !== undefined).length > 1) this.error(path, 'ambiguous-chunks', 'give one of `chunks`, `chunk` or `split`');
+        const split = s.split === undefined ? undefined : this.splits.get(s.split);
+        if (s.split !== undefined && !split) this.error([...path, 'split'], 'unknown-split', `no split named \`${s.split}\` under \`generate\``, didYouMean(s.split, [...this.splits.keys()]));
         const data = this.payload(s, path);
         if (!data) return undefined;
+        if (split) return { verb, ...(s.on ? { on: s.on } : {}), data, chunks: splitSizes(split, data.length), pause: split.pause };
         return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0 };
       }
       case 'shutdown':
@@ -336,6 +343,8 @@ export function validateScenario(
   data: unknown,
   locate: Locate,
   requirementIds?: ReadonlySet<string>,
+  /** For a property scenario: the values of one run (default: placeholders, to check the file). */
+  values?: Record<string, GeneratedValue>,
 ): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const v = new Validator(file, locate, requirementIds);
   if (!isObj(data)) {
@@ -359,7 +368,24 @@ export function validateScenario(
     const bytes = v.payload(spec as Obj, ['vars', name]);
     if (bytes) v.vars.set(name, bytes);
   }
-  const steps = v.steps(head.steps, ['steps'], { conns: new Map() }, head.covers);
+  const generate = (head.generate ?? {}) as Record<string, GeneratorSpec>;
+  const given = values ?? placeholders(generate);
+  const texts = new Map<string, string>();
+  for (const [name, spec] of Object.entries(generate)) {
+    if (name === 'port' || v.vars.has(name)) v.error(['generate', name], 'name-taken', `\`${name}\` is already ${name === 'port' ? 'the port placeholder' : 'a name under `vars`'}`);
+    const value = given[name];
+    if ('split' in spec) {
+      const of = generate[spec.split.of];
+      if (!of || !('bytes' in of || 'text' in of)) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
+      v.splits.set(name, value as SplitValue);
+    } else if (value instanceof Uint8Array) v.vars.set(name, value);
+    else {
+      texts.set(name, String(value));
+      v.vars.set(name, encodeUtf8(String(value)));
+    }
+  }
+  const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
+  const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map() }, head.covers);
   if (v.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: v.diagnostics };
   const scenario: Scenario = {
     file,
@@ -376,8 +402,30 @@ export function validateScenario(
     ...(head.skip !== undefined ? { skip: head.skip } : {}),
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
+    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
+    ...(values ? { values } : {}),
   };
   return { scenario, diagnostics: v.diagnostics };
+}
+
+/** Values that stand in for generated ones when a property scenario is only checked. */
+function placeholders(generate: Record<string, GeneratorSpec>): Record<string, GeneratedValue> {
+  const out: Record<string, GeneratedValue> = {};
+  for (const [name, spec] of Object.entries(generate)) {
+    if ('bytes' in spec) out[name] = new Uint8Array(Math.max(1, spec.bytes.min ?? 1)).fill(0x78);
+    else if ('text' in spec) out[name] = 'x'.repeat(Math.max(1, spec.text.min ?? 1));
+    else if ('integer' in spec) out[name] = spec.integer.min;
+    else out[name] = { cuts: [], pause: 0 };
+  }
+  return out;
+}
+
+/** `{name}` in every string of `data` replaced by the generated text of that name. */
+function substitute(data: unknown, texts: ReadonlyMap<string, string>): unknown {
+  if (typeof data === 'string') return data.replace(/\{([A-Za-z_][\w-]*)\}/g, (whole, name: string) => texts.get(name) ?? whole);
+  if (Array.isArray(data)) return data.map((x) => substitute(x, texts));
+  if (isObj(data)) return Object.fromEntries(Object.entries(data).map(([k, x]) => [k, substitute(x, texts)]));
+  return data;
 }
 
 /** Validate one step given at run time by a TS script, with the connections open so far. */

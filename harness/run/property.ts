@@ -1,0 +1,111 @@
+/**
+ * A property scenario: generated values, a run of the scenario per case on a fresh
+ * connection (a fresh program when the scenario asks), shrinking of a failure to
+ * the smallest case fast-check finds, and the seed and path that replay it.
+ * fast-check is loaded on the first property scenario only.
+ */
+import { escapeBytes, hexBytes } from '../codec/render.js';
+import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
+import type { Scenario } from '../scenario/model.js';
+import type { PropertyResult, ScenarioResult, ShownValue } from './result.js';
+import { runScenario, type ScenarioRunOptions } from './run-scenario.js';
+
+/** Runs of a property unless the scenario or `--runs` says otherwise. */
+export const DEFAULT_RUNS = 100;
+/** The longest a property scenario runs, shrinking included. */
+export const PROPERTY_TIME_LIMIT_MS = 120_000;
+/** Bytes of a generated payload a report shows. */
+const SHOWN = 200;
+
+export interface PropertyOptions extends ScenarioRunOptions {
+  seed: number;
+  runs?: number;
+  /** Replay: only the case at this path (from a report). */
+  path?: string;
+  /** The command line replaying a case, given its seed and path. */
+  replay(seed: number, path: string): string;
+}
+
+/** A generated value as the report shows it. */
+export function showValue(name: string, values: Record<string, GeneratedValue>, generate: Record<string, GeneratorSpec>): ShownValue {
+  const v = values[name]!;
+  const spec = generate[name]!;
+  if ('split' in spec) {
+    const of = values[spec.split.of];
+    const length = of instanceof Uint8Array ? of.length : new TextEncoder().encode(String(of ?? '')).length;
+    const s = v as SplitValue;
+    return { split: { pieces: splitSizes(s, length), pause: s.pause } };
+  }
+  if (v instanceof Uint8Array) return { bytes: { length: v.length, text: escapeBytes(v, SHOWN), hex: hexBytes(v, SHOWN) } };
+  if (typeof v === 'number') return { integer: v };
+  return { text: String(v) };
+}
+
+/** Run `scenario` (which has a `property`) as a fast-check property; never throws for anything the program does. */
+export async function runProperty(scenario: Scenario, opts: PropertyOptions): Promise<ScenarioResult> {
+  const property = scenario.property!;
+  const { default: fc } = await import('fast-check');
+  const { arbitraryFor } = await import('../codec/arbitraries.js');
+  const started = performance.now();
+  const arbitraries = Object.fromEntries(Object.entries(property.generate).map(([name, spec]) => [name, arbitraryFor(spec)]));
+  let runs = 0;
+  let lastPass: ScenarioResult | undefined;
+  let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult } | undefined;
+  let broken: ScenarioResult | undefined;
+  const check = fc.asyncProperty(fc.record(arbitraries), async (values) => {
+    // Once the harness cannot judge (or the run is stopped), every further case "fails" at once so that fast-check ends.
+    if (broken || opts.signal.aborted) return false;
+    const built = property.materialize(values);
+    if (!built.scenario) {
+      broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
+      return false;
+    }
+    const r = await runScenario({ ...built.scenario, property: undefined }, opts);
+    runs++;
+    if (r.outcome === 'pass' || r.outcome === 'info') {
+      lastPass = r;
+      return true;
+    }
+    if (r.outcome === 'error' || r.outcome === 'skip') broken ??= r;
+    else failing = { values, result: r };
+    return false;
+  });
+  const numRuns = opts.path !== undefined ? 1 : (opts.runs ?? property.runs ?? DEFAULT_RUNS);
+  const details = await fc.check(check, {
+    numRuns,
+    seed: opts.seed,
+    ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
+    // Runs and shrinking together stop at the time limit; what was found by then is reported.
+    interruptAfterTimeLimit: Math.min(PROPERTY_TIME_LIMIT_MS, scenario.timeoutMs * numRuns),
+    markInterruptAsFailure: false,
+  });
+  const info: PropertyResult = { seed: details.seed, runs, shrinks: details.numShrinks, ...(details.interrupted ? { interrupted: true } : {}) };
+  const durationMs = Math.round(performance.now() - started);
+  if (failing && !broken) {
+    const path = details.counterexamplePath ?? opts.path ?? '';
+    const counterexample = Object.fromEntries(Object.keys(property.generate).map((name) => [name, showValue(name, failing!.values, property.generate)]));
+    const replay = opts.replay(details.seed, path);
+    const notes = [...failing.result.notes, `property failed after ${runs} runs (seed ${details.seed}), shrunk ${details.numShrinks} times; replay: ${replay}`];
+    return { ...failing.result, durationMs, notes, property: { ...info, path, counterexample, replay } };
+  }
+  if (broken) return { ...broken, durationMs, property: info };
+  const base = lastPass ?? errorResult(scenario, opts, 'no-runs', 'the property made no run');
+  const note = `${runs} generated cases passed (seed ${details.seed})${details.interrupted ? `; stopped by the time limit before ${numRuns}` : ''}`;
+  return { ...base, durationMs, notes: [...base.notes, note], property: info };
+}
+
+function errorResult(scenario: Scenario, opts: ScenarioRunOptions, code: string, message: string): ScenarioResult {
+  return {
+    id: opts.id,
+    file: scenario.file,
+    name: scenario.name,
+    target: opts.target,
+    covers: scenario.covers,
+    outcome: 'error',
+    requirements: Object.fromEntries(scenario.covers.map((id) => [id, 'error' as const])),
+    durationMs: 0,
+    failure: { code, message, requirements: scenario.covers },
+    notes: [],
+    transcript: [],
+  };
+}
