@@ -6,6 +6,7 @@
 import { TcpListener } from '../net/tcp-listener.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { freePort } from '../process/free-port.js';
+import { lockMachineWide } from '../process/machine-lock.js';
 import type { Scenario } from '../scenario/model.js';
 import type { Acquired, ProgramSource } from './run-scenario.js';
 import { Program, type Target } from './program.js';
@@ -16,7 +17,7 @@ import type { Transcript } from './transcript.js';
 class PortLocks {
   #tails = new Map<number, Promise<void>>();
 
-  /** Wait for `port`, then hold it until the returned release is called. */
+  /** Wait for `port` (here, then in every other sockspec process), then hold it until the returned release is called. */
   async acquire(port: number): Promise<() => void> {
     const prev = this.#tails.get(port) ?? Promise.resolve();
     let release!: () => void;
@@ -24,7 +25,14 @@ class PortLocks {
     const tail = prev.then(() => mine);
     this.#tails.set(port, tail);
     await prev;
+    let unlockMachine: () => void = () => {};
+    try {
+      unlockMachine = await lockMachineWide(`port-${port}`);
+    } catch {
+      // No local sockets here: scenarios still take turns within this process.
+    }
     return () => {
+      unlockMachine();
       if (this.#tails.get(port) === tail) this.#tails.delete(port);
       release();
     };

@@ -43,6 +43,8 @@ export interface Failure {
   stepLabel?: string;
   /** Requirement ids this failure breaks. */
   requirements: string[];
+  /** The level the failing step gave the failure (default: each requirement's own). */
+  level?: Level;
   expected?: Uint8Array;
   actual?: Uint8Array;
   /** Offset of the first differing byte, when known. */

@@ -109,6 +109,7 @@ function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: Ab
       step: scenario.steps.indexOf(step) >= 0 ? scenario.steps.indexOf(step) : undefined,
       stepLabel: `${step.label}${step.line ? ` (line ${step.line})` : ''}`,
       requirements: step.req,
+      ...(step.level ? { level: step.level } : {}),
       ...(miss.expected ? { expected: miss.expected } : {}),
       ...(miss.actual ? { actual: miss.actual } : {}),
       ...(miss.at !== undefined ? { at: miss.at } : {}),
@@ -122,6 +123,7 @@ function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: Ab
 function scriptApi(ctx: Context) {
   return {
     port: ctx.port,
+    values: ctx.scenario.values ?? {},
     note: (text: string) => void ctx.notes.push(text),
     output: (stream: 'stdout' | 'stderr' = 'stdout') => {
       const con = ctx.program.console;

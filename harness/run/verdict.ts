@@ -42,7 +42,7 @@ export function judge(
   let outcome: Outcome = 'info';
   for (const id of scenario.covers) requirements[id] = 'skip';
   for (const id of failure.requirements) {
-    const o = OUTCOME_OF_LEVEL[levelOf(id, catalogue)];
+    const o = OUTCOME_OF_LEVEL[failure.level ?? levelOf(id, catalogue)];
     requirements[id] = o;
     outcome = worse(outcome, o);
   }

@@ -53,6 +53,8 @@ export interface Step {
   action: StepAction;
   /** Requirement ids a failure of this step breaks (default: the scenario's `covers`). */
   req: string[];
+  /** The level of a failure here, where the requirement mixes a MUST and a SHOULD (default: the catalogue's). */
+  level?: 'MUST' | 'SHOULD' | 'INFO';
   /** `steps[3]` or `steps[2].parallel[1][0]`, plus the verb. */
   label: string;
   line: number;
@@ -65,6 +67,8 @@ export interface ScriptApi {
   step(step: Record<string, unknown>): Promise<void>;
   /** The program's port. */
   readonly port: number;
+  /** A property scenario's generated values for this run (bytes, text, integers, splits). */
+  readonly values: Readonly<Record<string, GeneratedValue>>;
   /** What the program has printed so far on a stream (since it last started). */
   output(stream?: 'stdout' | 'stderr'): string;
   note(text: string): void;

@@ -176,6 +176,10 @@ export const stepVerbs = Object.keys(stepBodies) as StepVerb[];
 /** Keys every step may carry besides its verb. */
 export const stepCommonFields = {
   req: reqIds.optional().describe('the requirement ids a failure of this step breaks'),
+  level: z
+    .enum(['MUST', 'SHOULD', 'INFO'])
+    .optional()
+    .describe('the level a failure of this step has, for a requirement that mixes levels (default: the catalogue’s)'),
 };
 
 export const stepSchema: z.ZodType = z.union(

@@ -152,7 +152,9 @@ class Validator {
     const { line, col } = this.locate(path);
     const label = `${showPath(path)} ${verb}`;
     const action = this.action(verb, body, bodyPath, scope, req);
-    return action ? { action, req, label, line, col } : undefined;
+    const level = typeof raw.level === 'string' && ['MUST', 'SHOULD', 'INFO'].includes(raw.level) ? (raw.level as Step['level']) : undefined;
+    if (raw.level !== undefined && !level) this.error([...path, 'level'], 'invalid-value', `expected \`level\` to be MUST, SHOULD or INFO, got ${JSON.stringify(raw.level)}`);
+    return action ? { action, req, label, line, col, ...(level ? { level } : {}) } : undefined;
   }
 
   requirement(id: string, path: DataPath): void {

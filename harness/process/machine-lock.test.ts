@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { lockMachineWide } from './machine-lock.js';
+
+const name = `test-${process.pid}-${Date.now()}`;
+
+describe('lockMachineWide', () => {
+  it('lets one holder at a time in, waking the next when it lets go', async () => {
+    const order: string[] = [];
+    const releaseA = await lockMachineWide(name);
+    const b = lockMachineWide(name).then((release) => {
+      order.push('b');
+      return release;
+    });
+    await new Promise((r) => setImmediate(r));
+    order.push('a releases');
+    releaseA();
+    (await b)();
+    expect(order).toEqual(['a releases', 'b']);
+  });
+
+  it('is released when the holding process dies', async () => {
+    // The compiled module (npm test builds first): a plain node child cannot load the .ts source.
+    const lib = new URL('../../dist/harness/process/machine-lock.js', import.meta.url).href;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `const { lockMachineWide } = await import(${JSON.stringify(lib)}); await lockMachineWide(${JSON.stringify(name)}); console.log('held'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+      child.once('exit', (code) => reject(new Error(`the child exited (${code}) before holding the lock`)));
+    });
+    let got = false;
+    const waiting = lockMachineWide(name).then((release) => {
+      got = true;
+      return release;
+    });
+    await new Promise((r) => setTimeout(r, 50)); // a chance to take the lock early, which must not happen
+    expect(got).toBe(false);
+    child.kill('SIGKILL');
+    (await waiting)();
+    expect(got).toBe(true);
+  });
+});
