@@ -7,7 +7,7 @@ import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import type { Target } from '../harness/run/program.js';
-import { bundledCatalogue, explain, ROOT } from './helpers.js';
+import { bundledCatalogue, explain, loadSuite, ROOT } from './helpers.js';
 
 function scenario(data: object): Scenario {
   const r = validateScenario('echo-property.yaml', data, () => ({ line: 1, col: 1 }));
@@ -64,5 +64,15 @@ describe('a property scenario', () => {
     const replayed = await run(broken, { seed: 7, path: p.path! });
     expect(replayed.scenarios[0]!.property).toMatchObject({ runs: 1, counterexample: p.counterexample });
     expect(replayed.scenarios[0]!.failure?.message).toBe(first.scenarios[0]!.failure?.message);
+  });
+});
+
+describe('the bundled property suites', () => {
+  it('shrink a server that truncates datagrams at 512 bytes to a 513-byte datagram', async () => {
+    const [s] = await loadSuite('scenarios/hello-udp/server/any-datagram-size.yaml');
+    const target: Target = { name: 't', command: 'python3 fixtures/hello-udp/server/truncates-at-512.py {port}', cwd: ROOT, readyTimeoutMs: 10_000 };
+    const r = await runPlan(planIds([{ scenario: s!, target }]), { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [], signal: new AbortController().signal, seed: 3 });
+    expect(r.scenarios[0]!.outcome).toBe('fail');
+    expect(r.scenarios[0]!.property!.counterexample!.datagram).toEqual({ bytes: expect.objectContaining({ length: 513 }) });
   });
 });
