@@ -7,6 +7,7 @@ import type { ScriptApi } from './scenario/model.js';
 export * from './scenario/index.js';
 export * from './run/index.js';
 export { main } from './cli/main.js';
+export { assertSuite, checkSuite, describeRun, loadScenarios, SuiteFailure, type SuiteOptions } from './api.js';
 
 /** A TS scenario: the same model as YAML, optionally with a script for what data cannot say. */
 export type ScenarioModule = ScenarioInput & { script?: (api: ScriptApi) => Promise<void> };
