@@ -12,6 +12,7 @@ import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { validateScenario } from '../harness/scenario/validate.js';
+import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
 import type { Scenario } from '../harness/scenario/model.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -114,6 +115,12 @@ async function main(): Promise<void> {
     const udpPlain = await plainUdp(port);
     const udpHarness = await harness(udpScenario, port);
     rows.push(['UDP request/response', udpHarness, udpPlain]);
+    const runs = Number(process.env.BENCH_RUNS ?? 300);
+    await plainPropertyRate(ROOT, 20);
+    const propPlain = await plainPropertyRate(ROOT, runs);
+    const propHarness = await harnessPropertyRate(ROOT, runs);
+    // As time per run, so that the ratio reads like the others (sockspec / plain; lower is better).
+    rows.push([`ECHO-5 property, ${runs} runs (time per run; ${propHarness.toFixed(0)} vs ${propPlain.toFixed(0)} runs/s)`, 1000 / propHarness, 1000 / propPlain]);
     const cli = startupMs(['bin/sockspec.js', '--version']);
     const bare = startupMs(['-e', '']);
     rows.push(['CLI start-up (sockspec --version vs node -e "")', cli, bare]);

@@ -183,7 +183,7 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       const r = await con.waitFor(pattern, { from: ctx.stdoutFrom, timeoutMs: ms, signal: ctx.signal, stream });
       if (!r.ok) {
         const shown = typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
-        const printed = [stream !== 'stderr' ? con.text().slice(ctx.stdoutFrom) : '', stream !== 'stdout' ? con.errorText() : ''].join('');
+        const printed = [stream !== 'stderr' ? con.text(ctx.stdoutFrom) : '', stream !== 'stdout' ? con.errorText() : ''].join('');
         const tail = printed.slice(-300);
         const where = stream === 'both' ? 'on stdout or stderr' : `on ${stream}`;
         fail(step, r.code === 'timeout' ? 'stdout-timeout' : `stdout-${r.code}`, `expected the program to print ${shown} ${where} within ${ms} ms${r.code === 'exited' ? ' (it exited)' : ''}; it printed ${tail ? JSON.stringify(tail) : `nothing${bufferingHint(ctx, stream)}`}`);

@@ -77,7 +77,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       conns: new Map(),
       opened: [],
       disposers: [],
-      stdoutFrom: program.console?.text().length ?? 0,
+      stdoutFrom: program.console?.length ?? 0,
     };
     try {
       await runSteps(scenario.steps, ctx);
