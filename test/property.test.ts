@@ -76,3 +76,31 @@ describe('the bundled property suites', () => {
     expect(r.scenarios[0]!.property!.counterexample!.datagram).toEqual({ bytes: expect.objectContaining({ length: 513 }) });
   });
 });
+
+describe('differential runs', () => {
+  const same = scenario({
+    covers: ['UHELLO-2'],
+    transport: 'udp',
+    process: 'reuse',
+    runs: 40,
+    generate: { d: { bytes: { min: 0, max: 2000 } } },
+    steps: [{ connect: 'u' }, { send: { var: 'd' } }, { expect: { rest: true, within: 3000 } }],
+  });
+  const runAgainstReference = async (command: string) => {
+    const target: Target = { name: 't', command, cwd: ROOT, readyTimeoutMs: 10_000 };
+    const reference: Target = { name: 'reference', command: 'python3 fixtures/hello-udp/server/reference.py {port}', cwd: ROOT, readyTimeoutMs: 10_000 };
+    return runPlan(planIds([{ scenario: same, target }]), { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [], signal: new AbortController().signal, seed: 5, reference });
+  };
+
+  it('pass where the program behaves as the reference does', async () => {
+    expect(explain(await runAgainstReference('node dist/fixtures/hello-udp/server/reference.js {port}'))).toBe('');
+  });
+
+  it('report the smallest input on which the program and the reference differ', async () => {
+    const r = await runAgainstReference('python3 fixtures/hello-udp/server/truncates-at-512.py {port}');
+    const s = r.scenarios[0]!;
+    expect(s.failure).toMatchObject({ code: 'differs-from-reference', message: expect.stringMatching(/^on u: datagram 1 differs from the reference's/) });
+    expect(s.property!.counterexample!.d).toEqual({ bytes: expect.objectContaining({ length: 513 }) });
+    expect(s.property!.replay).toContain("--reference 'python3 fixtures/hello-udp/server/reference.py {port}' --seed 5 --path ");
+  });
+});

@@ -32,6 +32,8 @@ Options of run:
   --runs N             cases per property scenario (default: the scenario's, else 100)
   --seed N             seed of the generated cases (default: random, and reported)
   --path P             with --seed: replay only the case a report names
+  --reference CMD      differential: run every case against CMD too; the program under
+                       test fails where its traffic differs from CMD's
 Common options:
   --config FILE        config file (default: sockspec.config.yaml if present)
   --version, --help
@@ -58,6 +60,7 @@ const OPTIONS = {
   strict: { type: 'boolean' },
   shard: { type: 'string' },
   seed: { type: 'string' },
+  reference: { type: 'string' },
   runs: { type: 'string' },
   path: { type: 'string' },
   config: { type: 'string' },

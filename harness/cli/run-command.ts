@@ -52,10 +52,13 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   if (reportDiagnostics(ws.diagnostics, io)) return 2;
   const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
   const items: Omit<PlanItem, 'id'>[] = [];
+  let referenceTarget: Target | undefined;
+  if (values.reference !== undefined && !direct) throw new UsageError('--reference compares with the program given by --server or --client');
   if (direct) {
     // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
     const words = command?.split(/\s+/) ?? [];
     const name = command === undefined ? `port ${port}` : basename(words.find((w, i) => i > 0 && !w.startsWith('-')) ?? words[0] ?? role);
+    if (values.reference !== undefined) referenceTarget = { name: `reference ${basename(values.reference.split(/\s+/).find((w, i) => i > 0 && !w.startsWith('-')) ?? values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
     const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { fixedPort: port } : {}), ...(values.tty ? { tty: true } : {}) };
     // A server is checked by the server scenarios of the paths given, a client by the client ones.
     for (const scenario of scenarios) if (scenario.role === role) items.push({ scenario, target });
@@ -106,6 +109,7 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
       ...(seed !== undefined ? { seed } : {}),
       ...(runs !== undefined ? { runs } : {}),
       ...(values.path !== undefined ? { path: values.path } : {}),
+      ...(referenceTarget ? { reference: referenceTarget } : {}),
     });
     return interrupted ? 130 : run.exitCode;
   } finally {

@@ -58,6 +58,7 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
 function describeExpectation(e: Expectation): string {
   if (e.kind === 'eof') return 'end of stream';
   if (e.kind === 'reset') return 'a reset';
+  if (e.kind === 'rest') return 'the rest of the stream, up to its end';
   if (e.kind === 'one-of') return `one of: ${e.alternatives.map(describeExpectation).join('; ')}`;
   return matcherFor(e)?.description ?? e.kind;
 }
@@ -73,6 +74,13 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
       if (e.kind === 'reset' && peer.resetByPeer) return true;
       if (peer.finished) return { code: e.kind === 'eof' ? 'reset-not-eof' : 'eof-not-reset', message: e.kind === 'eof' ? `expected end of stream, but the connection ${peer.resetByPeer ? 'was reset' : 'failed: ' + (peer.errorText ?? 'closed')}` : 'expected a reset, got an orderly end of stream' };
       return undefined;
+    };
+  }
+  if (e.kind === 'rest') {
+    return () => {
+      if (!peer.finished) return undefined;
+      peer.consume(peer.buffer.length);
+      return true;
     };
   }
   if (e.kind === 'one-of') {
@@ -115,6 +123,10 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
       return { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) };
     }
     return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
+  }
+  if (e.kind === 'rest') {
+    const any = await peer.changes.wait(() => peer.shift(), timeoutMs, signal);
+    return any.done ? undefined : timedOut(any.reason, 'a datagram', timeoutMs, Buffer.alloc(0));
   }
   const matcher = matcherFor(e)!;
   const r = await peer.changes.wait(() => peer.shift(), timeoutMs, signal);

@@ -8,7 +8,8 @@ import { escapeBytes, hexBytes } from '../codec/render.js';
 import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
 import type { Scenario } from '../scenario/model.js';
 import type { PropertyResult, ScenarioResult, ShownValue } from './result.js';
-import { runScenario, type ScenarioRunOptions } from './run-scenario.js';
+import { runCase, type ReferenceOptions } from './differential.js';
+import type { ScenarioRunOptions } from './run-scenario.js';
 
 /** Runs of a property unless the scenario or `--runs` says otherwise. */
 export const DEFAULT_RUNS = 100;
@@ -24,6 +25,8 @@ export interface PropertyOptions extends ScenarioRunOptions {
   path?: string;
   /** The command line replaying a case, given its seed and path. */
   replay(seed: number, path: string): string;
+  /** Differential: the reference implementation each case also runs against. */
+  reference?: ReferenceOptions;
 }
 
 /** A generated value as the report shows it. */
@@ -60,7 +63,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
       broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
       return false;
     }
-    const r = await runScenario({ ...built.scenario, property: undefined }, opts);
+    const r = await runCase({ ...built.scenario, property: undefined }, opts);
     runs++;
     if (r.outcome === 'pass' || r.outcome === 'info') {
       lastPass = r;

@@ -8,7 +8,7 @@ import { ProgramPool } from './program-pool.js';
 import type { Target } from './program.js';
 import type { Outcome, RunResult, ScenarioResult } from './result.js';
 import { runProperty } from './property.js';
-import { runScenario } from './run-scenario.js';
+import { runCase } from './differential.js';
 import { exitCodeOf, summarise } from './verdict.js';
 
 export interface PlanItem {
@@ -37,6 +37,8 @@ export interface RunOptions {
   seed?: number;
   runs?: number;
   path?: string;
+  /** Differential: every case also runs against this implementation, and must behave the same. */
+  reference?: Target;
 }
 
 /** A command line quoted for a POSIX shell, for printing. */
@@ -45,11 +47,12 @@ function shellQuote(word: string): string {
 }
 
 /** The `sockspec run` command that replays one case of a property scenario against `target`. */
-export function replayCommand(file: string, role: 'server' | 'client', target: Target, seed: number, path: string): string {
+export function replayCommand(file: string, role: 'server' | 'client', target: Target, seed: number, path: string, reference?: Target): string {
   const words = ['sockspec', 'run', file];
   if (target.command !== undefined) words.push(`--${role}`, target.command);
   if (target.fixedPort !== undefined) words.push('--port', String(target.fixedPort));
   if (target.tty) words.push('--tty');
+  if (reference?.command !== undefined) words.push('--reference', reference.command);
   words.push('--seed', String(seed), '--path', path);
   return words.map(shellQuote).join(' ');
 }
@@ -79,6 +82,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const pools = new Map<string, ProgramPool>();
   // One pool per distinct implementation: two suites may each have a target named `python`.
   const keyOf = (t: Target) => JSON.stringify([t.name, t.command ?? null, t.fixedPort ?? null, t.cwd, t.env ?? null]);
+  const reference = opts.reference;
   const poolFor = (t: Target) => pools.get(keyOf(t)) ?? pools.set(keyOf(t), new ProgramPool(t)).get(keyOf(t))!;
   await tell(opts.observers, 'onRunStart', { scenarios: items.length, targets: [...new Set(items.map((i) => i.target.name))], startedAt });
   const results: ScenarioResult[] = new Array(items.length);
@@ -94,6 +98,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
         source: poolFor(item.target),
         signal: opts.signal,
         ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
+        ...(reference ? { reference: { source: poolFor(reference), name: reference.name } } : {}),
       };
       const r = item.scenario.property
         ? await runProperty(item.scenario, {
@@ -101,9 +106,9 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
             seed,
             ...(opts.runs !== undefined ? { runs: opts.runs } : {}),
             ...(opts.path !== undefined ? { path: opts.path } : {}),
-            replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p),
+            replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p, reference),
           })
-        : await runScenario(item.scenario, base);
+        : await runCase(item.scenario, base);
       results[i] = r;
       await tell(opts.observers, 'onScenarioEnd', r);
     }

@@ -17,6 +17,7 @@ export type Expectation =
   | { kind: 'eof' }
   | { kind: 'reset' }
   | { kind: 'silence'; ms: number }
+  | { kind: 'rest' }
   | { kind: 'one-of'; alternatives: Expectation[] };
 
 export type StepAction =

@@ -67,6 +67,7 @@ export const expectFields = {
   eof: z.literal(true).optional().describe('the peer closed its write side'),
   reset: z.literal(true).optional().describe('the peer reset the connection'),
   silence: ms.optional().describe('no data (no datagram) for this many milliseconds'),
+  rest: z.literal(true).optional().describe('whatever arrives until the peer ends the stream (TCP), or the next datagram whatever it holds (UDP): to record it, e.g. for --reference'),
   'one-of': z
     .array(z.lazy((): z.ZodType => alternativeSchema))
     .min(2)

@@ -305,6 +305,7 @@ class Validator {
       if (alts.every((x): x is Expectation => x !== undefined)) expectation = { kind: 'one-of', alternatives: alts };
     } else if (kind === 'size') expectation = { kind: 'size', size: b.size as number };
     else if (kind === 'silence') expectation = { kind: 'silence', ms: b.silence as number };
+    else if (kind === 'rest') expectation = { kind: 'rest' };
     else expectation = { kind: kind as 'eof' | 'reset' };
     if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'regex', 'one-of'].includes(expectation.kind)) {
       this.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `size` or `struct`');
