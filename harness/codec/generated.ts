@@ -8,7 +8,7 @@ export type GeneratorSpec =
   | { bytes: { min?: number; max?: number; alphabet?: 'any' | 'ascii' | 'utf8' | 'invalid-utf8' } }
   | { text: { min?: number; max?: number; alphabet?: 'ascii' | 'utf8' } }
   | { integer: { min: number; max: number } }
-  | { split: { of: string; pieces?: { min?: number; max?: number }; pause?: { min?: number; max?: number } } };
+  | { split: { of?: string; pieces?: { min?: number; max?: number }; pause?: { min?: number; max?: number } } };
 
 /** Where a payload is cut, as fractions of its length, and the pause between pieces. */
 export interface SplitValue {

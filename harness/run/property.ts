@@ -30,13 +30,14 @@ export interface PropertyOptions extends ScenarioRunOptions {
 }
 
 /** A generated value as the report shows it. */
-export function showValue(name: string, values: Record<string, GeneratedValue>, generate: Record<string, GeneratorSpec>): ShownValue {
+export function showValue(name: string, values: Record<string, GeneratedValue>, generate: Record<string, GeneratorSpec>, pieces?: Record<string, number[]>): ShownValue {
   const v = values[name]!;
   const spec = generate[name]!;
   if ('split' in spec) {
-    const of = values[spec.split.of];
-    const length = of instanceof Uint8Array ? of.length : new TextEncoder().encode(String(of ?? '')).length;
     const s = v as SplitValue;
+    if (pieces?.[name]) return { split: { pieces: pieces[name]!, pause: s.pause } };
+    const of = spec.split.of === undefined ? undefined : values[spec.split.of];
+    const length = of instanceof Uint8Array ? of.length : new TextEncoder().encode(String(of ?? '')).length;
     return { split: { pieces: splitSizes(s, length), pause: s.pause } };
   }
   if (v instanceof Uint8Array) return { bytes: { length: v.length, text: escapeBytes(v, SHOWN), hex: hexBytes(v, SHOWN) } };
@@ -53,7 +54,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   const arbitraries = Object.fromEntries(Object.entries(property.generate).map(([name, spec]) => [name, arbitraryFor(spec)]));
   let runs = 0;
   let lastPass: ScenarioResult | undefined;
-  let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult } | undefined;
+  let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult; pieces?: Record<string, number[]> } | undefined;
   let broken: ScenarioResult | undefined;
   const check = fc.asyncProperty(fc.record(arbitraries), async (values) => {
     // Once the harness cannot judge (or the run is stopped), every further case "fails" at once so that fast-check ends.
@@ -70,7 +71,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
       return true;
     }
     if (r.outcome === 'error' || r.outcome === 'skip') broken ??= r;
-    else failing = { values, result: r };
+    else failing = { values, result: r, ...(built.scenario.splitPieces ? { pieces: built.scenario.splitPieces } : {}) };
     return false;
   });
   const numRuns = opts.path !== undefined ? 1 : (opts.runs ?? property.runs ?? DEFAULT_RUNS);
@@ -86,7 +87,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   const durationMs = Math.round(performance.now() - started);
   if (failing && !broken) {
     const path = details.counterexamplePath ?? opts.path ?? '';
-    const counterexample = Object.fromEntries(Object.keys(property.generate).map((name) => [name, showValue(name, failing!.values, property.generate)]));
+    const counterexample = Object.fromEntries(Object.keys(property.generate).map((name) => [name, showValue(name, failing!.values, property.generate, failing!.pieces)]));
     const replay = opts.replay(details.seed, path);
     const notes = [...failing.result.notes, `property failed after ${runs} runs (seed ${details.seed}), shrunk ${details.numShrinks} times; replay: ${replay}`];
     return { ...failing.result, durationMs, notes, property: { ...info, path, counterexample, replay } };

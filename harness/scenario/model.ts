@@ -98,6 +98,8 @@ export interface Scenario {
   property?: Property;
   /** The values this instance was built from (a property's run). */
   values?: Record<string, GeneratedValue>;
+  /** The piece sizes each generated split gave the payload it was sent with. */
+  splitPieces?: Record<string, number[]>;
 }
 
 export interface Property {

@@ -200,7 +200,7 @@ export const generatorSchema = z.union([
   z.strictObject({ integer: z.strictObject({ min: z.number().int(), max: z.number().int() }) }),
   z.strictObject({
     split: z.strictObject({
-      of: z.string().describe('the generated payload it splits'),
+      of: z.string().optional().describe('the generated payload it splits (a split cuts whatever it is sent with; `of` only checks the name)'),
       pieces: z.strictObject({ min: z.number().int().positive().optional(), max: z.number().int().positive().max(10_000).optional() }).optional(),
       pause: z.strictObject({ min: ms.optional(), max: ms.optional() }).optional().describe('milliseconds between pieces'),
     }),

@@ -41,6 +41,8 @@ class Validator {
   role: 'server' | 'client' = 'server';
   /** Generated splits by name, for `send: { split }`. */
   splits = new Map<string, SplitValue>();
+  /** The pieces each split gave the payload it was sent with (for reports). */
+  splitPieces = new Map<string, number[]>();
 
   constructor(
     readonly file: string,
@@ -187,7 +189,11 @@ class Validator {
         if (s.split !== undefined && !split) this.error([...path, 'split'], 'unknown-split', `no split named \`${s.split}\` under \`generate\``, didYouMean(s.split, [...this.splits.keys()]));
         const data = this.payload(s, path);
         if (!data) return undefined;
-        if (split) return { verb, ...(s.on ? { on: s.on } : {}), data, chunks: splitSizes(split, data.length), pause: split.pause };
+        if (split) {
+          const chunks = splitSizes(split, data.length);
+          this.splitPieces.set(s.split!, chunks);
+          return { verb, ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause };
+        }
         return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0 };
       }
       case 'shutdown':
@@ -378,8 +384,8 @@ export function validateScenario(
     if (name === 'port' || v.vars.has(name)) v.error(['generate', name], 'name-taken', `\`${name}\` is already ${name === 'port' ? 'the port placeholder' : 'a name under `vars`'}`);
     const value = given[name];
     if ('split' in spec) {
-      const of = generate[spec.split.of];
-      if (!of || !('bytes' in of || 'text' in of)) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
+      const of = spec.split.of === undefined ? undefined : generate[spec.split.of];
+      if (spec.split.of !== undefined && (!of || !('bytes' in of || 'text' in of))) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
       v.splits.set(name, value as SplitValue);
     } else if (value instanceof Uint8Array) v.vars.set(name, value);
     else {
@@ -407,6 +413,7 @@ export function validateScenario(
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
     ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
     ...(values ? { values } : {}),
+    ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
   return { scenario, diagnostics: v.diagnostics };
 }
