@@ -36,8 +36,12 @@ export function connectTcp(host: string, port: number, timeoutMs: number, record
 
 export class TcpPeer {
   readonly changes = new Changes();
-  /** Received bytes not yet consumed by an expectation. */
+  /** Received bytes not yet consumed by an expectation (a view into #store). */
   buffer: Buffer = Buffer.alloc(0);
+  /** Room the buffer grows into, doubling, so that a long stream is not copied again on every chunk. */
+  #store: Buffer = Buffer.alloc(0);
+  #start = 0;
+  #end = 0;
   /** The peer shut down its write side (FIN). */
   ended = false;
   /** The peer reset the connection (RST), or the connection failed. */
@@ -55,7 +59,7 @@ export class TcpPeer {
     this.localAddress = socket.localAddress ?? '';
     socket.on('data', (chunk: Buffer) => {
       record('recv', chunk);
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.#append(chunk);
       if (this.buffer.length > MAX_BUFFERED) socket.pause();
       this.changes.notify();
     });
@@ -85,9 +89,25 @@ export class TcpPeer {
     return this.ended || this.resetByPeer || this.closed || this.errorText !== undefined;
   }
 
+  #append(chunk: Buffer): void {
+    const live = this.#end - this.#start;
+    if (this.#end + chunk.length > this.#store.length) {
+      // Move what is unconsumed to the front of a store twice the size it needs.
+      const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (live + chunk.length)));
+      this.#store.copy(grown, 0, this.#start, this.#end);
+      this.#store = grown;
+      this.#start = 0;
+      this.#end = live;
+    }
+    chunk.copy(this.#store, this.#end);
+    this.#end += chunk.length;
+    this.buffer = this.#store.subarray(this.#start, this.#end);
+  }
+
   /** Drop the first `n` buffered bytes (an expectation matched them). */
   consume(n: number): void {
-    this.buffer = this.buffer.subarray(n);
+    this.#start = Math.min(this.#end, this.#start + n);
+    this.buffer = this.#store.subarray(this.#start, this.#end);
     if (this.socket.isPaused() && this.buffer.length <= MAX_BUFFERED) this.socket.resume();
   }
 
