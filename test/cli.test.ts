@@ -52,7 +52,11 @@ function alive(pid: number): boolean {
 /** A listener the fixture reports its pids to; resolves them on the first report. */
 async function pidWatcher(): Promise<{ port: number; pids: Promise<number[]>; close: () => void }> {
   let got!: (pids: number[]) => void;
-  const pids = new Promise<number[]>((r) => (got = r));
+  // Bounded: a fixture that never reports fails the test in 20 s instead of hanging it.
+  const pids = new Promise<number[]>((r, reject) => {
+    got = r;
+    setTimeout(() => reject(new Error('the fixture never reported its pids')), 20_000).unref();
+  });
   const server = createServer((s) => {
     let text = '';
     s.on('data', (d) => {
@@ -138,7 +142,7 @@ describe('sockspec CLI', () => {
 
   it('leaves no process behind after a scenario timeout', async () => {
     const w = await pidWatcher();
-    const s = write('slow.yaml', 'covers: [ECHO-7]\ntimeout: 300\nsteps:\n  - connect: c\n  - wait: 60000\n');
+    const s = write('slow.yaml', 'covers: [ECHO-7]\ntimeout: 2500\nsteps:\n  - connect: c\n  - wait: 60000\n');
     const r = await cli(['run', s, '--server', 'python3 fixtures/lifecycle/spawns-grandchild.py {port}'], { ANNOUNCE_PORT: String(w.port) });
     const pids = await w.pids;
     w.close();

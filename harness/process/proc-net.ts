@@ -10,6 +10,8 @@ import { decodeIpv4, decodeIpv6 } from './proc-address.js';
 export interface BoundSocket {
   address: string;
   family: 4 | 6;
+  /** The socket's inode, by which /proc/<pid>/fd tells who holds it. */
+  inodes: string[];
 }
 
 /** The state column of a TCP socket in LISTEN. */
@@ -34,9 +36,13 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
       if (!bound) continue;
       const address = family === 4 ? decodeIpv4(row.addressHex) : decodeIpv6(row.addressHex);
       const key = `${family}/${address}`;
-      if (seen.has(key)) continue; // SO_REUSEPORT groups show one row per socket
+      const same = found.find((f) => `${f.family}/${f.address}` === key);
+      if (same) {
+        same.inodes.push(row.inode); // SO_REUSEPORT groups show one row per socket
+        continue;
+      }
       seen.add(key);
-      found.push({ address, family });
+      found.push({ address, family, inodes: [row.inode] });
     }
   });
   return found;
@@ -54,6 +60,7 @@ interface Row {
   port: number;
   remote: string;
   state: string;
+  inode: string;
 }
 
 /** Rows of a /proc/net/{tcp,udp}[6] table: `sl local_address rem_address st …`; only those mentioning `port` when given. */
@@ -70,7 +77,7 @@ export function parseTable(text: string, port?: number): Row[] {
     if (local === undefined || remote === undefined || state === undefined) continue;
     const [addressHex, portHex] = local.split(':');
     if (addressHex === undefined || portHex === undefined) continue;
-    rows.push({ addressHex, port: parseInt(portHex, 16), remote, state: state.toUpperCase() });
+    rows.push({ addressHex, port: parseInt(portHex, 16), remote, state: state.toUpperCase(), inode: cols[9] ?? '' });
   }
   return rows;
 }

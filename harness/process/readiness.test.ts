@@ -160,10 +160,10 @@ describe('listeningSockets', () => {
     writeFileSync(join(dir, 'tcp6'), header + row('00000000000000000000000000000000:1F90', '00000000000000000000000000000000:0000', '0A'));
     writeFileSync(join(dir, 'udp'), header + row('00000000:0035', '00000000:0000', '07') + row('00000000:0035', '00000000:0000', '07') + row('0100007F:0035', '0100007F:1F90', '01'));
     expect(await listeningSockets(0x1f90, 'tcp', dir)).toEqual([
-      { address: '127.0.0.1', family: 4 },
-      { address: '::', family: 6 },
+      { address: '127.0.0.1', family: 4, inodes: ['12345'] },
+      { address: '::', family: 6, inodes: ['12345'] },
     ]);
-    expect(await listeningSockets(53, 'udp', dir)).toEqual([{ address: '0.0.0.0', family: 4 }]);
+    expect(await listeningSockets(53, 'udp', dir)).toEqual([{ address: '0.0.0.0', family: 4, inodes: ['12345', '12345'] }]);
     expect(await listeningSockets(54, 'udp', dir)).toEqual([]);
   });
 
@@ -171,5 +171,20 @@ describe('listeningSockets', () => {
     const err = await listeningSockets(80, 'tcp', join(dir, 'missing')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProcessError);
     expect((err as ProcessError).code).toBe('unsupported-platform');
+  });
+});
+
+describe('readiness with an owner', () => {
+  it('does not take another program on the port for the program being ready', async () => {
+    const port = await freePort('tcp');
+    const other = python(TCP_COUNTER('AF_INET', '127.0.0.1'), port);
+    expect((await waitUntilListening({ port, transport: 'tcp', exited: other.exited, timeoutMs: 30_000 })).ok).toBe(true);
+    // A program that never binds, in a group of its own: the port is taken, but not by it.
+    const idle = launch({ argv: [process.execPath, '-e', 'setTimeout(() => {}, 30000)'] });
+    started.push(idle);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: idle.exited, timeoutMs: 300, owner: idle.pid });
+    expect(r).toMatchObject({ ok: false, code: 'timeout', note: expect.stringMatching(/^the port is bound on 127\.0\.0\.1 by a process outside the program's process group$/) });
+    const own = await waitUntilListening({ port, transport: 'tcp', exited: other.exited, timeoutMs: 30_000, owner: other.pid });
+    expect(own.ok).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
 import { canReadSocketTables, listeningSockets, PROC_NET, type BoundSocket } from './proc-net.js';
+import { groupHoldsSocket } from './socket-owner.js';
 import { startWaitLimit, type WaitLimit } from './wait-limit.js';
 
 export { listeningSockets, type BoundSocket } from './proc-net.js';
@@ -23,6 +24,8 @@ export interface ReadinessOptions {
   signal?: AbortSignal;
   /** Where the socket tables are; default `/proc/net`. */
   procNet?: string;
+  /** The program's process group: a socket on the port counts only if a process of this group holds it. */
+  owner?: number;
 }
 
 /** The first and the longest pause between two looks at the socket tables. */
@@ -36,19 +39,31 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
   const t0 = performance.now();
   const limit = startWaitLimit(options);
   const procNet = options.procNet ?? PROC_NET;
+  let foreign: BoundSocket[] | undefined;
   try {
     if (!(await canReadSocketTables(procNet))) return await waitBlind(options, limit, t0);
     // No kernel event says "a socket started listening": poll, briefly at first.
+    const held = () => (foreign ? `the port is bound on ${foreign.map((f) => f.address).join(', ')} by a process outside the program's process group` : undefined);
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
-      if (limit.reason) return notReady(limit, t0);
-      const addresses = await listeningSockets(options.port, options.transport, procNet).catch(() => []);
-      if (limit.reason) return notReady(limit, t0);
+      if (limit.reason) return notReady(limit, t0, held());
+      const found = await listeningSockets(options.port, options.transport, procNet).catch(() => []);
+      if (limit.reason) return notReady(limit, t0, held());
+      // Another program on the port is not ours being ready: ours may still bind it, or fail and exit.
+      const addresses = options.owner === undefined ? found : await owned(found, options.owner);
       if (addresses.length > 0) return { ok: true, addresses, afterMs: performance.now() - t0 };
+      if (found.length > 0 && limit.reason === undefined) foreign = found;
       await limit.nap(pause);
     }
   } finally {
     limit.dispose();
   }
+}
+
+/** The sockets a process of group `pgid` holds (all of them where /proc cannot tell). */
+async function owned(found: BoundSocket[], pgid: number): Promise<BoundSocket[]> {
+  const out: BoundSocket[] = [];
+  for (const s of found) if ((await groupHoldsSocket(pgid, s.inodes)) !== false) out.push(s);
+  return out;
 }
 
 function notReady(limit: WaitLimit, t0: number, note?: string): Readiness {
@@ -72,7 +87,7 @@ async function waitBlind(options: ReadinessOptions, limit: WaitLimit, t0: number
     for (const host of ['127.0.0.1', '::1']) {
       if (limit.reason) return notReady(limit, t0, note);
       if (await probe(host, options.port, limit)) {
-        return { ok: true, addresses: [{ address: host, family: host.includes(':') ? 6 : 4 }], afterMs: performance.now() - t0, note };
+        return { ok: true, addresses: [{ address: host, family: host.includes(':') ? 6 : 4, inodes: [] }], afterMs: performance.now() - t0, note };
       }
     }
     await limit.nap(pause);
