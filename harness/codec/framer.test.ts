@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { CodecError } from './errors.js';
 import { checkMessage, checkWholeOption, DEFAULT_MAX_FRAME_LENGTH, FrameError } from './framer.js';
+import * as codec from './index.js';
 
 describe('FrameError', () => {
   it('is a CodecError carrying the messages completed before the fault', () => {
@@ -32,5 +33,14 @@ describe('framer options', () => {
 
   it('defaults to 1 MiB messages', () => {
     expect(DEFAULT_MAX_FRAME_LENGTH).toBe(1048576);
+  });
+});
+
+describe('codec index', () => {
+  it('exports the framers', () => {
+    for (const name of ['delimiterFramer', 'lengthPrefixFramer', 'fixedSizeFramer', 'FrameError']) {
+      expect(typeof (codec as Record<string, unknown>)[name], name).toBe('function');
+    }
+    expect(codec.DEFAULT_MAX_FRAME_LENGTH).toBe(DEFAULT_MAX_FRAME_LENGTH);
   });
 });
