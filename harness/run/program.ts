@@ -98,13 +98,13 @@ export class Program {
       this.#record('exit', undefined, describeExit(exit));
     });
     if (!waitReady) return { ok: true, afterMs: 0, addresses: [] };
-    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, ...(signal ? { signal } : {}) });
     if (ready.ok) {
       this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms`);
       return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
     }
     const tail = launched.stderr.tail(STDERR_TAIL).trim();
-    const stderr = tail ? `; stderr: ${tail}` : '; stderr was empty';
+    const stderr = `${ready.note ? `; ${ready.note}` : ''}${tail ? `; stderr: ${tail}` : '; stderr was empty'}`;
     if (ready.code === 'exited') {
       return { ok: false, code: 'exited-early', message: `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}` };
     }
