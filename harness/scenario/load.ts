@@ -55,6 +55,8 @@ let tsImport: ((specifier: string, parent: string) => Promise<Record<string, unk
 
 /** Import a TS module through tsx, loading tsx only on first use. */
 async function importTs(abs: string): Promise<Record<string, unknown>> {
+  // Bun runs TypeScript itself (and has no module hooks for tsx to use).
+  if (process.versions.bun) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   if (!tsImport) {
     const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
     tsImport = api.tsImport;
