@@ -94,3 +94,14 @@ describe('occupy', () => {
     expect(run.scenarios[0]!.transcript.some((t) => t.kind === 'note' && /holding tcp port \d+ on 127\.0\.0\.1/.test(t.detail ?? ''))).toBe(true);
   });
 });
+
+describe('a program that never reads', () => {
+  it('cannot hold a send past the scenario timeout', async () => {
+    const s = scenario({ covers: ['ECHO-7'], timeout: 1500, steps: [{ connect: 'c' }, { send: { fill: { size: 16 * 1024 * 1024 } } }, { send: { fill: { size: 16 * 1024 * 1024 } } }, { send: { fill: { size: 16 * 1024 * 1024 } } }] });
+    const started = performance.now();
+    const run = await runAgainst([s], pyServer('time.sleep(60)'));
+    expect(performance.now() - started).toBeLessThan(8000);
+    expect(run.scenarios[0]!.failure).toMatchObject({ code: 'scenario-timeout' });
+  });
+});
+

@@ -123,17 +123,24 @@ export class TcpPeer {
     if (at < data.length || pieces.length === 0) pieces.push(data.subarray(at));
     for (let i = 0; i < pieces.length; i++) {
       if (i > 0 && pauseMs > 0 && !(await pause(pauseMs, signal))) return 'aborted';
-      const problem = await this.write(pieces[i]!);
+      const problem = await this.write(pieces[i]!, signal);
       if (problem) return problem;
     }
     return undefined;
   }
 
-  private write(piece: Uint8Array): Promise<string | undefined> {
+  /** Write one piece; resolves once the kernel took it, or `aborted` when `signal` ends the wait (a peer that never reads). */
+  private write(piece: Uint8Array, signal?: AbortSignal): Promise<string | undefined> {
     if (this.socket.destroyed || this.socket.writableEnded) return Promise.resolve('the connection is closed for writing');
+    if (signal?.aborted) return Promise.resolve('aborted');
     this.record('send', piece);
     return new Promise((resolve) => {
-      this.socket.write(piece, (err) => resolve(err ? `write failed: ${err.message}` : undefined));
+      const onAbort = () => resolve('aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.socket.write(piece, (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(err ? `write failed: ${err.message}` : undefined);
+      });
     });
   }
 

@@ -127,6 +127,7 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
         c.kind === 'udp'
           ? await c.peer.send(a.data)
           : await c.peer.send(a.data, a.chunks ?? (a.chunk ? Array(Math.ceil(a.data.length / a.chunk)).fill(a.chunk) : []), a.pause, ctx.signal);
+      if (problem === 'aborted') fail(step, 'aborted', 'interrupted');
       if (problem) fail(step, 'send-failed', problem);
       return;
     }

@@ -56,7 +56,8 @@ export class ProgramPool implements ProgramSource {
       return { port: this.target.fixedPort ?? scenario.defaultPort, fixed: true, portless: this.target.fixedPort === undefined };
     }
     if (this.target.fixedPort !== undefined) return { port: this.target.fixedPort, fixed: true, portless: false };
-    return { port: await freePort(scenario.transport), fixed: false, portless: false };
+    // Free on both transports: a server may bind UDP and TCP of one port (the inetd services do).
+    return { port: await freePort('both'), fixed: false, portless: false };
   }
 
   async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {

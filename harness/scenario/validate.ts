@@ -313,8 +313,8 @@ class Validator {
     else if (kind === 'silence') expectation = { kind: 'silence', ms: b.silence as number };
     else if (kind === 'rest') expectation = { kind: 'rest' };
     else expectation = { kind: kind as 'eof' | 'reset' };
-    if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'regex', 'one-of'].includes(expectation.kind)) {
-      this.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `size` or `struct`');
+    if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'one-of'].includes(expectation.kind)) {
+      this.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `regex`, `size` or `struct`');
     }
     if (b.flags !== undefined && kind !== 'regex') this.error([...path, 'flags'], 'unknown-key', '`flags` goes with `regex`');
     return expectation;
