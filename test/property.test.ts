@@ -8,6 +8,7 @@ import type { Scenario } from '../harness/scenario/model.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import type { Target } from '../harness/run/program.js';
 import { bundledCatalogue, explain, loadSuite, ROOT } from './helpers.js';
+import { listGroups } from '../harness/process/launch.js';
 
 function scenario(data: object): Scenario {
   const r = validateScenario('echo-property.yaml', data, () => ({ line: 1, col: 1 }));
@@ -102,5 +103,16 @@ describe('differential runs', () => {
     expect(s.failure).toMatchObject({ code: 'differs-from-reference', message: expect.stringMatching(/^on u: datagram 1 differs from the reference's/) });
     expect(s.property!.counterexample!.d).toEqual({ bytes: expect.objectContaining({ length: 513 }) });
     expect(s.property!.replay).toContain("--reference 'python3 fixtures/hello-udp/server/reference.py {port}' --seed 5 --path ");
+  });
+});
+
+describe('a property stopped by its time limit', () => {
+  it('waits for the case under way and leaves no program running', async () => {
+    const slow = scenario({ covers: ['ECHO-7'], process: 'reuse', 'time-limit': 1000, runs: 50, generate: { n: { integer: { min: 0, max: 9 } } }, steps: [{ connect: 'c' }, { wait: 300 }] });
+    const target: Target = { name: 't', command: 'python3 fixtures/echo-ack/server/reference.py {port}', cwd: ROOT, readyTimeoutMs: 10_000 };
+    const r = await runPlan(planIds([{ scenario: slow, target }]), { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [], signal: new AbortController().signal, seed: 1 });
+    expect(r.scenarios[0]!.property).toMatchObject({ interrupted: true });
+    expect(r.scenarios[0]!.property!.runs).toBeLessThan(50);
+    expect(listGroups()).toEqual([]);
   });
 });

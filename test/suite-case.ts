@@ -27,7 +27,7 @@ export function checkSuite(c: SuiteCase): void {
     const scenarios = await loadSuite(`scenarios/${c.suite}`);
 
     for (const [name, command] of Object.entries(c.references)) {
-      it(`passes on the ${name} reference`, async () => {
+      it(`passes on the ${name} reference`, { timeout: 180_000 }, async () => {
         const run = await runAgainst(scenarios, command, { name, ...(c.jobs ? { jobs: c.jobs } : {}) });
         expect(explain(run)).toBe('');
         expect(run.exitCode).toBe(0);
@@ -36,7 +36,8 @@ export function checkSuite(c: SuiteCase): void {
     }
 
     for (const [fixture, [id, outcome, command]] of Object.entries(c.faulty)) {
-      it(`catches ${fixture} on ${id}`, async () => {
+      // A faulty program costs its scenarios' own timeouts (and a property's shrinking): more than vitest's default.
+      it(`catches ${fixture} on ${id}`, { timeout: 180_000 }, async () => {
         const run = await runAgainst(scenarios, command ?? `python3 fixtures/${c.suite}/${fixture} {port}`, { name: fixture, ...(c.jobs ? { jobs: c.jobs } : {}) });
         expect(brokenIds(run)[id], explain(run)).toBe(outcome);
         expect(run.exitCode).toBe(outcome === 'fail' ? 1 : 0);

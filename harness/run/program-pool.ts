@@ -45,6 +45,8 @@ const portLocks = new PortLocks();
 export class ProgramPool implements ProgramSource {
   readonly #idle: Program[] = [];
   readonly #held = new Map<Program, () => void>();
+  /** Set by `close`: nothing more is started, and what is handed back is stopped. */
+  #closed = false;
   /** For a program started elsewhere (no command): the transport/port pairs already seen listening. */
   readonly #attached = new Set<string>();
 
@@ -62,6 +64,7 @@ export class ProgramPool implements ProgramSource {
 
   async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
+    if (this.#closed) return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
     if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal);
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
@@ -86,6 +89,12 @@ export class ProgramPool implements ProgramSource {
       await program.stop();
       unlock();
       return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+    }
+    if (this.#closed) {
+      // The run ended while this program started: it must not outlive the run.
+      await program.stop();
+      unlock();
+      return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
     }
     this.#held.set(program, unlock);
     return { program };
@@ -121,6 +130,13 @@ export class ProgramPool implements ProgramSource {
       unlock();
       return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
     }
+    if (this.#closed) {
+      // The run ended while this program started: it must not outlive the run.
+      listener?.close();
+      await program.stop();
+      unlock();
+      return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
+    }
     this.#held.set(program, unlock);
     return { program, ...(listener ? { listener } : {}) };
   }
@@ -128,7 +144,7 @@ export class ProgramPool implements ProgramSource {
   async release(program: Program, scenario: Scenario, passed: boolean): Promise<void> {
     program.setRecorder(() => {});
     // Only programs on ports of their own are kept: a fixed port is handed on free.
-    const keep = scenario.role === 'server' && scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
+    const keep = !this.#closed && scenario.role === 'server' && scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
     if (keep) this.#idle.push(program);
     else await program.stop();
     const unlock = this.#held.get(program);
@@ -138,6 +154,7 @@ export class ProgramPool implements ProgramSource {
 
   /** Stop every program still running. */
   async close(): Promise<void> {
+    this.#closed = true;
     const all = [...this.#idle, ...this.#held.keys()];
     this.#idle.length = 0;
     await Promise.all(all.map((p) => p.stop()));

@@ -56,7 +56,14 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   let lastPass: ScenarioResult | undefined;
   let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult; pieces?: Record<string, number[]> } | undefined;
   let broken: ScenarioResult | undefined;
-  const check = fc.asyncProperty(fc.record(arbitraries), async (values) => {
+  // The case under way: when the time limit ends the runs, fast-check does not wait for it, but we must.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const check = fc.asyncProperty(fc.record(arbitraries), (values) => {
+    const run = runOne(values);
+    inFlight = run;
+    return run;
+  });
+  const runOne = async (values: Record<string, GeneratedValue>): Promise<boolean> => {
     // Once the harness cannot judge (or the run is stopped), every further case "fails" at once so that fast-check ends.
     if (broken || opts.signal.aborted) return false;
     const built = property.materialize(values);
@@ -73,16 +80,17 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
     if (r.outcome === 'error' || r.outcome === 'skip') broken ??= r;
     else failing = { values, result: r, ...(built.scenario.splitPieces ? { pieces: built.scenario.splitPieces } : {}) };
     return false;
-  });
+  };
   const numRuns = opts.path !== undefined ? 1 : (opts.runs ?? property.runs ?? DEFAULT_RUNS);
   const details = await fc.check(check, {
     numRuns,
     seed: opts.seed,
     ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
     // Runs and shrinking together stop at the time limit; what was found by then is reported.
-    interruptAfterTimeLimit: Math.min(PROPERTY_TIME_LIMIT_MS, scenario.timeoutMs * numRuns),
+    interruptAfterTimeLimit: property.timeLimitMs ?? Math.min(PROPERTY_TIME_LIMIT_MS, scenario.timeoutMs * numRuns),
     markInterruptAsFailure: false,
   });
+  await inFlight.catch(() => undefined);
   const info: PropertyResult = { seed: details.seed, runs, shrinks: details.numShrinks, ...(details.interrupted ? { interrupted: true } : {}) };
   const durationMs = Math.round(performance.now() - started);
   if (failing && !broken) {

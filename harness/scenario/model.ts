@@ -106,6 +106,8 @@ export interface Property {
   generate: Record<string, GeneratorSpec>;
   /** Runs asked for by the scenario (the CLI's `--runs` overrides). */
   runs?: number;
+  /** The longest all runs and shrinking may take, in ms. */
+  timeLimitMs?: number;
   /** The scenario with these values in its steps, or the problems they cause. */
   materialize(values: Record<string, GeneratedValue>): { scenario?: Scenario; diagnostics: { code: string; message: string }[] };
 }

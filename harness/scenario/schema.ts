@@ -232,6 +232,7 @@ export const scenarioFields = {
     .optional()
     .describe('property scenario: values generated for each run, usable as `var` payloads, `{name}` in text and `split` of sends'),
   runs: z.number().int().positive().max(1_000_000).optional().describe('property scenario: runs (default 100; `--runs` overrides)'),
+  'time-limit': z.number().int().positive().max(3_600_000).optional().describe('property scenario: the longest all its runs and shrinking may take, in ms (default 120000)'),
   steps: z.array(stepSchema).min(1),
 };
 

@@ -411,7 +411,7 @@ export function validateScenario(
     ...(head.skip !== undefined ? { skip: head.skip } : {}),
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
-    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
+    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
     ...(values ? { values } : {}),
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
