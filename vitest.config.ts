@@ -6,9 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The suites' tests mostly wait on real servers (a hello reply takes a second): run four files at once
+    // The suites' tests mostly wait on real servers (a hello reply takes a second): run three files at once
     // even on two cores. Tests inside a file stay sequential, so the load stays far below what their timeouts allow.
-    maxWorkers: 4,
+    maxWorkers: 3,
     coverage: {
       provider: 'v8',
       include: ['harness/**/*.ts'],
