@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const udpPlain = await plainUdp(port);
     const udpHarness = await harness(udpScenario, port);
     rows.push(['UDP request/response', udpHarness, udpPlain]);
-    const runs = Number(process.env.BENCH_RUNS ?? 300);
+    const runs = Number(process.env.BENCH_RUNS ?? 1000);
     await plainPropertyRate(ROOT, 20);
     const propPlain = await plainPropertyRate(ROOT, runs);
     const propHarness = await harnessPropertyRate(ROOT, runs);

@@ -16,6 +16,8 @@ import type { Transcript } from './transcript.js';
 /** Serialises users of one port. */
 class PortLocks {
   #tails = new Map<number, Promise<void>>();
+  /** Machine-wide locks held by this process, kept to the end of the event-loop turn after their last user lets go. */
+  #machine = new Map<number, { unlock: () => void; users: number }>();
 
   /** Wait for `port` (here, then in every other sockspec process), then hold it until the returned release is called. */
   async acquire(port: number): Promise<() => void> {
@@ -25,17 +27,38 @@ class PortLocks {
     const tail = prev.then(() => mine);
     this.#tails.set(port, tail);
     await prev;
-    let unlockMachine: () => void = () => {};
-    try {
-      unlockMachine = await lockMachineWide(`port-${port}`);
-    } catch {
-      // No local sockets here: scenarios still take turns within this process.
-    }
+    await this.#holdMachine(port);
     return () => {
-      unlockMachine();
+      this.#letGoMachine(port);
       if (this.#tails.get(port) === tail) this.#tails.delete(port);
       release();
     };
+  }
+
+  async #holdMachine(port: number): Promise<void> {
+    const held = this.#machine.get(port);
+    if (held) {
+      held.users++;
+      return;
+    }
+    let unlock: () => void = () => {};
+    try {
+      unlock = await lockMachineWide(`port-${port}`);
+    } catch {
+      // No local sockets here: scenarios still take turns within this process.
+    }
+    this.#machine.set(port, { unlock, users: 1 });
+  }
+
+  /** The next scenario on the port, started at once, keeps the lock; otherwise it goes after this turn of the event loop. */
+  #letGoMachine(port: number): void {
+    const held = this.#machine.get(port);
+    if (!held || --held.users > 0) return;
+    setImmediate(() => {
+      if (held.users > 0 || this.#machine.get(port) !== held) return;
+      this.#machine.delete(port);
+      held.unlock();
+    });
   }
 }
 
