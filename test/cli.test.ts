@@ -20,10 +20,11 @@ interface Ran {
   stderr: string;
 }
 
-/** Run the built CLI; `onSpawn` gets the child (to signal it). */
+/** Run the built CLI; `onSpawn` gets the child (to signal it). A run without `--reporter` reports to the console only, so that tests never overwrite the config's reports/ files. */
 function cli(args: string[], env: Record<string, string> = {}, onSpawn?: (pid: number) => void): Promise<Ran> {
+  const argv = args[0] === 'run' && !args.includes('--reporter') ? [...args, '--reporter', 'console'] : args;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/sockspec.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, ['bin/sockspec.js', ...argv], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -3,6 +3,7 @@
  * expectations, the program's console, its lifecycle and concurrency.
  */
 import { createSocket } from 'node:dgram';
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { groupCpuMs } from '../process/cpu.js';
 import { listeningSockets } from '../process/readiness.js';
@@ -313,6 +314,8 @@ async function expectOutput(step: Step, a: Extract<StepAction, { verb: 'stdout' 
 /** Run branches side by side, each with its own connection names; the first failure stops the others. */
 async function runBranches(branches: Step[][], ctx: Context): Promise<void> {
   const inner = new AbortController();
+  // Each branch's pending waits listen on it: `repeat: { times: 50, parallel: true }` has dozens at once.
+  setMaxListeners(0, inner.signal);
   const onAbort = () => inner.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
