@@ -8,6 +8,7 @@ export * from './scenario/index.js';
 export * from './run/index.js';
 export { main } from './cli/main.js';
 export { assertSuite, checkSuite, describeRun, loadScenarios, SuiteFailure, type SuiteOptions } from './api.js';
+export { registerSuite, type TestRegistrar } from './suite-tests.js';
 
 /** A TS scenario: the same model as YAML, optionally with a script for what data cannot say. */
 export type ScenarioModule = ScenarioInput & { script?: (api: ScriptApi) => Promise<void> };

@@ -6,6 +6,7 @@
  */
 import { expect, test } from 'bun:test';
 import { checkSuite, describeRun } from '../../dist/harness/api.js';
+import { registerSuite } from '../../dist/harness/suite-tests.js';
 import { alive, ECHO_REFERENCE, groupOf, lifecycleScenarios, ROOT, SPAWNS_GRANDCHILD, UDP_LITTLE_ENDIAN, UDP_REFERENCE, watchGroup } from './support.ts';
 
 const TIMEOUT = 30_000;
@@ -76,3 +77,6 @@ test(
   },
   TIMEOUT,
 );
+
+// A suite as bun tests, one per scenario (as `sockspec/vitest` does for vitest).
+await registerSuite('scenarios/udp-time/server', { server: UDP_REFERENCE, cwd: ROOT, runs: 5 }, { test });

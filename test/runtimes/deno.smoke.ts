@@ -4,6 +4,7 @@
  * process of its group behind. Run with `npm run test:deno` (after `npm run build`).
  */
 import { checkSuite, describeRun } from '../../dist/harness/api.js';
+import { registerSuite } from '../../dist/harness/suite-tests.js';
 import { alive, ECHO_REFERENCE, groupOf, lifecycleScenarios, ROOT, SPAWNS_GRANDCHILD, UDP_LITTLE_ENDIAN, UDP_REFERENCE, watchGroup } from './support.ts';
 
 /** Deno.test has no timeout of its own: each run is aborted after this long. */
@@ -58,4 +59,9 @@ Deno.test('process groups: the server and the child it forked run in a group of 
   } finally {
     files.remove();
   }
+});
+
+// A suite as Deno tests, one per scenario (as `sockspec/vitest` does for vitest).
+await registerSuite('scenarios/udp-time/server', { server: UDP_REFERENCE, cwd: ROOT, runs: 5 }, {
+  test: (name: string, fn: () => Promise<void>) => Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false }),
 });
