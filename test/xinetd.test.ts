@@ -65,6 +65,12 @@ interface XinetdCase {
   scenarios: Record<string, string>;
   /** Requirement id → outcome, for each id that does not pass. */
   broken: Record<string, string>;
+  /**
+   * A burst of datagrams from many senders: xinetd's drain() discards those queued while it
+   * answers one, and whether any were queued depends on timing. It usually misses some (the
+   * listed outcome), but may answer them all: then the scenario and its id pass.
+   */
+  burst?: { file: string; id: string };
 }
 
 // xinetd keeps running when one of its two ports is taken (the service is logged as
@@ -79,6 +85,7 @@ const CASES: XinetdCase[] = [
     // datagrams are echoed up to 2048 bytes; datagrams queued while one is answered are discarded
     scenarios: { ...PORT_TAKEN, 'udp-large-datagrams.yaml': 'non-strict', 'udp-many-senders.yaml': 'non-strict' },
     broken: { 'SOCK-3': 'fail', 'RFC862-6': 'non-strict', 'RFC862-7': 'non-strict' },
+    burst: { file: 'udp-many-senders.yaml', id: 'RFC862-7' },
   },
   {
     service: 'discard',
@@ -101,6 +108,7 @@ const CASES: XinetdCase[] = [
     port: 27013,
     scenarios: { ...PORT_TAKEN, 'udp-many-senders.ts': 'non-strict' },
     broken: { 'SOCK-3': 'fail', 'RFC867-6': 'non-strict' },
+    burst: { file: 'udp-many-senders.ts', id: 'RFC867-6' },
   },
   {
     service: 'time',
@@ -108,6 +116,7 @@ const CASES: XinetdCase[] = [
     port: 27037,
     scenarios: { ...PORT_TAKEN, 'udp-many-senders.yaml': 'non-strict' },
     broken: { 'SOCK-3': 'fail', 'RFC868-6': 'non-strict' },
+    burst: { file: 'udp-many-senders.yaml', id: 'RFC868-6' },
   },
 ];
 
@@ -124,9 +133,15 @@ describe.skipIf(!HAVE_XINETD)('the RFC service suites against xinetd', () => {
       const scenarios = await loadSuite(`scenarios/${c.suite}`);
       const run = await runAgainst(scenarios, command(c.service), { name: 'xinetd', fixedPort: c.port });
       const report = explain(run);
-      expect(notPassing(run), report).toEqual(c.scenarios);
-      expect(brokenIds(run), report).toEqual(c.broken);
-      expect(run.counts.pass).toBe(scenarios.length - Object.keys(c.scenarios).length);
+      const expected = { scenarios: { ...c.scenarios }, broken: { ...c.broken } };
+      if (c.burst && notPassing(run)[c.burst.file] === undefined) {
+        // xinetd happened to answer every sender this time (see `burst`).
+        delete expected.scenarios[c.burst.file];
+        delete expected.broken[c.burst.id];
+      }
+      expect(notPassing(run), report).toEqual(expected.scenarios);
+      expect(brokenIds(run), report).toEqual(expected.broken);
+      expect(run.counts.pass).toBe(scenarios.length - Object.keys(expected.scenarios).length);
       expect(run.exitCode).toBe(Object.values(c.broken).includes('fail') ? 1 : 0);
       // every forked child went with the process group (a killed one may take a moment to go)
       for (let i = 0; i < 40 && xinetdProcesses(c.port).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
