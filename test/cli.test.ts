@@ -4,11 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
+import { alive, pidWatcher } from './runtimes/support.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sockspec-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -38,35 +38,6 @@ function write(name: string, text: string): string {
   const p = join(tmp, name);
   writeFileSync(p, text);
   return p;
-}
-
-/** Whether `pid` is a live (non-zombie) process. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** A listener the fixture reports its pids to; resolves them on the first report. */
-async function pidWatcher(): Promise<{ port: number; pids: Promise<number[]>; close: () => void }> {
-  let got!: (pids: number[]) => void;
-  // Bounded: a fixture that never reports fails the test in 20 s instead of hanging it.
-  const pids = new Promise<number[]>((r, reject) => {
-    got = r;
-    setTimeout(() => reject(new Error('the fixture never reported its pids')), 20_000).unref();
-  });
-  const server = createServer((s) => {
-    let text = '';
-    s.on('data', (d) => {
-      text += d;
-      if (text.includes('\n')) got(text.trim().split(' ').map(Number));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, pids, close: () => server.close() };
 }
 
 const REFERENCE = 'python3 fixtures/echo-ack/server/reference.py {port}';

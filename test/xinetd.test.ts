@@ -99,16 +99,16 @@ const CASES: XinetdCase[] = [
     suite: 'rfc864-chargen/server',
     port: 27019,
     // a 93-character ring whose pointer jumps back after 95 lines; 1024-character datagrams
-    scenarios: { ...PORT_TAKEN, 'tcp-pattern.yaml': 'non-strict', 'tcp-rfc-ring.yaml': 'info', 'udp-replies.ts': 'fail' },
+    scenarios: { ...PORT_TAKEN, 'tcp-pattern.yaml': 'non-strict', 'tcp-rfc-ring.yaml': 'info', 'udp-replies.yaml': 'fail' },
     broken: { 'SOCK-3': 'fail', 'RFC864-4': 'non-strict', 'RFC864-5': 'info', 'RFC864-6': 'fail' },
   },
   {
     service: 'daytime',
     suite: 'rfc867-daytime/server',
     port: 27013,
-    scenarios: { ...PORT_TAKEN, 'udp-many-senders.ts': 'non-strict' },
+    scenarios: { ...PORT_TAKEN, 'udp-many-senders.yaml': 'non-strict' },
     broken: { 'SOCK-3': 'fail', 'RFC867-6': 'non-strict' },
-    burst: { file: 'udp-many-senders.ts', id: 'RFC867-6' },
+    burst: { file: 'udp-many-senders.yaml', id: 'RFC867-6' },
   },
   {
     service: 'time',

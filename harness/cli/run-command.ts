@@ -30,6 +30,12 @@ function shard(value: string | undefined): [number, number] | undefined {
   return [k, n];
 }
 
+/** A short name for a command line: its first argument that is not an option (the script), else the program. */
+function nameOf(command: string): string {
+  const words = command.split(/\s+/);
+  return basename(words.find((w, i) => i > 0 && !w.startsWith('-')) ?? words[0] ?? command);
+}
+
 /** Run scenarios; resolves to the exit status. */
 export async function runCommand(paths: string[], values: ParsedOptions, io: Io): Promise<number> {
   const port = int(values.port, 'port', 1, 65535);
@@ -56,9 +62,8 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   if (values.reference !== undefined && !direct) throw new UsageError('--reference compares with the program given by --server or --client');
   if (direct) {
     // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
-    const words = command?.split(/\s+/) ?? [];
-    const name = command === undefined ? `port ${port}` : basename(words.find((w, i) => i > 0 && !w.startsWith('-')) ?? words[0] ?? role);
-    if (values.reference !== undefined) referenceTarget = { name: `reference ${basename(values.reference.split(/\s+/).find((w, i) => i > 0 && !w.startsWith('-')) ?? values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
+    const name = command === undefined ? `port ${port}` : nameOf(command);
+    if (values.reference !== undefined) referenceTarget = { name: `reference ${nameOf(values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
     const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { fixedPort: port } : {}), ...(values.tty ? { tty: true } : {}) };
     // A server is checked by the server scenarios of the paths given, a client by the client ones.
     for (const scenario of scenarios) if (scenario.role === role) items.push({ scenario, target });

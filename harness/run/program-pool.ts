@@ -87,7 +87,7 @@ export class ProgramPool implements ProgramSource {
 
   async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
-    if (this.#closed) return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
+    if (this.#closed) return this.#refuse(scenario);
     if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal);
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
@@ -113,14 +113,17 @@ export class ProgramPool implements ProgramSource {
       unlock();
       return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
     }
-    if (this.#closed) {
-      // The run ended while this program started: it must not outlive the run.
-      await program.stop();
-      unlock();
-      return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
-    }
+    // The run ended while this program started: it must not outlive the run.
+    if (this.#closed) return this.#refuse(scenario, { program, unlock });
     this.#held.set(program, unlock);
     return { program };
+  }
+
+  /** After `close`: stop what was just started, and say that the run is over. */
+  async #refuse(scenario: Scenario, started?: { program: Program; unlock: () => void }): Promise<{ error: Failure }> {
+    await started?.program.stop();
+    started?.unlock();
+    return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
   }
 
   /** A client under test: the harness listens first (on loopback), then starts the client towards it. */
@@ -153,12 +156,10 @@ export class ProgramPool implements ProgramSource {
       unlock();
       return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
     }
+    // The run ended while this program started: it must not outlive the run.
     if (this.#closed) {
-      // The run ended while this program started: it must not outlive the run.
       listener?.close();
-      await program.stop();
-      unlock();
-      return { error: { code: 'interrupted', message: 'the run is over: no program is started any more', requirements: scenario.covers } };
+      return this.#refuse(scenario, { program, unlock });
     }
     this.#held.set(program, unlock);
     return { program, ...(listener ? { listener } : {}) };

@@ -4,6 +4,7 @@
  * the smallest case fast-check finds, and the seed and path that replay it.
  * fast-check is loaded on the first property scenario only.
  */
+import { encodeUtf8 } from '../codec/bytes.js';
 import { escapeBytes, hexBytes } from '../codec/render.js';
 import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
 import type { Scenario } from '../scenario/model.js';
@@ -37,7 +38,7 @@ export function showValue(name: string, values: Record<string, GeneratedValue>, 
     const s = v as SplitValue;
     if (pieces?.[name]) return { split: { pieces: pieces[name]!, pause: s.pause } };
     const of = spec.split.of === undefined ? undefined : values[spec.split.of];
-    const length = of instanceof Uint8Array ? of.length : new TextEncoder().encode(String(of ?? '')).length;
+    const length = of instanceof Uint8Array ? of.length : encodeUtf8(String(of ?? '')).length;
     return { split: { pieces: splitSizes(s, length), pause: s.pause } };
   }
   if (v instanceof Uint8Array) return { bytes: { length: v.length, text: escapeBytes(v, SHOWN), hex: hexBytes(v, SHOWN) } };

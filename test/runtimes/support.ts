@@ -52,10 +52,17 @@ export function groupOf(pid: number): number | undefined {
   }
 }
 
-/** A listener `spawns-grandchild.py` reports "<pid> <child pid>" to (via ANNOUNCE_PORT). */
+/** A listener `spawns-grandchild.py` reports "<pid> <child pid>" to (via ANNOUNCE_PORT); resolves them on the first report. */
 export async function pidWatcher(): Promise<{ port: number; pids: Promise<number[]>; close: () => void }> {
   let got!: (pids: number[]) => void;
-  const pids = new Promise<number[]>((r) => (got = r));
+  // Bounded: a fixture that never reports fails the test in 20 s instead of hanging it.
+  const pids = new Promise<number[]>((r, reject) => {
+    const timer = setTimeout(() => reject(new Error('the fixture never reported its pids')), 20_000);
+    got = (p) => {
+      clearTimeout(timer);
+      r(p);
+    };
+  });
   const server = createServer((s) => {
     let text = '';
     s.on('data', (d) => {
