@@ -31,6 +31,7 @@ export function createStyle(color: boolean): Style {
     fail: red,
     error: red,
     'non-strict': yellow,
+    'not-run': yellow,
     skip: dim,
     uncovered: dim,
   };

@@ -89,7 +89,7 @@ describe('console reporter', () => {
   });
 
   it('prints just the counts for an empty run', () => {
-    const run = { ...sampleRun(), scenarios: [], requirements: [], counts: { pass: 0, fail: 0, 'non-strict': 0, info: 0, skip: 0, error: 0 } };
+    const run = { ...sampleRun(), scenarios: [], requirements: [], counts: { pass: 0, fail: 0, 'non-strict': 0, info: 0, 'not-run': 0, skip: 0, error: 0 } };
     expect(formatRunSummary(run, createStyle(false)).at(-1)).toBe('0 passed, 0 failed');
   });
 });

@@ -9,7 +9,7 @@ import { makePrintableLine } from './printable-text.js';
 import { describeProblem, describeTranscriptTail } from './problem-text.js';
 
 /** The mark of each outcome: passed (with or without notes), failed, warned or not judged, skipped. */
-export const OUTCOME_MARKS: Readonly<Record<Outcome, string>> = { pass: '✓', info: '✓', fail: '✗', 'non-strict': '!', error: '!', skip: '-' };
+export const OUTCOME_MARKS: Readonly<Record<Outcome, string>> = { pass: '✓', info: '✓', fail: '✗', 'non-strict': '!', 'not-run': '?', error: '!', skip: '-' };
 
 /** The longest outcome name, for aligning ids. */
 const OUTCOME_WIDTH = Math.max(...Object.keys(OUTCOME_MARKS).map((o) => o.length));
@@ -21,6 +21,7 @@ const QUIET: ReadonlySet<Outcome> = new Set(['pass', 'skip']);
 const OTHER_COUNTS: [Outcome, string][] = [
   ['non-strict', 'non-strict'],
   ['info', 'info'],
+  ['not-run', 'not run'],
   ['skip', 'skipped'],
   ['error', 'errors'],
 ];

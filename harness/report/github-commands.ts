@@ -27,7 +27,7 @@ export function formatWorkflowCommand(command: string, properties: Record<string
 
 /** The command for one scenario, or undefined when it passed, was skipped or only noted. */
 export function formatScenarioAnnotation(r: Readonly<ScenarioResult>, strict: boolean): string | undefined {
-  const command = r.outcome === 'fail' || r.outcome === 'error' || (r.outcome === 'non-strict' && strict) ? 'error' : r.outcome === 'non-strict' ? 'warning' : undefined;
+  const command = r.outcome === 'fail' || r.outcome === 'error' || (r.outcome === 'non-strict' && strict) ? 'error' : r.outcome === 'non-strict' || r.outcome === 'not-run' ? 'warning' : undefined;
   if (!command) return undefined;
   const title = makePrintableLine(`${r.outcome}: ${r.id}`);
   const message = describeProblem(r).join('\n') || r.outcome;

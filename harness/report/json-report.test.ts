@@ -7,10 +7,10 @@ describe('json report', () => {
     const run = sampleRun();
     const parsed = JSON.parse(renderJsonReport(run));
     expect(Object.keys(parsed)).toEqual(['schemaVersion', 'startedAt', 'durationMs', 'strict', 'scenarios', 'requirements', 'exitCode', 'counts']);
-    expect(parsed.schemaVersion).toBe(1);
+    expect(parsed.schemaVersion).toBe(2);
     expect(Object.keys(parsed.scenarios[1])).toEqual(['id', 'file', 'name', 'target', 'covers', 'outcome', 'requirements', 'durationMs', 'failure', 'notes', 'transcript']);
     expect(Object.keys(parsed.scenarios[1].failure)).toEqual(['code', 'message', 'step', 'stepLabel', 'requirements', 'expected', 'actual', 'at']);
-    expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'non-strict', 'info', 'skip', 'error']);
+    expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'non-strict', 'info', 'not-run', 'skip', 'error']);
     expect(parsed.scenarios[4].skipReason).toBe('needs a console & <stdin>');
     expect(parsed.requirements).toEqual(run.requirements);
     expect(parsed).toEqual(toJsonReport(run));

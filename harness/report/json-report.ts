@@ -6,8 +6,8 @@
 import { escapeBytes, hexBytes } from '../codec/render.js';
 import type { Failure, Outcome, RunResult, ScenarioResult, TranscriptEntry } from '../run/result.js';
 
-/** Bump when a field changes meaning or disappears; adding fields does not. */
-export const JSON_SCHEMA_VERSION = 1;
+/** Bump when a field changes meaning or disappears; adding fields does not. 2: requirement outcomes each from their own checks (`not-run`, `reasons`, `failures`). */
+export const JSON_SCHEMA_VERSION = 2;
 
 /** Bytes as the JSON report shows them. */
 export interface JsonBytes {
@@ -19,10 +19,10 @@ export interface JsonBytes {
 type WithBytes<T, K extends keyof T> = Omit<T, K> & { [P in K]?: JsonBytes };
 export type JsonTranscriptEntry = WithBytes<TranscriptEntry, 'data'>;
 export type JsonFailure = WithBytes<Failure, 'expected' | 'actual'>;
-export type JsonScenarioResult = Omit<ScenarioResult, 'failure' | 'transcript'> & { failure?: JsonFailure; transcript: JsonTranscriptEntry[] };
+export type JsonScenarioResult = Omit<ScenarioResult, 'failure' | 'failures' | 'transcript'> & { failure?: JsonFailure; failures?: JsonFailure[]; transcript: JsonTranscriptEntry[] };
 export type JsonRunReport = { schemaVersion: typeof JSON_SCHEMA_VERSION } & Omit<RunResult, 'scenarios'> & { scenarios: JsonScenarioResult[] };
 
-const OUTCOMES: Outcome[] = ['pass', 'fail', 'non-strict', 'info', 'skip', 'error'];
+const OUTCOMES: Outcome[] = ['pass', 'fail', 'non-strict', 'info', 'not-run', 'skip', 'error'];
 
 /** `bytes` as escaped text, hex and length. */
 export function toJsonBytes(bytes: Uint8Array): JsonBytes {
@@ -45,6 +45,7 @@ function toJsonFailure(f: Readonly<Failure>): JsonFailure {
     step: f.step,
     stepLabel: f.stepLabel,
     requirements: [...f.requirements],
+    level: f.level,
     expected: f.expected && toJsonBytes(f.expected),
     actual: f.actual && toJsonBytes(f.actual),
     at: f.at,
@@ -60,8 +61,10 @@ function toJsonScenario(r: Readonly<ScenarioResult>): JsonScenarioResult {
     covers: [...r.covers],
     outcome: r.outcome,
     requirements: { ...r.requirements },
+    reasons: r.reasons && { ...r.reasons },
     durationMs: r.durationMs,
     failure: r.failure && toJsonFailure(r.failure),
+    failures: r.failures?.map(toJsonFailure),
     skipReason: r.skipReason,
     notes: [...r.notes],
     property: r.property && structuredClone(r.property),

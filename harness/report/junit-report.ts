@@ -14,7 +14,8 @@ export type JunitVerdict = 'passed' | 'failure' | 'error' | 'skipped';
 export function classifyForJunit(r: Readonly<ScenarioResult>, strict: boolean): JunitVerdict {
   if (r.outcome === 'fail' || (r.outcome === 'non-strict' && strict)) return 'failure';
   if (r.outcome === 'error') return 'error';
-  if (r.outcome === 'skip') return 'skipped';
+  // Nothing of it was judged: no check of its requirements ran.
+  if (r.outcome === 'skip' || r.outcome === 'not-run') return 'skipped';
   return 'passed';
 }
 
@@ -53,7 +54,7 @@ function testcase(r: Readonly<ScenarioResult>, strict: boolean): string[] {
   const message = r.failure ? makePrintableLine(r.failure.message.split(/\r?\n/)[0] ?? '') : summariseProblem(r);
   const problem = { message, type: r.failure?.code ?? r.outcome };
   if (verdict === 'failure' || verdict === 'error') out.push(`      <${verdict}${formatXmlAttributes(problem)}>${detailText(r)}</${verdict}>`);
-  if (verdict === 'skipped') out.push(`      <skipped${formatXmlAttributes({ message: makePrintableLine(r.skipReason ?? 'skipped') })}/>`);
+  if (verdict === 'skipped') out.push(`      <skipped${formatXmlAttributes({ message: makePrintableLine(r.skipReason ?? (r.outcome === 'not-run' ? `not run: ${Object.values(r.reasons ?? {})[0] ?? 'no check ran'}` : 'skipped')) })}/>`);
   if (r.outcome === 'non-strict') out.push(`      <system-out>${detailText(r, 'warning: a SHOULD requirement was not met (a failure with --strict)')}</system-out>`);
   else if (verdict === 'passed' && (r.failure || r.notes.length)) out.push(`      <system-out>${detailText(r)}</system-out>`);
   out.push('    </testcase>');

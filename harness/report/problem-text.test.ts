@@ -5,13 +5,13 @@ import { formatSeconds } from './junit-report.js';
 import { describeProblem, describeTranscriptTail } from './problem-text.js';
 import { sampleScenario, sampleTranscript } from './sample-run.js';
 
-const zero: Record<Outcome, number> = { pass: 0, fail: 0, 'non-strict': 0, info: 0, skip: 0, error: 0 };
+const zero: Record<Outcome, number> = { pass: 0, fail: 0, 'non-strict': 0, info: 0, 'not-run': 0, skip: 0, error: 0 };
 
 describe('report texts', () => {
   it('counts: passed and failed always, the rest only when not zero', () => {
     expect(formatCounts(zero)).toBe('0 passed, 0 failed');
     expect(formatCounts({ ...zero, pass: 3, skip: 2 })).toBe('3 passed, 0 failed, 2 skipped');
-    expect(formatCounts({ pass: 1, fail: 2, 'non-strict': 3, info: 4, skip: 5, error: 6 })).toBe('1 passed, 2 failed, 3 non-strict, 4 info, 5 skipped, 6 errors');
+    expect(formatCounts({ pass: 1, fail: 2, 'non-strict': 3, info: 4, 'not-run': 7, skip: 5, error: 6 })).toBe('1 passed, 2 failed, 3 non-strict, 4 info, 7 not run, 5 skipped, 6 errors');
   });
 
   it('durations', () => {

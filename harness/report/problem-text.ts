@@ -4,7 +4,7 @@
  * difference, the notes, and the end of the transcript.
  */
 import { describeDifference, escapeBytes, hexBytes } from '../codec/render.js';
-import type { ScenarioResult, ShownValue, TranscriptEntry } from '../run/result.js';
+import type { Failure, ScenarioResult, ShownValue, TranscriptEntry } from '../run/result.js';
 import { makePrintableLine, makePrintableLines } from './printable-text.js';
 
 /** How many transcript entries a report shows, and how many bytes of each (or of a lone expected/actual). */
@@ -22,20 +22,41 @@ export function summariseProblem(result: Readonly<ScenarioResult>): string {
   return result.outcome;
 }
 
-/** Every detail of a failure or skip but the transcript: message, step, requirements, byte difference, notes. */
+/** The lines of one failure: coded message, step, requirements, byte difference. */
+function describeFailure(f: Readonly<Failure>): string[] {
+  const lines: string[] = [];
+  const [first = '', ...rest] = makePrintableLines(f.message);
+  lines.push(`${makePrintableLine(f.code)}: ${first}`, ...rest.map((l) => `  ${l}`));
+  if (f.stepLabel !== undefined || f.step !== undefined) lines.push(`step: ${makePrintableLine(f.stepLabel ?? `steps[${f.step}]`)}`);
+  if (f.requirements.length) lines.push(`requirements: ${f.requirements.map(makePrintableLine).join(', ')}${f.level ? ` (as ${f.level})` : ''}`);
+  if (f.expected && f.actual) lines.push(...describeDifference(f.expected, f.actual).split('\n'));
+  else if (f.expected) lines.push(...describeBytes('expected', f.expected));
+  else if (f.actual) lines.push(...describeBytes('actual', f.actual));
+  return lines;
+}
+
+/**
+ * Every detail of a failure or skip but the transcript: each failed check (message,
+ * step, requirements, byte difference), each requirement's outcome where they differ,
+ * the counterexample, the notes.
+ */
 export function describeProblem(result: Readonly<ScenarioResult>): string[] {
   const lines: string[] = [];
-  const f = result.failure;
-  if (f) {
-    const [first = '', ...rest] = makePrintableLines(f.message);
-    lines.push(`${makePrintableLine(f.code)}: ${first}`, ...rest.map((l) => `  ${l}`));
-    if (f.stepLabel !== undefined || f.step !== undefined) lines.push(`step: ${makePrintableLine(f.stepLabel ?? `steps[${f.step}]`)}`);
-    if (f.requirements.length) lines.push(`requirements: ${f.requirements.map(makePrintableLine).join(', ')}`);
-    if (f.expected && f.actual) lines.push(...describeDifference(f.expected, f.actual).split('\n'));
-    else if (f.expected) lines.push(...describeBytes('expected', f.expected));
-    else if (f.actual) lines.push(...describeBytes('actual', f.actual));
-  } else if (result.outcome === 'skip') {
-    lines.push(`skipped: ${makePrintableLine(result.skipReason ?? 'no reason given')}`);
+  const failures = result.failures?.length ? result.failures : result.failure ? [result.failure] : [];
+  failures.forEach((f, i) => {
+    const block = describeFailure(f);
+    lines.push(...(failures.length > 1 ? [`failure ${i + 1} of ${failures.length}:`, ...block.map((l) => `  ${l}`)] : block));
+  });
+  if (result.outcome === 'skip') lines.push(`skipped: ${makePrintableLine(result.skipReason ?? 'no reason given')}`);
+  const outcomes = Object.entries(result.requirements);
+  if (outcomes.length > 1 || result.reasons) {
+    if (outcomes.some(([, o]) => o !== result.outcome) || result.reasons) {
+      lines.push('requirement outcomes:');
+      for (const [id, o] of outcomes) {
+        const why = result.reasons?.[id];
+        lines.push(`  ${makePrintableLine(id)}: ${o}${why ? ` (${makePrintableLine(why)})` : ''}`);
+      }
+    }
   }
   const p = result.property;
   if (p?.counterexample) {

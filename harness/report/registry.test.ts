@@ -58,7 +58,7 @@ describe('createReporter', () => {
     await json.onScenarioEnd?.(run.scenarios[0]!);
     expect(existsSync(join(tmp, 'out'))).toBe(false);
     for (const r of [json, junit, consoleFile]) await replayRun(r, run);
-    expect(JSON.parse(readFileSync(join(tmp, 'out/deep/results.json'), 'utf8')).schemaVersion).toBe(1);
+    expect(JSON.parse(readFileSync(join(tmp, 'out/deep/results.json'), 'utf8')).schemaVersion).toBe(2);
     expect(readFileSync(join(tmp, 'abs/junit.xml'), 'utf8')).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
     const text = readFileSync(join(tmp, 'out/console.txt'), 'utf8');
     expect(text).not.toMatch(/[\r\x1b]/);

@@ -39,5 +39,7 @@ export async function runCase(scenario: Scenario, opts: ScenarioRunOptions & { r
   const diff = compareObserved(observe(ref.transcript), observe(r.transcript), udpNames(scenario.steps));
   if (!diff) return r;
   const failure = { code: 'differs-from-reference', message: diff.message, requirements: scenario.covers, ...(diff.expected ? { expected: diff.expected } : {}), ...(diff.actual ? { actual: diff.actual } : {}) };
-  return { ...r, ...judge(scenario, failure, false, opts.catalogue), failure, notes: [...r.notes, `compared with the reference ${opts.reference.name}`] };
+  const failures = [...(r.failures ?? []), failure];
+  const { reasons, ...verdict } = judge(scenario, { failures, ended: failure, checks: new Map() }, opts.catalogue);
+  return { ...r, ...verdict, ...(Object.keys(reasons).length ? { reasons } : {}), failure, failures, notes: [...r.notes, `compared with the reference ${opts.reference.name}`] };
 }

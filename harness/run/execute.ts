@@ -11,8 +11,9 @@ import { TcpListener } from '../net/tcp-listener.js';
 import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { pause } from '../net/waiter.js';
-import type { Scenario, Step, StepAction } from '../scenario/model.js';
-import { expectTcp, expectUdp, type Miss } from './expectation.js';
+import type { Expectation, Scenario, Step, StepAction } from '../scenario/model.js';
+import type { CheckLog } from './check-log.js';
+import { expectEndSkippingData, expectTcp, expectUdp, type Miss } from './expectation.js';
 import { describeExit, type Program } from './program.js';
 import type { Transcript } from './transcript.js';
 
@@ -45,6 +46,8 @@ export interface Context {
   stdoutFrom: number;
   /** Client under test: the harness's listening TCP socket, or its bound UDP socket. */
   listener?: TcpListener | UdpPeer;
+  /** What the checks found so far, shared by every branch. */
+  log: CheckLog;
 }
 
 function fail(step: Step, code: string, message: string, extra: Partial<Miss> = {}): never {
@@ -79,19 +82,34 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Run steps in order; throws StepFailure at the first that does not hold. */
+/**
+ * Run steps in order. A SHOULD or INFO check that breaks is recorded and the steps go
+ * on; throws StepFailure at the first failure that must end the scenario (a MUST, or
+ * a step whose failure leaves nothing to check, such as a refused connect).
+ */
 export async function runSteps(steps: Step[], ctx: Context): Promise<void> {
   for (const step of steps) {
     if (ctx.signal.aborted) fail(step, 'aborted', 'interrupted (scenario timeout or Ctrl-C)');
-    await runStep(step, ctx);
+    try {
+      if ((await runStep(step, ctx)) !== NOT_RUN) ctx.log.ran(step);
+    } catch (e) {
+      if (e instanceof StepFailure && ctx.log.recordIfRecoverable(e.miss, e.step)) {
+        ctx.transcript.add('note', 'harness', undefined, `${e.step.label} failed (${e.miss.code}); a SHOULD/INFO check, so the scenario goes on`);
+        continue;
+      }
+      throw e;
+    }
   }
 }
+
+/** What `runStep` returns for a check it could not run (it then counts for nothing). */
+const NOT_RUN = Symbol('not-run');
 
 function deadline(ctx: Context, within: number | undefined): number {
   return within ?? ctx.scenario.stepTimeoutMs;
 }
 
-async function runStep(step: Step, ctx: Context): Promise<void> {
+async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN> {
   const a: StepAction = step.action;
   const rec = ctx.transcript;
   switch (a.verb) {
@@ -146,8 +164,27 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       const c = conn(ctx, step, a.on);
       const ms = deadline(ctx, a.within);
       const t0 = performance.now();
+      if (c.kind === 'tcp' && ctx.log.outOfStep.has(c.peer)) {
+        // An earlier check on this stream broke: where its bytes end is unknown. How the stream ends is still judged.
+        if (!endsStream(a.expectation)) {
+          const why = `the stream of \`${a.on ?? ctx.last}\` lost its place when an earlier check on it failed`;
+          ctx.log.notRun(step, why);
+          rec.add('note', a.on ?? ctx.last, undefined, `${step.label} not run: ${why}`);
+          return NOT_RUN;
+        }
+        const miss = await expectEndSkippingData(c.peer, a.expectation, ms, ctx.signal);
+        if (miss) throw new StepFailure(miss, step);
+        return;
+      }
       const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
-      if (miss) throw new StepFailure(miss, step);
+      if (miss) {
+        if (c.kind === 'tcp' && miss.code !== 'aborted' && (miss.code !== 'timeout' || c.peer.buffer.length > 0)) {
+          // The bytes this check looked at are dropped; later checks of the stream's content cannot know where they start.
+          ctx.log.outOfStep.add(c.peer);
+          c.peer.consume(c.peer.buffer.length);
+        }
+        throw new StepFailure(miss, step);
+      }
       if (a.measure !== undefined) ctx.notes.push(`${a.measure}: ${Math.round(performance.now() - t0)} ms`);
       return;
     }
@@ -255,6 +292,12 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       for (let i = 0; i < a.times; i++) await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
       return;
   }
+}
+
+/** Whether `e` is only about how a stream ends (end of stream, reset, the rest up to the end). */
+function endsStream(e: Expectation): boolean {
+  if (e.kind === 'one-of') return e.alternatives.every(endsStream);
+  return e.kind === 'eof' || e.kind === 'reset' || e.kind === 'rest';
 }
 
 /** ` (it exited with …)` when the program has ended, for messages about what it did not do. */

@@ -54,6 +54,24 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
   return r.value === true ? undefined : r.value;
 }
 
+/**
+ * On a stream that lost its place (an earlier check on it failed): drop whatever data
+ * comes and judge only how the stream ends (`eof`, `reset`, `rest`, or a
+ * `one-of` of those).
+ */
+export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+  const drop = () => {
+    if (peer.buffer.length > 0) peer.consume(peer.buffer.length);
+  };
+  const check = tcpCheck(peer, e);
+  const r = await peer.changes.wait(() => {
+    drop();
+    return check();
+  }, timeoutMs, signal);
+  if (!r.done) return timedOut(r.reason, `${describeExpectation(e)} (data after the failed check is skipped)`, timeoutMs, Buffer.alloc(0));
+  return r.value === true ? undefined : r.value;
+}
+
 /** What an expectation waits for, in words. */
 function describeExpectation(e: Expectation): string {
   if (e.kind === 'eof') return 'end of stream';

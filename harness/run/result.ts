@@ -3,7 +3,7 @@
  */
 
 /** The verdict on one scenario (or one requirement). */
-export type Outcome = 'pass' | 'fail' | 'non-strict' | 'info' | 'skip' | 'error';
+export type Outcome = 'pass' | 'fail' | 'non-strict' | 'info' | 'not-run' | 'skip' | 'error';
 
 /** A requirement's level in the catalogue. */
 export type Level = 'MUST' | 'SHOULD' | 'INFO';
@@ -59,10 +59,15 @@ export interface ScenarioResult {
   target: string;
   covers: string[];
   outcome: Outcome;
-  /** Outcome per covered requirement id. */
+  /** Outcome per covered requirement id, each from its own checks. */
   requirements: Record<string, Outcome>;
+  /** Why a requirement reads `not-run` or `error`, or what its `pass` rests on when the scenario ended early. */
+  reasons?: Record<string, string>;
   durationMs: number;
+  /** The failure that matters most: the one that ended the scenario, else the first (a SHOULD or INFO check). */
   failure?: Failure;
+  /** Every check that broke, in order, `failure` included (SHOULD and INFO failures do not end a scenario). */
+  failures?: Failure[];
   /** Set when outcome is `skip`. */
   skipReason?: string;
   /** Observations recorded by the scenario for `info` requirements. */

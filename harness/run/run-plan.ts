@@ -118,7 +118,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   } finally {
     await Promise.all([...pools.values()].map((p) => p.close()));
   }
-  const counts = { pass: 0, fail: 0, 'non-strict': 0, info: 0, skip: 0, error: 0 } as Record<Outcome, number>;
+  const counts: Record<Outcome, number> = { pass: 0, fail: 0, 'non-strict': 0, info: 0, 'not-run': 0, skip: 0, error: 0 };
   for (const r of results) counts[r.outcome]++;
   const run: RunResult = {
     startedAt,
@@ -127,7 +127,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
     ...(hasProperty ? { seed } : {}),
     scenarios: results,
     requirements: summarise(results, opts.catalogue),
-    exitCode: exitCodeOf(results, opts.strict),
+    exitCode: exitCodeOf(results, opts.strict, opts.catalogue),
     counts,
   };
   await tell(opts.observers, 'onRunEnd', run);

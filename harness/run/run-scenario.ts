@@ -6,12 +6,15 @@ import { setMaxListeners } from 'node:events';
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
 import { validateStep } from '../scenario/validate.js';
+import { CheckLog, failureOf } from './check-log.js';
 import { runSteps, StepFailure, type Context } from './execute.js';
 import type { TcpListener } from '../net/tcp-listener.js';
 import type { UdpPeer } from '../net/udp-peer.js';
 import type { Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
-import { judge } from './verdict.js';
+import { describeExit } from './program.js';
+import { readFile } from 'node:fs/promises';
+import { judge, levelOf } from './verdict.js';
 import { Transcript } from './transcript.js';
 
 /** A program lent to a scenario, and for a client under test the harness's listening socket. */
@@ -60,6 +63,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
   let failure: Failure | undefined;
   let harnessError = false;
+  const log = new CheckLog(scenario, (id) => levelOf(id, opts.catalogue));
   const got = await opts.source.acquire(scenario, transcript, limit.signal);
   if ('error' in got) {
     failure = opts.signal.aborted ? { code: 'interrupted', message: 'the run was interrupted while the program started', requirements: scenario.covers } : got.error;
@@ -78,42 +82,79 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       opened: [],
       disposers: [],
       stdoutFrom: program.console?.length ?? 0,
+      log,
     };
     try {
       await runSteps(scenario.steps, ctx);
-      if (scenario.script) await scenario.script(scriptApi(ctx));
+      if (scenario.script) {
+        await scenario.script(scriptApi(ctx));
+        for (const id of scenario.covers) log.checks.set(id, (log.checks.get(id) ?? 0) + 1);
+      }
     } catch (e) {
       failure = toFailure(e, scenario, limit.signal, opts.signal);
       harnessError = !(e instanceof StepFailure || e instanceof ScriptFailure) || failure.code === 'interrupted';
+      if (!harnessError) failure = await withDeath(failure, program);
     } finally {
       for (const d of ctx.disposers) d();
       for (const c of ctx.opened) c.peer.close();
       got.listener?.close();
-      await opts.source.release(program, scenario, failure === undefined);
+      await opts.source.release(program, scenario, failure === undefined && log.failures.length === 0);
     }
   }
   clearTimeout(timer);
   opts.signal.removeEventListener('abort', onOuterAbort);
-  const verdict = judge(scenario, failure, harnessError, opts.catalogue);
-  return { ...base, ...verdict, durationMs: Math.round(performance.now() - started), ...(failure ? { failure } : {}), transcript: transcript.finish() };
+  const failures = failure ? [...log.failures, failure] : log.failures;
+  const verdict = judge(scenario, { failures, ...(failure ? { ended: failure } : {}), harnessError, checks: log.checks, unrun: log.unrun }, opts.catalogue);
+  const shown = failure ?? failures[0];
+  return {
+    ...base,
+    outcome: verdict.outcome,
+    requirements: verdict.requirements,
+    ...(Object.keys(verdict.reasons).length ? { reasons: verdict.reasons } : {}),
+    durationMs: Math.round(performance.now() - started),
+    ...(shown ? { failure: shown } : {}),
+    ...(failures.length ? { failures } : {}),
+    transcript: transcript.finish(),
+  };
+}
+
+/** How long a failure waits to learn how a program that is dying ended. */
+const DEATH_WAIT_MS = 1000;
+
+/**
+ * A failure while the program was dying or dead names how it ended (`killed by
+ * SIGSEGV`): a program seen as a zombie, or already gone, is waited for briefly.
+ */
+async function withDeath(failure: Failure, program: Program): Promise<Failure> {
+  const l = program.launched;
+  if (!l || l.pid === 0) return failure;
+  let exit = program.exitInfo;
+  if (!exit && (await isDead(l.pid))) {
+    let timer: NodeJS.Timeout | undefined;
+    exit = await Promise.race([l.exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEATH_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+  if (!exit) return failure;
+  const how = describeExit(exit);
+  return failure.message.includes(how) ? failure : { ...failure, message: `${failure.message} (the program ended: ${how})` };
+}
+
+/** Whether process `pid` has ended (gone, or a zombie not yet reaped); false where /proc cannot tell. */
+async function isDead(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux';
+  }
 }
 
 function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: AbortSignal): Failure {
   if (outer.aborted) return { code: 'interrupted', message: 'the run was interrupted', requirements: scenario.covers };
   if (e instanceof StepFailure) {
-    const { miss, step } = e;
-    const timedOut = miss.code === 'aborted' && limit.aborted;
-    return {
-      code: timedOut ? 'scenario-timeout' : miss.code,
-      message: timedOut ? `the scenario did not finish within ${scenario.timeoutMs} ms` : miss.message,
-      step: scenario.steps.indexOf(step) >= 0 ? scenario.steps.indexOf(step) : undefined,
-      stepLabel: `${step.label}${step.line ? ` (line ${step.line})` : ''}`,
-      requirements: step.req,
-      ...(step.level ? { level: step.level } : {}),
-      ...(miss.expected ? { expected: miss.expected } : {}),
-      ...(miss.actual ? { actual: miss.actual } : {}),
-      ...(miss.at !== undefined ? { at: miss.at } : {}),
-    } as Failure;
+    const timedOut = e.miss.code === 'aborted' && limit.aborted;
+    const f = failureOf(e.miss, e.step, scenario);
+    return timedOut ? { ...f, code: 'scenario-timeout', message: `the scenario did not finish within ${scenario.timeoutMs} ms` } : f;
   }
   if (e instanceof ScriptFailure) return { code: 'script-failed', message: e.message, stepLabel: 'script', requirements: e.requirements ?? scenario.covers };
   return { code: 'harness-error', message: e instanceof Error ? e.message : String(e), requirements: scenario.covers };

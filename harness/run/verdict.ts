@@ -1,6 +1,7 @@
 /**
- * Turning a scenario's failure (or its absence) into outcomes, by the level of the
- * requirements it breaks, and a run's results into per-requirement summaries.
+ * Turning what a scenario's checks found into outcomes: each requirement from its
+ * own checks, the scenario as the worst of its requirements, a run's results into
+ * per-requirement summaries and an exit status.
  */
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
@@ -8,7 +9,7 @@ import type { Failure, Level, Outcome, RequirementSummary, ScenarioResult } from
 
 const OUTCOME_OF_LEVEL: Record<Level, Outcome> = { MUST: 'fail', SHOULD: 'non-strict', INFO: 'info' };
 /** Worst first: the order in which outcomes of one requirement win over each other. */
-const SEVERITY: Outcome[] = ['fail', 'error', 'non-strict', 'info', 'pass', 'skip'];
+const SEVERITY: Outcome[] = ['fail', 'error', 'non-strict', 'info', 'not-run', 'pass', 'skip'];
 
 /** The worse of two outcomes. */
 export function worse(a: Outcome, b: Outcome): Outcome {
@@ -20,33 +21,78 @@ export function levelOf(id: string, catalogue?: Catalogue): Level {
   return catalogue?.byId.get(id)?.level ?? 'MUST';
 }
 
+/** The outcome a failure gives requirement `id`: by the level its step gave it, else the requirement's own. */
+export function outcomeOfFailure(failure: Failure, id: string, catalogue?: Catalogue): Outcome {
+  return OUTCOME_OF_LEVEL[failure.level ?? levelOf(id, catalogue)];
+}
+
+/** What a scenario's run found, for `judge`. */
+export interface Findings {
+  /** Every check that broke, in the order they broke (SHOULD and INFO ones did not end the scenario). */
+  failures: Failure[];
+  /** The failure that ended the scenario early, if one did (it is also in `failures`). */
+  ended?: Failure;
+  /** `ended` is the harness's own (the program never started, the run was interrupted…), not the program's. */
+  harnessError?: boolean;
+  /** Per requirement id: how many of its checks ran (held or not). */
+  checks: ReadonlyMap<string, number>;
+  /** Per requirement id: why one of its checks could not run although the scenario went on. */
+  unrun?: ReadonlyMap<string, string>;
+}
+
+export interface Judgement {
+  outcome: Outcome;
+  requirements: Record<string, Outcome>;
+  /** Why a requirement reads `not-run` or `error`, or what a `pass` rests on when the scenario ended early. */
+  reasons: Record<string, string>;
+}
+
+/** Where a failure happened, for reasons: `steps[3] expect (line 12)`. */
+function where(f: Failure): string {
+  return f.stepLabel ?? (f.step !== undefined ? `steps[${f.step}]` : 'the start');
+}
+
 /**
- * The outcome of a scenario and of each id it covers. A failure counts against the
- * ids it names (by their level); the other covered ids were not reached and are `skip`.
+ * The outcome of each requirement a scenario covers (and of any other id its failures
+ * name), from its own checks, and of the scenario as the worst of them:
+ * - `fail`/`non-strict`/`info` where one of its checks broke (by the check's level);
+ * - `error` where the harness could not judge it (the program never started…);
+ * - `pass` where every one of its checks that ran held;
+ * - `not-run` where none of its checks ran, with the reason.
  */
-export function judge(
-  scenario: Scenario,
-  failure: Failure | undefined,
-  harnessError: boolean,
-  catalogue?: Catalogue,
-): { outcome: Outcome; requirements: Record<string, Outcome> } {
+export function judge(scenario: Pick<Scenario, 'covers'>, findings: Findings, catalogue?: Catalogue): Judgement {
   const requirements: Record<string, Outcome> = {};
-  if (!failure) {
-    for (const id of scenario.covers) requirements[id] = 'pass';
-    return { outcome: 'pass', requirements };
+  const reasons: Record<string, string> = {};
+  const ids = new Set(scenario.covers);
+  for (const f of findings.failures) for (const id of f.requirements) ids.add(id);
+  const broken = new Map<string, Outcome>();
+  for (const f of findings.failures) {
+    if (f === findings.ended && findings.harnessError) continue;
+    for (const id of f.requirements) {
+      const o = outcomeOfFailure(f, id, catalogue);
+      broken.set(id, worse(broken.get(id) ?? 'pass', o));
+    }
   }
-  if (harnessError) {
-    for (const id of scenario.covers) requirements[id] = 'error';
-    return { outcome: 'error', requirements };
+  const ended = findings.ended;
+  for (const id of ids) {
+    const b = broken.get(id);
+    const ran = findings.checks.get(id) ?? 0;
+    if (b) requirements[id] = b;
+    else if (ended && findings.harnessError) {
+      requirements[id] = 'error';
+      reasons[id] = `not judged: ${ended.code} at ${where(ended)}`;
+    } else if (ran > 0) {
+      requirements[id] = 'pass';
+      if (ended) reasons[id] = `${ran} check${ran === 1 ? '' : 's'} ran and held before the scenario ended at ${where(ended)}`;
+    } else {
+      requirements[id] = 'not-run';
+      reasons[id] = ended ? `none of its checks ran: the scenario ended at ${where(ended)} (${ended.code})` : (findings.unrun?.get(id) ?? 'no step of the scenario checks it');
+    }
   }
-  let outcome: Outcome = 'info';
-  for (const id of scenario.covers) requirements[id] = 'skip';
-  for (const id of failure.requirements) {
-    const o = OUTCOME_OF_LEVEL[failure.level ?? levelOf(id, catalogue)];
-    requirements[id] = o;
-    outcome = worse(outcome, o);
-  }
-  return { outcome, requirements };
+  let outcome: Outcome = 'pass';
+  for (const o of Object.values(requirements)) outcome = worse(outcome, o);
+  if (ids.size === 0 && ended) outcome = findings.harnessError ? 'error' : 'fail';
+  return { outcome, requirements, reasons };
 }
 
 /** Per-requirement summary of a run, in catalogue order, then ids only scenarios name. */
@@ -65,11 +111,21 @@ export function summarise(results: ScenarioResult[], catalogue?: Catalogue): Req
 }
 
 /**
- * Exit status: 1 if a MUST failed (or, strict, a SHOULD); else 2 if some scenario
- * could not be judged (the program never started…); else 0.
+ * Exit status, from the MUST outcomes: 1 if a MUST requirement failed (strict: or a
+ * SHOULD); else 2 if some requirement could not be judged (an `error`, or a MUST
+ * that no check reached); else 0.
  */
-export function exitCodeOf(results: ScenarioResult[], strict: boolean): 0 | 1 | 2 {
-  if (results.some((r) => r.outcome === 'fail' || (strict && r.outcome === 'non-strict'))) return 1;
-  if (results.some((r) => r.outcome === 'error')) return 2;
-  return 0;
+export function exitCodeOf(results: ScenarioResult[], strict: boolean, catalogue?: Catalogue): 0 | 1 | 2 {
+  let code: 0 | 1 | 2 = 0;
+  for (const r of results) {
+    for (const o of [r.outcome, ...Object.values(r.requirements)]) {
+      if (o === 'fail' || (strict && o === 'non-strict')) return 1;
+      if (o === 'error') code = 2;
+    }
+  }
+  if (code === 0) {
+    // A MUST no check of the whole run reached is not a MUST that held.
+    for (const s of summarise(results, catalogue)) if (s.outcome === 'not-run' && s.level === 'MUST') return 2;
+  }
+  return code;
 }

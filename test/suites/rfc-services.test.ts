@@ -44,6 +44,9 @@ checkSuite({
   faulty: {
     'daytime-never-closes.py': ['RFC867-1', 'fail', fixture('daytime-never-closes.py')],
     'daytime-no-line-end.py': ['RFC867-2', 'non-strict', fixture('daytime-no-line-end.py')],
+    'daytime-tab.py': ['RFC867-2', 'non-strict', fixture('daytime-tab.py')],
+    // A SHOULD failure first must not hide the MUST after it.
+    'daytime-tab-never-closes.py': ['RFC867-1', 'fail', fixture('daytime-tab-never-closes.py')],
   },
 });
 

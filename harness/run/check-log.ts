@@ -1,0 +1,77 @@
+/**
+ * What a running scenario's checks found: the failures that did not end it (SHOULD
+ * and INFO checks), how many checks of each requirement ran, and which checks could
+ * not run. Shared by every branch of a scenario; read by `judge` at its end.
+ */
+import type { Scenario, Step, StepAction } from '../scenario/model.js';
+import type { Miss } from './expectation.js';
+import type { Failure, Level } from './result.js';
+
+type StepVerb = StepAction['verb'];
+
+/** Steps that judge the program (the others act: connect, send, close…); a check that held counts for its requirements. */
+const CHECKS = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu', 'accept']);
+/** Checks whose failure leaves the scenario something to check: a SHOULD or INFO one is recorded and the scenario goes on. */
+const RECOVERABLE = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu']);
+
+/** Whether a step that held counts as a check of its requirements. */
+export function isCheck(step: Step): boolean {
+  const a = step.action;
+  if (a.verb === 'connect') return a.refused;
+  if (a.verb === 'start' || a.verb === 'restart') return a.ready !== false;
+  return CHECKS.has(a.verb);
+}
+
+/** A step's miss as a failure of the scenario: where, what, and the requirements it breaks. */
+export function failureOf(miss: Miss, step: Step, scenario: Pick<Scenario, 'steps'>): Failure {
+  const index = scenario.steps.indexOf(step);
+  return {
+    code: miss.code,
+    message: miss.message,
+    ...(index >= 0 ? { step: index } : {}),
+    stepLabel: `${step.label}${step.line ? ` (line ${step.line})` : ''}`,
+    requirements: step.req,
+    ...(step.level ? { level: step.level } : {}),
+    ...(miss.expected ? { expected: miss.expected } : {}),
+    ...(miss.actual ? { actual: miss.actual } : {}),
+    ...(miss.at !== undefined ? { at: miss.at } : {}),
+  };
+}
+
+export class CheckLog {
+  /** Failures that did not end the scenario, in order. */
+  readonly failures: Failure[] = [];
+  readonly checks = new Map<string, number>();
+  readonly unrun = new Map<string, string>();
+  /** TCP peers whose stream lost its place when a check on them failed. */
+  readonly outOfStep = new WeakSet<object>();
+
+  constructor(
+    private readonly scenario: Pick<Scenario, 'steps'>,
+    private readonly levelOf: (id: string) => Level,
+  ) {}
+
+  /** A step held (or broke): count it for its requirements if it is a check. */
+  ran(step: Step): void {
+    if (!isCheck(step)) return;
+    for (const id of step.req) this.checks.set(id, (this.checks.get(id) ?? 0) + 1);
+  }
+
+  /** A check that could not run although the scenario went on. */
+  notRun(step: Step, why: string): void {
+    for (const id of step.req) if (!this.unrun.has(id)) this.unrun.set(id, `${step.label}${step.line ? ` (line ${step.line})` : ''} did not run: ${why}`);
+  }
+
+  /**
+   * Record `miss` of `step` if it need not end the scenario (a SHOULD or INFO check
+   * that left something to check); false when it must end it (a MUST, an action
+   * such as a refused connect, an interruption).
+   */
+  recordIfRecoverable(miss: Miss, step: Step): boolean {
+    if (miss.code === 'aborted' || !RECOVERABLE.has(step.action.verb) || step.req.length === 0) return false;
+    if (step.req.some((id) => (step.level ?? this.levelOf(id)) === 'MUST')) return false;
+    this.failures.push(failureOf(miss, step, this.scenario));
+    this.ran(step);
+    return true;
+  }
+}
