@@ -105,3 +105,48 @@ describe('a program that never reads', () => {
   });
 });
 
+
+describe('a failed SHOULD check', () => {
+  const s = scenario({
+    covers: ['ECHO-3', 'ECHO-4', 'ECHO-6'],
+    steps: [
+      { connect: 'c' },
+      { expect: { text: 'hello' }, req: 'ECHO-3' },
+      { expect: { text: ' world' }, req: 'ECHO-4' },
+      { expect: { eof: true, within: 1500 }, req: 'ECHO-6' },
+    ],
+  });
+
+  it('is recorded and the scenario goes on: the end of the stream is still judged, its content is not-run', async () => {
+    const run = await runAgainst([s], pyServer("c.sendall(b'HELLO world'); c.close()"));
+    const r = run.scenarios[0]!;
+    expect(r.requirements).toEqual({ 'ECHO-3': 'non-strict', 'ECHO-4': 'not-run', 'ECHO-6': 'pass' });
+    expect(r.reasons?.['ECHO-4']).toMatch(/^steps\[2\] expect \(line 1\) did not run: the stream of `c` lost its place when an earlier check on it failed$/);
+    expect(r.failures?.map((f) => f.code)).toEqual(['mismatch']);
+    expect(r.outcome).toBe('non-strict');
+    // A MUST that no check reached is not a MUST that held.
+    expect(run.exitCode).toBe(2);
+  });
+
+  it('does not hide a MUST failure after it', async () => {
+    const run = await runAgainst([s], pyServer("c.sendall(b'HELLO world'); time.sleep(30)"));
+    const r = run.scenarios[0]!;
+    expect(r.requirements).toMatchObject({ 'ECHO-3': 'non-strict', 'ECHO-6': 'fail' });
+    expect(r.failures?.map((f) => [f.code, f.requirements])).toEqual([
+      ['mismatch', ['ECHO-3']],
+      ['timeout', ['ECHO-6']],
+    ]);
+    expect(r.failure?.requirements).toEqual(['ECHO-6']);
+    expect(run.exitCode).toBe(1);
+  });
+});
+
+describe('a program that dies of a signal mid-exchange', () => {
+  it('is named in the failure: killed by SIGSEGV', async () => {
+    const s = scenario({ covers: ['ECHO-4'], steps: [{ connect: 'c' }, { send: { text: 'x' } }, { expect: { text: 'x', within: 5000 } }] });
+    const run = await runAgainst([s], pyServer("c.recv(10); import signal; os.kill(os.getpid(), signal.SIGSEGV)"));
+    const f = run.scenarios[0]!.failure!;
+    expect(run.scenarios[0]!.outcome).toBe('fail');
+    expect(f.message).toMatch(/\(the program ended: killed by SIGSEGV\)$/);
+  });
+});

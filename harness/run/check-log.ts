@@ -14,6 +14,9 @@ const CHECKS = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu',
 /** Checks whose failure leaves the scenario something to check: a SHOULD or INFO one is recorded and the scenario goes on. */
 const RECOVERABLE = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu']);
 
+/** Steps that neither check nor act on the program for a requirement: they only arrange or wait. */
+const NOT_COUNTED = new Set<StepVerb>(['note', 'wait', 'answer', 'parallel', 'repeat']);
+
 /** Whether a step that held counts as a check of its requirements. */
 export function isCheck(step: Step): boolean {
   const a = step.action;
@@ -42,6 +45,8 @@ export class CheckLog {
   /** Failures that did not end the scenario, in order. */
   readonly failures: Failure[] = [];
   readonly checks = new Map<string, number>();
+  /** Per requirement id: how many of its other steps (connect, send, close…) were done. */
+  readonly actions = new Map<string, number>();
   readonly unrun = new Map<string, string>();
   /** TCP peers whose stream lost its place when a check on them failed. */
   readonly outOfStep = new WeakSet<object>();
@@ -51,10 +56,10 @@ export class CheckLog {
     private readonly levelOf: (id: string) => Level,
   ) {}
 
-  /** A step held (or broke): count it for its requirements if it is a check. */
+  /** A step held (or broke): count it for its requirements, as a check or as an action. */
   ran(step: Step): void {
-    if (!isCheck(step)) return;
-    for (const id of step.req) this.checks.set(id, (this.checks.get(id) ?? 0) + 1);
+    const into = isCheck(step) ? this.checks : NOT_COUNTED.has(step.action.verb) ? undefined : this.actions;
+    if (into) for (const id of step.req) into.set(id, (into.get(id) ?? 0) + 1);
   }
 
   /** A check that could not run although the scenario went on. */

@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { groupCpuMs } from '../process/cpu.js';
+import { isEnding } from '../process/ending.js';
 import { listeningSockets } from '../process/readiness.js';
 import { TcpListener } from '../net/tcp-listener.js';
 import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
@@ -183,6 +184,7 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
           ctx.log.outOfStep.add(c.peer);
           c.peer.consume(c.peer.buffer.length);
         }
+        if (c.kind === 'tcp' && (c.peer.ended || c.peer.resetByPeer)) await learnEnd(ctx);
         throw new StepFailure(miss, step);
       }
       if (a.measure !== undefined) ctx.notes.push(`${a.measure}: ${Math.round(performance.now() - t0)} ms`);
@@ -292,6 +294,19 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
       for (let i = 0; i < a.times; i++) await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
       return;
   }
+}
+
+/** How long a failure on a stream the program ended waits to learn whether the program itself ended (four times that when /proc shows it ending). */
+const LEARN_END_MS = 300;
+
+/** A connection the program ended may mean the program died: wait briefly (bounded, on its exit event) so the failure can say how. */
+async function learnEnd(ctx: Context): Promise<void> {
+  const l = ctx.program.launched;
+  if (!l || ctx.program.exitInfo) return;
+  let timer: NodeJS.Timeout | undefined;
+  const ms = (await isEnding(l.pid)) ? LEARN_END_MS * 4 : LEARN_END_MS;
+  await Promise.race([l.exited, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Whether `e` is only about how a stream ends (end of stream, reset, the rest up to the end). */

@@ -13,7 +13,7 @@ import type { UdpPeer } from '../net/udp-peer.js';
 import type { Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
 import { describeExit } from './program.js';
-import { readFile } from 'node:fs/promises';
+import { isEnding } from '../process/ending.js';
 import { judge, levelOf } from './verdict.js';
 import { Transcript } from './transcript.js';
 
@@ -104,7 +104,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   clearTimeout(timer);
   opts.signal.removeEventListener('abort', onOuterAbort);
   const failures = failure ? [...log.failures, failure] : log.failures;
-  const verdict = judge(scenario, { failures, ...(failure ? { ended: failure } : {}), harnessError, checks: log.checks, unrun: log.unrun }, opts.catalogue);
+  const verdict = judge(scenario, { failures, ...(failure ? { ended: failure } : {}), harnessError, checks: log.checks, actions: log.actions, unrun: log.unrun }, opts.catalogue);
   const shown = failure ?? failures[0];
   return {
     ...base,
@@ -123,30 +123,22 @@ const DEATH_WAIT_MS = 1000;
 
 /**
  * A failure while the program was dying or dead names how it ended (`killed by
- * SIGSEGV`): a program seen as a zombie, or already gone, is waited for briefly.
+ * SIGSEGV`, `exit status 1`): a program seen as a zombie, or already gone, is waited
+ * for briefly.
  */
 async function withDeath(failure: Failure, program: Program): Promise<Failure> {
   const l = program.launched;
   if (!l || l.pid === 0) return failure;
   let exit = program.exitInfo;
-  if (!exit && (await isDead(l.pid))) {
+  if (!exit && (await isEnding(l.pid))) {
     let timer: NodeJS.Timeout | undefined;
     exit = await Promise.race([l.exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEATH_WAIT_MS)))]);
     clearTimeout(timer);
   }
-  if (!exit) return failure;
+  // A normal exit is the program's own business; a signal or an error status is news for the failure.
+  if (!exit || (!exit.signal && !exit.code)) return failure;
   const how = describeExit(exit);
   return failure.message.includes(how) ? failure : { ...failure, message: `${failure.message} (the program ended: ${how})` };
-}
-
-/** Whether process `pid` has ended (gone, or a zombie not yet reaped); false where /proc cannot tell. */
-async function isDead(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux';
-  }
 }
 
 function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: AbortSignal): Failure {

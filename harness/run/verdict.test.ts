@@ -65,8 +65,15 @@ describe('judge: each requirement from its own checks', () => {
     const j = outcomes({ failures: [], checks: checks({ M1: 1 }), unrun: new Map([['M2', 'steps[4] expect did not run: lost its place']]) });
     expect(j.requirements).toMatchObject({ M1: 'pass', M2: 'not-run', S1: 'not-run' });
     expect(j.reasons.M2).toBe('steps[4] expect did not run: lost its place');
-    expect(j.reasons.S1).toBe('no step of the scenario checks it');
+    expect(j.reasons.S1).toBe('no step of the scenario checks or acts on it');
     expect(j.outcome).toBe('not-run');
+  });
+
+  it('a scenario of actions only that ran to its end passes the ids it acted for, not after an early end', () => {
+    const actions = new Map([['M1', 2]]);
+    expect(outcomes({ failures: [], checks: checks({}), actions }).requirements.M1).toBe('pass');
+    const must = failure(['M2']);
+    expect(outcomes({ failures: [must], ended: must, checks: checks({}), actions }).requirements.M1).toBe('not-run');
   });
 
   it('ids a failure names beyond `covers` are judged too; unknown ids count as MUST', () => {

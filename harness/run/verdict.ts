@@ -36,6 +36,8 @@ export interface Findings {
   harnessError?: boolean;
   /** Per requirement id: how many of its checks ran (held or not). */
   checks: ReadonlyMap<string, number>;
+  /** Per requirement id: how many of its other steps (connect, send, close…) were done. */
+  actions?: ReadonlyMap<string, number>;
   /** Per requirement id: why one of its checks could not run although the scenario went on. */
   unrun?: ReadonlyMap<string, string>;
 }
@@ -57,7 +59,8 @@ function where(f: Failure): string {
  * name), from its own checks, and of the scenario as the worst of them:
  * - `fail`/`non-strict`/`info` where one of its checks broke (by the check's level);
  * - `error` where the harness could not judge it (the program never started…);
- * - `pass` where every one of its checks that ran held;
+ * - `pass` where every one of its checks that ran held (or, with no check, every step
+ *   done for it held and the scenario ran to its end);
  * - `not-run` where none of its checks ran, with the reason.
  */
 export function judge(scenario: Pick<Scenario, 'covers'>, findings: Findings, catalogue?: Catalogue): Judgement {
@@ -84,9 +87,12 @@ export function judge(scenario: Pick<Scenario, 'covers'>, findings: Findings, ca
     } else if (ran > 0) {
       requirements[id] = 'pass';
       if (ended) reasons[id] = `${ran} check${ran === 1 ? '' : 's'} ran and held before the scenario ended at ${where(ended)}`;
-    } else {
+    } else if (ended || findings.unrun?.has(id) || !findings.actions?.get(id)) {
       requirements[id] = 'not-run';
-      reasons[id] = ended ? `none of its checks ran: the scenario ended at ${where(ended)} (${ended.code})` : (findings.unrun?.get(id) ?? 'no step of the scenario checks it');
+      reasons[id] = ended ? `none of its checks ran: the scenario ended at ${where(ended)} (${ended.code})` : (findings.unrun?.get(id) ?? 'no step of the scenario checks or acts on it');
+    } else {
+      // A scenario of actions only (connect, send, close…) that all held, to its end.
+      requirements[id] = 'pass';
     }
   }
   let outcome: Outcome = 'pass';
