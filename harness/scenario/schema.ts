@@ -160,7 +160,7 @@ export const stepBodies = {
     reuseaddr: z.boolean().optional().describe('UDP: whether SO_REUSEADDR is set (Linux)'),
   }),
   cpu: z.strictObject({
-    below: z.number().positive().max(1000).describe('percent of one core'),
+    below: z.number().positive().max(1000).describe('percent of the window the program’s threads may be runnable (on a core or waiting for one), summed over its threads'),
     for: ms.describe('the window measured'),
   }),
   note: z.string().describe('record a line in the report'),
