@@ -49,7 +49,7 @@ describe('measureGroupBusy', () => {
   it('tells a spinning program from an idle one while two busy loops load both cores', { timeout: 60_000 }, async () => {
     started.push(busyLoop(20_000), busyLoop(20_000));
     // Spins in a thread, as the ECHO-9 fixture does once its stdin ends; the main thread sleeps.
-    const spinner = launch({ argv: ['python3', '-c', 'import threading, time\nthreading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=True).start()\nprint("spinning", flush=True)\ntime.sleep(100)'] });
+    const spinner = launch({ argv: ['python3', '-c', 'import threading, time\ndef spin():\n    while True: pass\nthreading.Thread(target=spin, daemon=True).start()\nprint("spinning", flush=True)\ntime.sleep(100)'] });
     const idle = launch({ argv: ['python3', '-c', 'import time\nprint("idle", flush=True)\ntime.sleep(100)'] });
     started.push(spinner, idle);
     const consoles = [new ProgramConsole(spinner), new ProgramConsole(idle)];
