@@ -4,6 +4,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { measureGroupBusy } from '../process/cpu.js';
 import { listeningSockets } from '../process/readiness.js';
@@ -274,12 +275,62 @@ function bufferingHint(ctx: Context, stream: string): string {
 const CTIME = /\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\b/g;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Every C `ctime` local time in `text`, as epoch milliseconds. */
-export function findCtimes(text: string): { text: string; ms: number }[] {
-  return [...text.matchAll(CTIME)].map((m) => ({
-    text: m[0],
-    ms: new Date(Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]!.trim()), Number(m[4]), Number(m[5]), Number(m[6])).getTime(),
-  }));
+/**
+ * Every C `ctime` local time in `text`, as epoch milliseconds: read as a wall-clock
+ * time in `timeZone` (an IANA name, the program's TZ), or in the harness's own time
+ * zone when none is given.
+ */
+export function findCtimes(text: string, timeZone?: string): { text: string; ms: number }[] {
+  return [...text.matchAll(CTIME)].map((m) => {
+    const fields = [Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]!.trim()), Number(m[4]), Number(m[5]), Number(m[6])] as const;
+    return { text: m[0], ms: timeZone === undefined ? new Date(...fields).getTime() : zonedMs(fields, timeZone) };
+  });
+}
+
+/** Epoch milliseconds of a wall-clock time in `timeZone` (the later reading where a clock change makes it ambiguous). */
+function zonedMs(f: readonly [number, number, number, number, number, number], timeZone: string): number {
+  const asUtc = Date.UTC(...f);
+  const first = asUtc - zoneOffsetMs(timeZone, asUtc);
+  const second = asUtc - zoneOffsetMs(timeZone, first);
+  return second;
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `ms`. */
+function zoneOffsetMs(timeZone: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(ms);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The time zone in `env.TZ` (what the program was given), to read the local time it
+ * prints; undefined when TZ is unset or empty: the harness's own, as for the program.
+ * Throws (a harness error, not a verdict) for a zone the harness or the machine lacks.
+ */
+export function programTimeZone(env: Readonly<Record<string, string | undefined>>, zoneinfo = '/usr/share/zoneinfo'): string | undefined {
+  const tz = env.TZ?.replace(/^:/, '');
+  if (tz === undefined || tz === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new Error(`TZ=${tz} is not a time zone the harness can read local times in: give an IANA name such as Asia/Kolkata`);
+  }
+  // A C library (Python's time, C's ctime) silently falls back to UTC for a zone it cannot find.
+  const dir = env.TZDIR ?? zoneinfo;
+  if (process.platform === 'linux' && !/^(UTC|GMT|Etc\/UTC)$/.test(tz) && existsSync(dir) && !existsSync(`${dir}/${tz}`)) {
+    throw new Error(`TZ=${tz} is not installed on this machine (${dir}/${tz} is missing; install tzdata): a program would print UTC`);
+  }
+  if (process.platform === 'linux' && !existsSync(dir)) throw new Error(`TZ=${tz} cannot be honoured: ${dir} is missing (install tzdata), so a program would print UTC`);
+  return tz;
+}
+
+/** `5 s from now`, or for a time zone mistake `19800 s (5 h 30 min) from now`. */
+function offText(seconds: number): string {
+  const s = Math.round(seconds);
+  if (Math.abs(s) < 3600) return `${s} s from now`;
+  const m = Math.round(Math.abs(s) / 60);
+  return `${s} s (${s < 0 ? '-' : ''}${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}) from now`;
 }
 
 /** Whole-output expectations: exactly this (with or without line breaks), or a ctime near now. */
@@ -290,11 +341,16 @@ async function expectOutput(step: Step, a: Extract<StepAction, { verb: 'stdout' 
   const printed = () => (stream === 'stderr' ? con.errorText() : con.text(ctx.stdoutFrom));
   if (a.ctime !== undefined) {
     const tolerance = a.ctime;
-    const r = await con.watch(() => findCtimes(printed()).find((t) => Math.abs(t.ms - Date.now()) <= tolerance * 1000 + 999), { timeoutMs: ms, signal: ctx.signal });
+    const program = ctx.program;
+    // Only a TZ the harness gives the program differs from its own (which the program inherits otherwise).
+    const given = { ...program.target.env, ...program.scenarioEnv };
+    const timeZone = given.TZ === undefined ? undefined : programTimeZone({ ...process.env, ...given });
+    const r = await con.watch(() => findCtimes(printed(), timeZone).find((t) => Math.abs(t.ms - Date.now()) <= tolerance * 1000 + 999), { timeoutMs: ms, signal: ctx.signal });
     if (r.ok) return;
-    const seen = findCtimes(printed());
-    const got = seen.length ? `it printed ${seen.map((t) => `\`${t.text}\``).join(', ')}, ${Math.round((seen[0]!.ms - Date.now()) / 1000)} s from now` : `it printed ${JSON.stringify(printed().slice(-200)) || 'nothing'}`;
-    fail(step, r.code === 'aborted' ? 'aborted' : 'stdout-time', `expected a ctime-formatted local time within ${tolerance} s of now on ${stream}; ${got}`);
+    const seen = findCtimes(printed(), timeZone);
+    const got = seen.length ? `it printed ${seen.map((t) => `\`${t.text}\``).join(', ')}, ${offText((seen[0]!.ms - Date.now()) / 1000)}` : `it printed ${JSON.stringify(printed().slice(-200)) || 'nothing'}`;
+    const zone = timeZone ? ` (the program's time zone: TZ=${timeZone})` : '';
+    fail(step, r.code === 'aborted' ? 'aborted' : 'stdout-time', `expected a ctime-formatted local time${zone} within ${tolerance} s of now on ${stream}; ${got}`);
   }
   const strip = a['without-line-breaks'] !== undefined;
   const want = interpolate((a.equals ?? a['without-line-breaks'])!, ctx);

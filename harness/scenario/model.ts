@@ -92,6 +92,8 @@ export interface Scenario {
   stepTimeoutMs: number;
   defaultPort?: number;
   skip?: string;
+  /** Environment variables set for the program in this scenario (over the target's). */
+  env?: Record<string, string>;
   steps: Step[];
   script?: (api: ScriptApi) => Promise<void>;
   /** A property scenario: values generated per run, and the scenario rebuilt from them. */

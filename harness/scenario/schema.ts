@@ -226,6 +226,10 @@ export const scenarioFields = {
     .optional()
     .describe('start the program without a port ({port} words dropped, PORT unset) and expect it on this port'),
   skip: z.string().optional().describe('skip this scenario, saying why'),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name: letters, digits and `_`, not starting with a digit'), z.string())
+    .optional()
+    .describe('environment variables set for the program in this scenario (e.g. `TZ: Asia/Kolkata`): it gets a program started for it alone'),
   vars: z.record(z.string(), payloadSchema).optional(),
   generate: z
     .record(z.string().regex(/^[A-Za-z_][\w-]*$/), generatorSchema)

@@ -395,6 +395,7 @@ export function validateScenario(
   }
   const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
   const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map() }, head.covers);
+  const env = scenarioEnv(v, head.env);
   if (v.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: v.diagnostics };
   const scenario: Scenario = {
     file,
@@ -409,6 +410,7 @@ export function validateScenario(
     stepTimeoutMs: head['step-timeout'] ?? DEFAULT_STEP_TIMEOUT_MS,
     ...(head['default-port'] ? { defaultPort: head['default-port'] } : {}),
     ...(head.skip !== undefined ? { skip: head.skip } : {}),
+    ...env,
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
     ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
@@ -416,6 +418,18 @@ export function validateScenario(
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
   return { scenario, diagnostics: v.diagnostics };
+}
+
+/** Names the harness sets itself for every program. */
+const HARNESS_ENV = new Set(['PORT']);
+
+/** A scenario's `env:`, as the scenario field; names the harness sets itself are refused. */
+function scenarioEnv(v: Validator, env: Record<string, string> | undefined): { env?: Record<string, string> } {
+  if (env === undefined) return {};
+  for (const name of Object.keys(env)) {
+    if (HARNESS_ENV.has(name)) v.error(['env', name], 'reserved-env', `\`${name}\` is set by the harness (the program's port)`, undefined, true);
+  }
+  return Object.keys(env).length ? { env: { ...env } } : {};
 }
 
 /** Values that stand in for generated ones when a property scenario is only checked. */
