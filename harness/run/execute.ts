@@ -13,6 +13,7 @@ import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { pause } from '../net/waiter.js';
 import type { Scenario, Step, StepAction } from '../scenario/model.js';
+import { findCrashTrace } from './crash.js';
 import { expectTcp, expectUdp, type Miss } from './expectation.js';
 import { describeExit, type Program } from './program.js';
 import type { Transcript } from './transcript.js';
@@ -147,7 +148,7 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       const c = conn(ctx, step, a.on);
       const ms = deadline(ctx, a.within);
       const t0 = performance.now();
-      const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
+      const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal, a.stall) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
       if (miss) throw new StepFailure(miss, step);
       if (a.measure !== undefined) ctx.notes.push(`${a.measure}: ${Math.round(performance.now() - t0)} ms`);
       return;
@@ -201,6 +202,8 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       rec.add('stdin', 'program', undefined, 'closed');
       consoleOf(ctx, step).closeStdin();
       return;
+    case 'no-crash':
+      return checkNoCrash(step, ctx);
     case 'exit': {
       const l = ctx.program.launched ?? fail(step, 'no-program', 'this step needs the program started by the harness (give --server CMD)');
       const ms = deadline(ctx, a.within);
@@ -258,6 +261,16 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
       for (let i = 0; i < a.times; i++) await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
       return;
   }
+}
+
+/** The program has not crashed: no stack trace in what it printed, no death by a signal the harness did not send. */
+function checkNoCrash(step: Step, ctx: Context): void {
+  const con = consoleOf(ctx, step);
+  const trace = findCrashTrace(con.errorText()) ?? findCrashTrace(con.text(ctx.stdoutFrom));
+  if (trace) fail(step, 'crashed', `the program crashed: a ${trace.runtime} in its output:\n${trace.excerpt}`);
+  const exit = ctx.program.exitInfo;
+  // A program the scenario stopped or restarted was sent its signal by the harness.
+  if (exit?.signal && !ctx.program.tainted) fail(step, 'crashed', `the program crashed: ${describeExit(exit)}`);
 }
 
 /** ` (it exited with …)` when the program has ended, for messages about what it did not do. */

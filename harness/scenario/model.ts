@@ -24,7 +24,7 @@ export type StepAction =
   | { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number }
   | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number }
   | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
-  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; measure?: string }
+  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string }
   | { verb: 'wait'; ms: number }
   | { verb: 'answer'; prompt?: string; regex?: string; line: string; once?: boolean }
   | {
@@ -40,6 +40,7 @@ export type StepAction =
   | { verb: 'accept'; name: string; transport: Transport; within?: number }
   | { verb: 'type'; line: string }
   | { verb: 'close-stdin' }
+  | { verb: 'no-crash' }
   | { verb: 'exit'; code?: number | 'nonzero'; signal?: string; within?: number }
   | { verb: 'restart' | 'start'; within?: number; ready?: false }
   | { verb: 'occupy'; transport: Transport }

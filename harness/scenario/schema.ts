@@ -122,6 +122,9 @@ export const stepBodies = {
   expect: z.strictObject({
     on,
     within,
+    stall: ms
+      .optional()
+      .describe('TCP: a stall timeout: `within` is then the deadline for the first byte, and after each byte received the expectation fails only if no byte comes for this many milliseconds (for large transfers, whose speed the spec does not set)'),
     ...expectFields,
     measure: z.string().min(1).optional().describe('record in the report how long the expectation took, under this label'),
   }),
@@ -142,6 +145,9 @@ export const stepBodies = {
     .describe('client under test: take its next connection (TCP) or name the harness’s bound socket (UDP)'),
   type: z.string().describe('a line typed on the program’s stdin'),
   'close-stdin': z.literal(true),
+  'no-crash': z
+    .literal(true)
+    .describe('the program has not crashed so far: no stack trace of an interpreter or runtime (Python, Node, Java, Go, Rust, Ruby, sanitizers) in its output, and not killed by a signal it was not sent'),
   exit: z.strictObject({
     code: z.union([z.number().int(), z.literal('nonzero')]).optional().describe('the exit status, or `nonzero`'),
     signal: z.string().optional(),

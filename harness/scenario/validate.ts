@@ -233,6 +233,7 @@ class Validator {
       case 'type':
         return { verb, line: b as string };
       case 'close-stdin':
+      case 'no-crash':
         return { verb };
       case 'exit':
         return { verb, ...(b as object) };
@@ -270,8 +271,17 @@ class Validator {
       ...(on ? { on } : {}),
       expectation,
       ...(b.within !== undefined ? { within: b.within as number } : {}),
+      ...this.stall(b, path, t, expectation),
       ...(b.measure !== undefined ? { measure: b.measure as string } : {}),
     };
+  }
+
+  /** `stall` of an `expect`: for bytes arriving on TCP, not for a datagram, silence or the end of a stream. */
+  stall(b: Obj, path: DataPath, t: Transport | undefined, e: Expectation): { stall?: number } {
+    if (b.stall === undefined) return {};
+    if (t === 'udp') this.error([...path, 'stall'], 'not-for-udp', '`stall` applies to bytes arriving on a TCP connection', 'a datagram arrives whole: use `within`');
+    else if (['silence', 'eof', 'reset'].includes(e.kind)) this.error([...path, 'stall'], 'stall-without-bytes', `\`stall\` restarts on every byte received; \`${e.kind}\` waits for none`, 'use `within`');
+    return { stall: b.stall as number };
   }
 
   /** The one expectation of an `expect` body (or of one `one-of` alternative). */

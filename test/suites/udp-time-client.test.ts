@@ -14,5 +14,6 @@ checkSuite({
     'little-endian.py': ['TIME-C4', 'fail'],
     'prints-utc.py': ['TIME-C4', 'fail'],
     'never-times-out.py': ['TIME-C5', 'non-strict'],
+    'traceback-on-timeout.py': ['TIME-C5', 'non-strict'],
   },
 });
