@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findCrashTrace } from '../harness/run/crash.js';
 import { findCtimes, programTimeZone } from '../harness/run/execute.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
@@ -81,5 +82,69 @@ describe('ctime in the program’s time zone', () => {
     expect(programTimeZone({ TZ: ':Asia/Kolkata' })).toBe('Asia/Kolkata');
     expect(() => programTimeZone({ TZ: 'Nowhere/Atlantis' })).toThrow(/not a time zone/);
     expect(() => programTimeZone({ TZ: 'Asia/Kolkata' }, dir)).toThrow(/not installed/);
+  });
+});
+
+describe('findCrashTrace', () => {
+  it('finds the stack trace each runtime prints, and quotes where the error is named', () => {
+    const python = 'connected\nTraceback (most recent call last):\n  File "x.py", line 3, in <module>\n    main()\nUnicodeDecodeError: \'utf-8\' codec can\'t decode byte 0xff\nserving on\n';
+    expect(findCrashTrace(python)).toEqual({ runtime: 'Python traceback', excerpt: python.slice(10, python.indexOf('\nserving')) });
+    const node = '/srv/client.js:3\n  throw e;\n  ^\n\nError: connect ECONNREFUSED 127.0.0.1:9\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n\nNode.js v22.1.0\n';
+    expect(findCrashTrace(node)?.excerpt).toMatch(/^Error: connect ECONNREFUSED.*\n    at TCPConnectWrap/);
+    expect(findCrashTrace('Exception in thread "main" java.net.ConnectException: Connection refused\n\tat Main.main(Main.java:5)\n')?.runtime).toBe('Java exception');
+    expect(findCrashTrace('panic: dial tcp: connection refused\n\ngoroutine 1 [running]:\nmain.main()\n')?.runtime).toBe('Go panic');
+    expect(findCrashTrace("thread 'main' panicked at src/main.rs:4:5:\nconnection refused\n")?.runtime).toBe('Rust panic');
+    expect(findCrashTrace("client.rb:3:in `initialize': Connection refused (Errno::ECONNREFUSED)\n")?.runtime).toBe('Ruby exception');
+  });
+
+  it('leaves plain messages alone, however they are worded', () => {
+    for (const text of ['连接错误!\ncannot connect to 127.0.0.1:9: Connection refused\n', 'cannot listen on 0.0.0.0:9999: Address already in use\n', 'Error: connect failed\n', 'looking at home\n    at the door\n', '']) {
+      expect(findCrashTrace(text), text).toBeUndefined();
+    }
+  });
+});
+
+describe('no-crash', () => {
+  const refused = (code: string, exit: object = { code: 'nonzero', within: 10_000 }) =>
+    runAgainst([scenario({ covers: ['ECHO-C2'], role: 'client', listen: false, steps: [{ exit }, { 'no-crash': true }] })], python(code));
+
+  it('passes a program that fails with a message, and fails one that fails with a traceback or a signal', async () => {
+    const [clean, traceback, signalled] = await Promise.all([
+      refused("import sys\nsys.stderr.write('cannot connect: Connection refused\\n')\nsys.exit(1)"),
+      refused("import os, socket\ns = socket.create_connection(('127.0.0.1', int(os.environ['PORT'])))"),
+      // (`exit: { code: nonzero }` already refuses a signal; `no-crash` names it a crash wherever it comes)
+      refused('import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)', { within: 10_000 }),
+    ]);
+    expect(explain(clean)).toBe('');
+    expect(traceback.scenarios[0]!.failure).toMatchObject({ code: 'crashed', requirements: ['ECHO-C2'] });
+    expect(traceback.scenarios[0]!.failure?.message).toMatch(/^the program crashed: a Python traceback in its output:\n[^]*\nConnectionRefusedError: \[Errno 111\] Connection refused$/);
+    expect(signalled.scenarios[0]!.failure).toMatchObject({ code: 'crashed', message: 'the program crashed: killed by SIGSEGV' });
+  });
+});
+
+describe('expect stall', () => {
+  /** 40 pieces of 100 bytes, `gapMs` apart, then (unless `stopAt`) end of stream. */
+  const paced = (gapMs: number, stopAt?: number) =>
+    pyServer(`for i in range(40):\n    if i == ${stopAt ?? -1}: time.sleep(60)\n    c.sendall(b'x' * 100); time.sleep(${gapMs / 1000})\nc.close()`);
+  const slowTransfer = (options: object) => scenario({ covers: ['RFC862-1'], steps: [{ connect: 'c' }, { expect: { fill: { size: 4000, pattern: 'x' }, ...options } }] });
+
+  it('lets a transfer take longer than `within` while it keeps moving, and fails it when it stalls', async () => {
+    const [moving, absolute, stalled] = await Promise.all([
+      runAgainst([slowTransfer({ within: 1000, stall: 1500 })], paced(60)),
+      // the same transfer under an absolute deadline: what `within` alone does
+      runAgainst([slowTransfer({ within: 1000 })], paced(60)),
+      runAgainst([slowTransfer({ within: 1000, stall: 1500 })], paced(10, 20)),
+    ]);
+    expect(explain(moving)).toBe('');
+    expect(moving.scenarios[0]!.durationMs).toBeGreaterThan(2000);
+    expect(absolute.scenarios[0]!.failure?.code).toBe('timeout');
+    expect(stalled.scenarios[0]!.failure?.code).toBe('stalled');
+    expect(stalled.scenarios[0]!.failure?.message).toMatch(/the transfer stalled: no byte for 1500 ms after 2000 bytes/);
+  });
+
+  it('is refused where no bytes are awaited, and on UDP', () => {
+    const codes = (steps: object[], transport?: string) => validate({ covers: ['ECHO-1'], ...(transport ? { transport } : {}), steps }).diagnostics.map((d) => d.code);
+    expect(codes([{ connect: 'c' }, { expect: { eof: true, stall: 100 } }])).toEqual(['stall-without-bytes']);
+    expect(codes([{ connect: 'u' }, { expect: { size: 4, stall: 100 } }], 'udp')).toEqual(['not-for-udp']);
   });
 });
