@@ -148,3 +148,19 @@ describe('expect stall', () => {
     expect(codes([{ connect: 'u' }, { expect: { size: 4, stall: 100 } }], 'udp')).toEqual(['not-for-udp']);
   });
 });
+
+describe('send stall', () => {
+  const bigSend = (stall: number) => scenario({ covers: ['RFC863-2'], steps: [{ connect: 'c' }, { send: { fill: { size: 6 * 1024 * 1024, pattern: 'x' }, stall } }, { close: 'c' }] });
+
+  it('lets a slow reader take its time, and fails one that stops reading on the stall, not on the scenario timeout', async () => {
+    const [slow, stopped] = await Promise.all([
+      // 256 KiB every 100 ms: the 6 MiB take seconds, but never stall
+      runAgainst([bigSend(3000)], pyServer('while c.recv(262144):\n    time.sleep(0.1)\nc.close()')),
+      runAgainst([bigSend(1000)], pyServer('c.recv(65536); time.sleep(60)')),
+    ]);
+    expect(explain(slow)).toBe('');
+    expect(stopped.scenarios[0]!.failure?.code).toBe('stalled');
+    expect(stopped.scenarios[0]!.failure?.message).toMatch(/^the peer took no data for 1000 ms after \d+ of 6291456 bytes$/);
+    expect(stopped.scenarios[0]!.durationMs).toBeLessThan(15_000);
+  });
+});

@@ -126,6 +126,7 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
     }
     case 'send': {
       const c = conn(ctx, step, a.on);
+      if (c.kind === 'tcp' && a.stall !== undefined) return sendMoving(step, c.peer, a, a.stall, ctx);
       const problem =
         c.kind === 'udp'
           ? await c.peer.send(a.data)
@@ -271,6 +272,39 @@ function checkNoCrash(step: Step, ctx: Context): void {
   const exit = ctx.program.exitInfo;
   // A program the scenario stopped or restarted was sent its signal by the harness.
   if (exit?.signal && !ctx.program.tainted) fail(step, 'crashed', `the program crashed: ${describeExit(exit)}`);
+}
+
+/** The largest piece a stall-timed send hands over at once: the peer must take one within the stall timeout. */
+const STALL_PIECE = 64 * 1024;
+
+/** Send in pieces (at most 64 KiB), failing only when the peer takes none for `stallMs`. */
+async function sendMoving(step: Step, peer: TcpPeer, a: Extract<StepAction, { verb: 'send' }>, stallMs: number, ctx: Context): Promise<void> {
+  const sizes = a.chunks ?? (a.chunk ? Array<number>(Math.ceil(a.data.length / a.chunk)).fill(a.chunk) : []);
+  const given: Uint8Array[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    if (at >= a.data.length) break;
+    given.push(a.data.subarray(at, at + n));
+    at += n;
+  }
+  if (at < a.data.length || given.length === 0) given.push(a.data.subarray(at));
+  let sent = 0;
+  for (let i = 0; i < given.length; i++) {
+    if (i > 0 && a.pause > 0 && !(await pause(a.pause, ctx.signal))) fail(step, 'aborted', 'interrupted');
+    const piece = given[i]!;
+    for (let from = 0; from < piece.length || (from === 0 && piece.length === 0); from += STALL_PIECE) {
+      const part = piece.subarray(from, from + STALL_PIECE);
+      const stalled = new AbortController();
+      const timer = setTimeout(() => stalled.abort(), stallMs);
+      const problem = await peer.send(part, [], 0, AbortSignal.any([ctx.signal, stalled.signal]));
+      clearTimeout(timer);
+      if (problem === 'aborted' && ctx.signal.aborted) fail(step, 'aborted', 'interrupted');
+      if (problem === 'aborted') fail(step, 'stalled', `the peer took no data for ${stallMs} ms after ${sent} of ${a.data.length} bytes`);
+      if (problem) fail(step, 'send-failed', problem);
+      sent += part.length;
+      if (part.length === 0) break;
+    }
+  }
 }
 
 /** ` (it exited with …)` when the program has ended, for messages about what it did not do. */

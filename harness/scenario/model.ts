@@ -22,7 +22,7 @@ export type Expectation =
 
 export type StepAction =
   | { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number }
-  | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number }
+  | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number }
   | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
   | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string }
   | { verb: 'wait'; ms: number }

@@ -115,6 +115,9 @@ export const stepBodies = {
     chunk: z.number().int().positive().optional().describe('send in pieces of this size'),
     split: z.string().optional().describe('a generated `split` (under `generate`): its pieces and pause'),
     pause: ms.optional().describe('milliseconds between pieces'),
+    stall: ms
+      .optional()
+      .describe('TCP: a stall timeout: the send fails only if the peer takes none of the data (a piece of at most 64 KiB) for this many milliseconds, however long the whole takes'),
   }),
   shutdown: z.union([connName, onBody]),
   close: z.union([connName, onBody]),

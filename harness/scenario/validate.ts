@@ -194,7 +194,7 @@ class Validator {
           this.splitPieces.set(s.split!, chunks);
           return { verb, ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause };
         }
-        return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0 };
+        return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...this.sendStall(s, path, t) };
       }
       case 'shutdown':
       case 'close':
@@ -274,6 +274,13 @@ class Validator {
       ...this.stall(b, path, t, expectation),
       ...(b.measure !== undefined ? { measure: b.measure as string } : {}),
     };
+  }
+
+  /** `stall` of a `send`: for data a TCP peer takes, not for a datagram. */
+  sendStall(s: Obj, path: DataPath, t: Transport | undefined): { stall?: number } {
+    if (s.stall === undefined) return {};
+    if (t === 'udp') this.error([...path, 'stall'], 'not-for-udp', '`stall` applies to data sent on a TCP connection', 'a datagram is sent whole');
+    return { stall: s.stall as number };
   }
 
   /** `stall` of an `expect`: for bytes arriving on TCP, not for a datagram, silence or the end of a stream. */
