@@ -12,7 +12,8 @@ import { findCrashTrace } from '../harness/run/crash.js';
 import { findCtimes, programTimeZone } from '../harness/run/execute.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
-import { explain, runAgainst } from './helpers.js';
+import { launch, type Launched } from '../harness/process/launch.js';
+import { brokenIds, explain, loadSuite, runAgainst } from './helpers.js';
 
 function validate(data: object) {
   return validateScenario('inline.yaml', data, () => ({ line: 1, col: 1 }));
@@ -162,5 +163,24 @@ describe('send stall', () => {
     expect(stopped.scenarios[0]!.failure?.code).toBe('stalled');
     expect(stopped.scenarios[0]!.failure?.message).toMatch(/^the peer took no data for 1000 ms after \d+ of 6291456 bytes$/);
     expect(stopped.scenarios[0]!.durationMs).toBeLessThan(15_000);
+  });
+});
+
+describe('cpu under load', () => {
+  it('catches the server that spins on stdin EOF (ECHO-9), and passes the reference, while two busy loops load both cores', { timeout: 120_000 }, async () => {
+    const [scenario] = (await loadSuite('scenarios/echo-ack/server')).filter((x) => x.file.endsWith('operator-stdin-ends.yaml'));
+    // CPU-bound loops that end by themselves, and are stopped when the test ends whatever happens
+    const loops: Launched[] = [0, 1].map(() => launch({ argv: [process.execPath, '-e', 'const end = Date.now() + 60000; while (Date.now() < end);'] }));
+    try {
+      const [spins, reference] = await Promise.all([
+        runAgainst([scenario!], 'python3 fixtures/echo-ack/server/spins-on-stdin-eof.py {port}'),
+        runAgainst([scenario!], 'python3 fixtures/echo-ack/server/reference.py {port}'),
+      ]);
+      expect(brokenIds(spins), explain(spins)).toEqual({ 'ECHO-9': 'non-strict' });
+      expect(spins.scenarios[0]!.failure?.code).toBe('cpu-busy');
+      expect(explain(reference)).toBe('');
+    } finally {
+      await Promise.all(loops.map((l) => l.stop(500)));
+    }
   });
 });
