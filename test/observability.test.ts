@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findCrashTrace } from '../harness/run/crash.js';
+import { ProgramPool } from '../harness/run/program-pool.js';
+import { Transcript } from '../harness/run/transcript.js';
 import { findCtimes, programTimeZone } from '../harness/run/execute.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
@@ -67,6 +69,15 @@ describe('env', () => {
     // The same env does share a program: two programs are lent again, never across envs.
     const reused = run.scenarios.filter((s) => s.transcript.some((e) => e.detail?.startsWith('reusing the running program')));
     expect(reused.map((s) => s.id)).toHaveLength(2);
+  });
+});
+
+describe('env against a program the harness did not start', () => {
+  it('is an error naming the variables, not a verdict made without them', async () => {
+    const s = scenario({ covers: ['TIME-3'], transport: 'udp', env: { TZ: 'Asia/Kolkata' }, steps: [{ connect: 'u' }] });
+    const target = { name: 'elsewhere', cwd: dir, readyTimeoutMs: 1000, fixedPort: 9 };
+    const got = await new ProgramPool(target).acquire(s, new Transcript(), new AbortController().signal);
+    expect(got).toEqual({ error: expect.objectContaining({ code: 'env-not-applied', message: expect.stringContaining('TZ=Asia/Kolkata') }) });
   });
 });
 

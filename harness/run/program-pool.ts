@@ -89,6 +89,10 @@ export class ProgramPool implements ProgramSource {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
     if (this.#closed) return this.#refuse(scenario);
     if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal);
+    // The condition the scenario makes (e.g. a time zone) would be assumed, not made.
+    if (this.target.command === undefined && scenario.env) {
+      return { error: { code: 'env-not-applied', message: `this scenario runs the program with ${Object.keys(scenario.env).map((k) => `${k}=${scenario.env![k]}`).join(' ')}, which cannot be given to a program the harness did not start: give its command`, requirements: scenario.covers } };
+    }
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
       const i = this.#idle.findIndex((p) => p.transport === scenario.transport && p.alive && sameEnv(p.scenarioEnv, scenario.env));
