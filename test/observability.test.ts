@@ -129,7 +129,7 @@ describe('no-crash', () => {
     ]);
     expect(explain(clean)).toBe('');
     expect(traceback.scenarios[0]!.failure).toMatchObject({ code: 'crashed', requirements: ['ECHO-C2'] });
-    expect(traceback.scenarios[0]!.failure?.message).toMatch(/^the program crashed: a Python traceback in its output:\n[^]*\nConnectionRefusedError: \[Errno 111\] Connection refused$/);
+    expect(traceback.scenarios[0]!.failure?.message).toMatch(/^the program crashed: a Python traceback on its stderr:\n[^]*\nConnectionRefusedError: \[Errno 111\] Connection refused$/);
     expect(signalled.scenarios[0]!.failure).toMatchObject({ code: 'crashed', message: 'the program crashed: killed by SIGSEGV' });
   });
 });

@@ -264,11 +264,13 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
   }
 }
 
-/** The program has not crashed: no stack trace in what it printed, no death by a signal the harness did not send. */
+/** The program has not crashed: no stack trace on its stderr, no death by a signal the harness did not send. */
 function checkNoCrash(step: Step, ctx: Context): void {
   const con = consoleOf(ctx, step);
-  const trace = findCrashTrace(con.errorText()) ?? findCrashTrace(con.text(ctx.stdoutFrom));
-  if (trace) fail(step, 'crashed', `the program crashed: a ${trace.runtime} in its output:\n${trace.excerpt}`);
+  // Runtimes print their traces on stderr; with --tty stderr shares the terminal with stdout. Stdout may hold
+  // data (a client copying what it received), so it is read only then.
+  const trace = findCrashTrace(con.errorText()) ?? (ctx.program.target.tty ? findCrashTrace(con.text(ctx.stdoutFrom)) : undefined);
+  if (trace) fail(step, 'crashed', `the program crashed: a ${trace.runtime} on its stderr:\n${trace.excerpt}`);
   const exit = ctx.program.exitInfo;
   // A program the scenario stopped or restarted was sent its signal by the harness.
   if (exit?.signal && !ctx.program.tainted) fail(step, 'crashed', `the program crashed: ${describeExit(exit)}`);

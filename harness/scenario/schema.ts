@@ -150,7 +150,7 @@ export const stepBodies = {
   'close-stdin': z.literal(true),
   'no-crash': z
     .literal(true)
-    .describe('the program has not crashed so far: no stack trace of an interpreter or runtime (Python, Node, Java, Go, Rust, Ruby, sanitizers) in its output, and not killed by a signal it was not sent'),
+    .describe('the program has not crashed so far: no stack trace of an interpreter or runtime (Python, Node, Java, Go, Rust, Ruby, sanitizers) on its stderr, and not killed by a signal it was not sent'),
   exit: z.strictObject({
     code: z.union([z.number().int(), z.literal('nonzero')]).optional().describe('the exit status, or `nonzero`'),
     signal: z.string().optional(),
