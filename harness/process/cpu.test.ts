@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ProgramConsole } from './console.js';
-import { groupCpuMs, parseStat } from './cpu.js';
+import { groupCpuMs, groupRunnableNs, measureGroupBusy, parseSchedstat, parseStat } from './cpu.js';
+import { pause } from '../net/waiter.js';
 import { launch, type Launched } from './launch.js';
 import { expectNoLeaks } from '../../test/no-leaks.js';
 
@@ -38,5 +39,50 @@ describe('parseStat', () => {
     const stat = '4242 (my (odd) server) S 1 4240 4240 0 -1 4194560 100 0 0 0 25 7 3 1 20 0 1 0 1000 0 0';
     expect(parseStat(stat)).toEqual({ pgrp: 4240, ticks: 25 + 7 + 3 + 1 });
     expect(parseStat('garbage')).toBeUndefined();
+  });
+});
+
+describe('measureGroupBusy', () => {
+  /** A CPU-bound loop that ends by itself after `ms` (and is stopped by the leak check anyway). */
+  const busyLoop = (ms: number) => launch({ argv: [NODE, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`] });
+
+  it('tells a spinning program from an idle one while two busy loops load both cores', { timeout: 60_000 }, async () => {
+    started.push(busyLoop(20_000), busyLoop(20_000));
+    // Spins in a thread, as the ECHO-9 fixture does once its stdin ends; the main thread sleeps.
+    const spinner = launch({ argv: ['python3', '-c', 'import threading, time\ndef spin():\n    while True: pass\nthreading.Thread(target=spin, daemon=True).start()\nprint("spinning", flush=True)\ntime.sleep(100)'] });
+    const idle = launch({ argv: ['python3', '-c', 'import time\nprint("idle", flush=True)\ntime.sleep(100)'] });
+    started.push(spinner, idle);
+    const consoles = [new ProgramConsole(spinner), new ProgramConsole(idle)];
+    expect((await consoles[0]!.waitFor('spinning', { timeoutMs: 30_000 })).ok).toBe(true);
+    expect((await consoles[1]!.waitFor('idle', { timeoutMs: 30_000 })).ok).toBe(true);
+    const [spin, rest, cpuShare] = await Promise.all([
+      measureGroupBusy(spinner.pid, 600, (ms) => pause(ms)),
+      measureGroupBusy(idle.pid, 600, (ms) => pause(ms)),
+      // What the step measured before: the spinner's share of a core, which the load cuts.
+      (async () => {
+        const before = await groupCpuMs(spinner.pid);
+        await pause(600);
+        return ((await groupCpuMs(spinner.pid)) - before) / 600 * 100;
+      })(),
+    ]);
+    expect(spin).toMatchObject({ ok: true, measure: 'runnable' });
+    expect(rest).toMatchObject({ ok: true, measure: 'runnable' });
+    // Runnable nearly all the window whatever share of a core it got (CPU share here: cpuShare).
+    expect(spin.ok && spin.percent, `runnable ${spin.ok && spin.percent}%, CPU share ${cpuShare}%`).toBeGreaterThan(80);
+    expect(rest.ok && rest.percent).toBeLessThan(25);
+  });
+
+  it('is aborted with the wait, and not measurable without /proc', async () => {
+    expect(await measureGroupBusy(process.pid, 100, async () => false)).toEqual({ ok: false, code: 'aborted' });
+    expect(await measureGroupBusy(process.pid, 1, (ms) => pause(ms), '/nonexistent/proc')).toEqual({ ok: false, code: 'not-measurable' });
+    expect(await groupRunnableNs(0)).toBeNaN();
+  });
+});
+
+describe('parseSchedstat', () => {
+  it('adds the time on a CPU and the time waiting for one', () => {
+    expect(parseSchedstat('378656297 268899416 94\n')).toBe(378656297 + 268899416);
+    expect(parseSchedstat('garbage')).toBeUndefined();
+    expect(parseSchedstat(undefined)).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 /**
- * CPU time used by a process group, read from /proc/<pid>/stat, to tell an idle
- * server from one that spins.
+ * How busy a process group is, read from /proc, to tell an idle
+ * server from one that spins: time runnable (schedstat), or CPU time (stat).
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 
 /** Clock ticks per second of /proc times (`getconf CLK_TCK`): 100 on Linux for every common architecture. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -54,4 +55,75 @@ async function readable(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Nanoseconds every thread of every process in group `pgid` has been runnable so
+ * far: on a CPU plus waiting for one on a run queue (`/proc/<pid>/task/<tid>/schedstat`,
+ * fields 1 and 2). Unlike CPU time this does not depend on how busy the machine is: a
+ * thread that spins is runnable all the time whether or not it gets a core, and a
+ * thread that sleeps is not. NaN where schedstat cannot be read.
+ */
+export async function groupRunnableNs(pgid: number, procRoot = '/proc'): Promise<number> {
+  if (!Number.isInteger(pgid) || pgid <= 0) return NaN;
+  let entries: string[];
+  try {
+    entries = await readdir(procRoot);
+  } catch {
+    return NaN;
+  }
+  const members = await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (pid) => {
+        const stat = await readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined);
+        return stat !== undefined && parseStat(stat)?.pgrp === pgid ? pid : undefined;
+      }),
+  );
+  let total = 0;
+  let seen = false;
+  for (const pid of members) {
+    if (pid === undefined) continue;
+    const tids = await readdir(`${procRoot}/${pid}/task`).catch(() => [] as string[]);
+    const stats = await Promise.all(tids.map((tid) => readFile(`${procRoot}/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => undefined)));
+    for (const text of stats) {
+      const ns = parseSchedstat(text);
+      if (ns === undefined) continue;
+      total += ns;
+      seen = true;
+    }
+  }
+  if (!seen) return (await readable(`${procRoot}/self/schedstat`)) ? 0 : NaN;
+  return total;
+}
+
+/** Time runnable in one schedstat line (`run_ns wait_ns timeslices`): run + wait; undefined if malformed. */
+export function parseSchedstat(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const [run, wait] = text.trim().split(/\s+/).map(Number);
+  return Number.isFinite(run) && Number.isFinite(wait) ? run! + wait! : undefined;
+}
+
+export type BusyMeasure =
+  | { ok: true; percent: number; measure: 'runnable' | 'cpu' }
+  | { ok: false; code: 'aborted' | 'not-measurable' };
+
+/**
+ * How busy group `pgid` is over `windowMs`: the percentage of the window its threads
+ * were runnable (summed over threads: two spinning threads make 200 %). Falls back
+ * to CPU time (which a loaded machine lowers) only where schedstat is missing.
+ */
+export async function measureGroupBusy(pgid: number, windowMs: number, wait: (ms: number) => Promise<boolean>, procRoot = '/proc'): Promise<BusyMeasure> {
+  const beforeNs = await groupRunnableNs(pgid, procRoot);
+  const beforeCpu = Number.isNaN(beforeNs) ? await groupCpuMs(pgid, procRoot) : NaN;
+  const t0 = performance.now();
+  if (!(await wait(windowMs))) return { ok: false, code: 'aborted' };
+  const wall = Math.max(1, performance.now() - t0);
+  if (!Number.isNaN(beforeNs)) {
+    const afterNs = await groupRunnableNs(pgid, procRoot);
+    if (!Number.isNaN(afterNs)) return { ok: true, percent: (Math.max(0, afterNs - beforeNs) / 1e6 / wall) * 100, measure: 'runnable' };
+  }
+  if (Number.isNaN(beforeCpu)) return { ok: false, code: 'not-measurable' };
+  const used = ((await groupCpuMs(pgid, procRoot)) - beforeCpu) / wall * 100;
+  return Number.isNaN(used) ? { ok: false, code: 'not-measurable' } : { ok: true, percent: used, measure: 'cpu' };
 }

@@ -10,9 +10,9 @@ import type { Failure, Level } from './result.js';
 type StepVerb = StepAction['verb'];
 
 /** Steps that judge the program (the others act: connect, send, close…); a check that held counts for its requirements. */
-const CHECKS = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu', 'accept']);
+const CHECKS = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu', 'no-crash', 'accept']);
 /** Checks whose failure leaves the scenario something to check: a SHOULD or INFO one is recorded and the scenario goes on. */
-const RECOVERABLE = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu']);
+const RECOVERABLE = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu', 'no-crash']);
 
 /** Steps that neither check nor act on the program for a requirement: they only arrange or wait. */
 const NOT_COUNTED = new Set<StepVerb>(['note', 'wait', 'answer', 'parallel', 'repeat']);

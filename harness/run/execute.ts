@@ -4,8 +4,9 @@
  */
 import { createSocket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { groupCpuMs } from '../process/cpu.js';
+import { measureGroupBusy } from '../process/cpu.js';
 import { isEnding } from '../process/ending.js';
 import { listeningSockets } from '../process/readiness.js';
 import { TcpListener } from '../net/tcp-listener.js';
@@ -14,6 +15,7 @@ import { UdpPeer } from '../net/udp-peer.js';
 import { pause } from '../net/waiter.js';
 import type { Expectation, Scenario, Step, StepAction } from '../scenario/model.js';
 import type { CheckLog } from './check-log.js';
+import { findCrashTrace } from './crash.js';
 import { expectEndSkippingData, expectTcp, expectUdp, type Miss } from './expectation.js';
 import { describeExit, type Program } from './program.js';
 import type { Transcript } from './transcript.js';
@@ -143,6 +145,7 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
     }
     case 'send': {
       const c = conn(ctx, step, a.on);
+      if (c.kind === 'tcp' && a.stall !== undefined) return sendMoving(step, c.peer, a, a.stall, ctx);
       const problem =
         c.kind === 'udp'
           ? await c.peer.send(a.data)
@@ -177,7 +180,7 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
         if (miss) throw new StepFailure(miss, step);
         return;
       }
-      const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
+      const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal, a.stall) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
       if (miss) {
         if (c.kind === 'tcp' && miss.code !== 'aborted' && (miss.code !== 'timeout' || c.peer.buffer.length > 0)) {
           // The bytes this check looked at are dropped; later checks of the stream's content cannot know where they start.
@@ -239,6 +242,8 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
       rec.add('stdin', 'program', undefined, 'closed');
       consoleOf(ctx, step).closeStdin();
       return;
+    case 'no-crash':
+      return checkNoCrash(step, ctx);
     case 'exit': {
       const l = ctx.program.launched ?? fail(step, 'no-program', 'this step needs the program started by the harness (give --server CMD)');
       const ms = deadline(ctx, a.within);
@@ -273,15 +278,17 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
       return checkListener(step, a, ctx);
     case 'cpu': {
       const pid = (ctx.program.launched ?? fail(step, 'no-program', 'this step needs the program started by the harness')).pid;
-      const before = await groupCpuMs(pid);
-      if (!(await pause(a.for, ctx.signal))) fail(step, 'aborted', 'interrupted');
-      const used = ((await groupCpuMs(pid)) - before) / a.for * 100;
-      if (Number.isNaN(used)) {
+      const m = await measureGroupBusy(pid, a.for, (ms) => pause(ms, ctx.signal));
+      if (!m.ok && m.code === 'aborted') fail(step, 'aborted', 'interrupted');
+      if (!m.ok) {
         ctx.notes.push('CPU use not measurable on this platform');
         return;
       }
-      ctx.notes.push(`CPU use over ${a.for} ms: ${used.toFixed(0)}% of one core`);
-      if (used > a.below) fail(step, 'cpu-busy', `the program used ${used.toFixed(0)}% of a core over ${a.for} ms (allowed below ${a.below}%)`);
+      const pct = m.percent.toFixed(0);
+      // Runnable time (on a core or waiting for one) does not shrink when the machine is busy; CPU time does.
+      const what = m.measure === 'runnable' ? `was runnable ${pct}% of the time` : `used ${pct}% of a core (CPU time: lower on a busy machine)`;
+      ctx.notes.push(`over ${a.for} ms the program ${what}`);
+      if (m.percent > a.below) fail(step, 'cpu-busy', `over ${a.for} ms the program ${what} (allowed below ${a.below}%): it does not sleep while it has nothing to do`);
       return;
     }
     case 'note':
@@ -315,6 +322,51 @@ function endsStream(e: Expectation): boolean {
   return e.kind === 'eof' || e.kind === 'reset' || e.kind === 'rest';
 }
 
+/** The program has not crashed: no stack trace on its stderr, no death by a signal the harness did not send. */
+function checkNoCrash(step: Step, ctx: Context): void {
+  const con = consoleOf(ctx, step);
+  // Runtimes print their traces on stderr; with --tty stderr shares the terminal with stdout. Stdout may hold
+  // data (a client copying what it received), so it is read only then.
+  const trace = findCrashTrace(con.errorText()) ?? (ctx.program.target.tty ? findCrashTrace(con.text(ctx.stdoutFrom)) : undefined);
+  if (trace) fail(step, 'crashed', `the program crashed: a ${trace.runtime} on its stderr:\n${trace.excerpt}`);
+  const exit = ctx.program.exitInfo;
+  // A program the scenario stopped or restarted was sent its signal by the harness.
+  if (exit?.signal && !ctx.program.tainted) fail(step, 'crashed', `the program crashed: ${describeExit(exit)}`);
+}
+
+/** The largest piece a stall-timed send hands over at once: the peer must take one within the stall timeout. */
+const STALL_PIECE = 64 * 1024;
+
+/** Send in pieces (at most 64 KiB), failing only when the peer takes none for `stallMs`. */
+async function sendMoving(step: Step, peer: TcpPeer, a: Extract<StepAction, { verb: 'send' }>, stallMs: number, ctx: Context): Promise<void> {
+  const sizes = a.chunks ?? (a.chunk ? Array<number>(Math.ceil(a.data.length / a.chunk)).fill(a.chunk) : []);
+  const given: Uint8Array[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    if (at >= a.data.length) break;
+    given.push(a.data.subarray(at, at + n));
+    at += n;
+  }
+  if (at < a.data.length || given.length === 0) given.push(a.data.subarray(at));
+  let sent = 0;
+  for (let i = 0; i < given.length; i++) {
+    if (i > 0 && a.pause > 0 && !(await pause(a.pause, ctx.signal))) fail(step, 'aborted', 'interrupted');
+    const piece = given[i]!;
+    for (let from = 0; from < piece.length || (from === 0 && piece.length === 0); from += STALL_PIECE) {
+      const part = piece.subarray(from, from + STALL_PIECE);
+      const stalled = new AbortController();
+      const timer = setTimeout(() => stalled.abort(), stallMs);
+      const problem = await peer.send(part, [], 0, AbortSignal.any([ctx.signal, stalled.signal]));
+      clearTimeout(timer);
+      if (problem === 'aborted' && ctx.signal.aborted) fail(step, 'aborted', 'interrupted');
+      if (problem === 'aborted') fail(step, 'stalled', `the peer took no data for ${stallMs} ms after ${sent} of ${a.data.length} bytes`);
+      if (problem) fail(step, 'send-failed', problem);
+      sent += part.length;
+      if (part.length === 0) break;
+    }
+  }
+}
+
 /** ` (it exited with …)` when the program has ended, for messages about what it did not do. */
 function exitedNote(ctx: Context): string {
   const e = ctx.program.exitInfo;
@@ -330,12 +382,62 @@ function bufferingHint(ctx: Context, stream: string): string {
 const CTIME = /\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\b/g;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Every C `ctime` local time in `text`, as epoch milliseconds. */
-export function findCtimes(text: string): { text: string; ms: number }[] {
-  return [...text.matchAll(CTIME)].map((m) => ({
-    text: m[0],
-    ms: new Date(Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]!.trim()), Number(m[4]), Number(m[5]), Number(m[6])).getTime(),
-  }));
+/**
+ * Every C `ctime` local time in `text`, as epoch milliseconds: read as a wall-clock
+ * time in `timeZone` (an IANA name, the program's TZ), or in the harness's own time
+ * zone when none is given.
+ */
+export function findCtimes(text: string, timeZone?: string): { text: string; ms: number }[] {
+  return [...text.matchAll(CTIME)].map((m) => {
+    const fields = [Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]!.trim()), Number(m[4]), Number(m[5]), Number(m[6])] as const;
+    return { text: m[0], ms: timeZone === undefined ? new Date(...fields).getTime() : zonedMs(fields, timeZone) };
+  });
+}
+
+/** Epoch milliseconds of a wall-clock time in `timeZone` (the later reading where a clock change makes it ambiguous). */
+function zonedMs(f: readonly [number, number, number, number, number, number], timeZone: string): number {
+  const asUtc = Date.UTC(...f);
+  const first = asUtc - zoneOffsetMs(timeZone, asUtc);
+  const second = asUtc - zoneOffsetMs(timeZone, first);
+  return second;
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `ms`. */
+function zoneOffsetMs(timeZone: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(ms);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The time zone in `env.TZ` (what the program was given), to read the local time it
+ * prints; undefined when TZ is unset or empty: the harness's own, as for the program.
+ * Throws (a harness error, not a verdict) for a zone the harness or the machine lacks.
+ */
+export function programTimeZone(env: Readonly<Record<string, string | undefined>>, zoneinfo = '/usr/share/zoneinfo'): string | undefined {
+  const tz = env.TZ?.replace(/^:/, '');
+  if (tz === undefined || tz === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new Error(`TZ=${tz} is not a time zone the harness can read local times in: give an IANA name such as Asia/Kolkata`);
+  }
+  // A C library (Python's time, C's ctime) silently falls back to UTC for a zone it cannot find.
+  const dir = env.TZDIR ?? zoneinfo;
+  if (process.platform === 'linux' && !/^(UTC|GMT|Etc\/UTC)$/.test(tz) && existsSync(dir) && !existsSync(`${dir}/${tz}`)) {
+    throw new Error(`TZ=${tz} is not installed on this machine (${dir}/${tz} is missing; install tzdata): a program would print UTC`);
+  }
+  if (process.platform === 'linux' && !existsSync(dir)) throw new Error(`TZ=${tz} cannot be honoured: ${dir} is missing (install tzdata), so a program would print UTC`);
+  return tz;
+}
+
+/** `5 s from now`, or for a time zone mistake `19800 s (5 h 30 min) from now`. */
+function offText(seconds: number): string {
+  const s = Math.round(seconds);
+  if (Math.abs(s) < 3600) return `${s} s from now`;
+  const m = Math.round(Math.abs(s) / 60);
+  return `${s} s (${s < 0 ? '-' : ''}${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}) from now`;
 }
 
 /** Whole-output expectations: exactly this (with or without line breaks), or a ctime near now. */
@@ -346,11 +448,16 @@ async function expectOutput(step: Step, a: Extract<StepAction, { verb: 'stdout' 
   const printed = () => (stream === 'stderr' ? con.errorText() : con.text(ctx.stdoutFrom));
   if (a.ctime !== undefined) {
     const tolerance = a.ctime;
-    const r = await con.watch(() => findCtimes(printed()).find((t) => Math.abs(t.ms - Date.now()) <= tolerance * 1000 + 999), { timeoutMs: ms, signal: ctx.signal });
+    const program = ctx.program;
+    // Only a TZ the harness gives the program differs from its own (which the program inherits otherwise).
+    const given = { ...program.target.env, ...program.scenarioEnv };
+    const timeZone = given.TZ === undefined ? undefined : programTimeZone({ ...process.env, ...given });
+    const r = await con.watch(() => findCtimes(printed(), timeZone).find((t) => Math.abs(t.ms - Date.now()) <= tolerance * 1000 + 999), { timeoutMs: ms, signal: ctx.signal });
     if (r.ok) return;
-    const seen = findCtimes(printed());
-    const got = seen.length ? `it printed ${seen.map((t) => `\`${t.text}\``).join(', ')}, ${Math.round((seen[0]!.ms - Date.now()) / 1000)} s from now` : `it printed ${JSON.stringify(printed().slice(-200)) || 'nothing'}`;
-    fail(step, r.code === 'aborted' ? 'aborted' : 'stdout-time', `expected a ctime-formatted local time within ${tolerance} s of now on ${stream}; ${got}`);
+    const seen = findCtimes(printed(), timeZone);
+    const got = seen.length ? `it printed ${seen.map((t) => `\`${t.text}\``).join(', ')}, ${offText((seen[0]!.ms - Date.now()) / 1000)}` : `it printed ${JSON.stringify(printed().slice(-200)) || 'nothing'}`;
+    const zone = timeZone ? ` (the program's time zone: TZ=${timeZone})` : '';
+    fail(step, r.code === 'aborted' ? 'aborted' : 'stdout-time', `expected a ctime-formatted local time${zone} within ${tolerance} s of now on ${stream}; ${got}`);
   }
   const strip = a['without-line-breaks'] !== undefined;
   const want = interpolate((a.equals ?? a['without-line-breaks'])!, ctx);

@@ -4,6 +4,7 @@
  * received bytes can no longer match.
  */
 import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct } from '../codec/index.js';
+import { performance } from 'node:perf_hooks';
 import { escapeBytes } from '../codec/render.js';
 import type { Matcher } from '../codec/types.js';
 import type { TcpPeer } from '../net/tcp-peer.js';
@@ -41,14 +42,20 @@ function expectedBytes(e: Expectation): Uint8Array | undefined {
   return e.kind === 'bytes' ? e.data : undefined;
 }
 
-/** Wait on a TCP peer; resolves undefined when the expectation held. */
-export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+/**
+ * Wait on a TCP peer; resolves undefined when the expectation held. `timeoutMs` is
+ * the deadline; with `stallMs`, only until the first byte arrives: from then on the
+ * expectation fails only when no byte arrives for `stallMs` while it is incomplete
+ * (a large transfer may take as long as it takes, as long as it moves).
+ */
+export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, stallMs?: number): Promise<Miss | undefined> {
   if (e.kind === 'silence') {
     const r = await peer.changes.wait(() => (peer.buffer.length > 0 ? true : undefined), e.ms, signal);
     if (r.done) return { code: 'not-silent', message: `expected no data for ${e.ms} ms, got ${peer.buffer.length} bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
     return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
   }
   const check = tcpCheck(peer, e);
+  if (stallMs !== undefined) return expectMoving(peer, e, check, timeoutMs, stallMs, signal);
   const r = await peer.changes.wait(check, timeoutMs, signal);
   if (!r.done) return timedOut(r.reason, describeExpectation(e), timeoutMs, peer.buffer, expectedBytes(e));
   return r.value === true ? undefined : r.value;
@@ -70,6 +77,33 @@ export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeo
   }, timeoutMs, signal);
   if (!r.done) return timedOut(r.reason, `${describeExpectation(e)} (data after the failed check is skipped)`, timeoutMs, Buffer.alloc(0));
   return r.value === true ? undefined : r.value;
+}
+
+const PROGRESS = Symbol('progress');
+
+/** `check` until it decides, with a deadline of `firstMs` for the first byte, then of `stallMs` after each byte received. */
+async function expectMoving(peer: TcpPeer, e: Expectation, check: Check, firstMs: number, stallMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+  const t0 = performance.now();
+  const before = peer.buffer.length;
+  let seen = before;
+  for (;;) {
+    const r = await peer.changes.wait<Miss | true | typeof PROGRESS>(() => check() ?? (peer.buffer.length > seen ? PROGRESS : undefined), seen > before ? stallMs : firstMs, signal);
+    if (r.done) {
+      const v = r.value;
+      if (v === true) return undefined;
+      if (v !== PROGRESS) return v;
+      seen = peer.buffer.length;
+      continue;
+    }
+    if (r.reason === 'aborted' || seen === before) return timedOut(r.reason, describeExpectation(e), firstMs, peer.buffer, expectedBytes(e));
+    const got = seen - before;
+    return {
+      code: 'stalled',
+      message: `expected ${describeExpectation(e)}; the transfer stalled: no byte for ${stallMs} ms after ${got} bytes (${Math.round(performance.now() - t0)} ms in); "${escapeBytes(peer.buffer, 120)}"`,
+      ...(expectedBytes(e) ? { expected: expectedBytes(e)! } : {}),
+      actual: Uint8Array.from(peer.buffer),
+    };
+  }
 }
 
 /** What an expectation waits for, in words. */

@@ -89,9 +89,13 @@ export class ProgramPool implements ProgramSource {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
     if (this.#closed) return this.#refuse(scenario);
     if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal);
+    // The condition the scenario makes (e.g. a time zone) would be assumed, not made.
+    if (this.target.command === undefined && scenario.env) {
+      return { error: { code: 'env-not-applied', message: `this scenario runs the program with ${Object.keys(scenario.env).map((k) => `${k}=${scenario.env![k]}`).join(' ')}, which cannot be given to a program the harness did not start: give its command`, requirements: scenario.covers } };
+    }
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
-      const i = this.#idle.findIndex((p) => p.transport === scenario.transport && p.alive);
+      const i = this.#idle.findIndex((p) => p.transport === scenario.transport && p.alive && sameEnv(p.scenarioEnv, scenario.env));
       if (i >= 0) {
         const [p] = this.#idle.splice(i, 1);
         p!.setRecorder(record);
@@ -101,7 +105,7 @@ export class ProgramPool implements ProgramSource {
     }
     const { port, fixed, portless } = await this.portFor(scenario);
     const unlock = fixed ? await portLocks.acquire(port) : () => {};
-    const program = new Program(this.target, port, scenario.transport, portless, scenario.listens);
+    const program = new Program(this.target, port, scenario.transport, portless, scenario.listens, scenario.env);
     program.setRecorder(record);
     // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
     const key = `${scenario.transport}/${port}`;
@@ -147,7 +151,7 @@ export class ProgramPool implements ProgramSource {
       return { error: { code: 'listen-failed', message: `the harness could not listen on 127.0.0.1:${port}: ${(e as Error).message}`, requirements: scenario.covers } };
     }
     const portless = scenario.defaultPort !== undefined && this.target.fixedPort === undefined;
-    const program = new Program(this.target, port, scenario.transport, portless, false);
+    const program = new Program(this.target, port, scenario.transport, portless, false, scenario.env);
     program.setRecorder(record);
     const started = await program.start(signal);
     if (!started.ok) {
@@ -183,4 +187,10 @@ export class ProgramPool implements ProgramSource {
     this.#idle.length = 0;
     await Promise.all(all.map((p) => p.stop()));
   }
+}
+
+/** Whether a running program was started with the environment a scenario asks for (a program is only lent again under the same one). */
+function sameEnv(started: Readonly<Record<string, string>>, wanted: Readonly<Record<string, string>> = {}): boolean {
+  const a = Object.keys(started);
+  return a.length === Object.keys(wanted).length && a.every((k) => wanted[k] === started[k]);
 }

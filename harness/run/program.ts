@@ -55,6 +55,8 @@ export class Program {
     readonly portless = false,
     /** False for a program that does not listen: it is ready once launched. */
     readonly listens = true,
+    /** The scenario's own environment variables, over the target's. */
+    readonly scenarioEnv: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Route console events to the current scenario's transcript. */
@@ -84,7 +86,7 @@ export class Program {
     } catch (e) {
       return { ok: false, code: 'bad-command', message: (e as Error).message };
     }
-    const env: Record<string, string | undefined> = { ...process.env, PYTHONUNBUFFERED: '1', ...this.target.env, PORT: String(this.port) };
+    const env: Record<string, string | undefined> = { ...process.env, PYTHONUNBUFFERED: '1', ...this.target.env, ...this.scenarioEnv, PORT: String(this.port) };
     if (this.portless) delete env.PORT;
     this.exitInfo = undefined;
     const launched = launch({ argv, env, cwd: this.target.cwd, name: this.target.name });

@@ -122,9 +122,8 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
 const DEATH_WAIT_MS = 1000;
 
 /**
- * A failure while the program was dying or dead names how it ended (`killed by
- * SIGSEGV`, `exit status 1`): a program seen as a zombie, or already gone, is waited
- * for briefly.
+ * A failure while the program was dying or dead of a signal names it (`killed by
+ * SIGSEGV`): a program seen ending (a zombie, or gone) is waited for briefly.
  */
 async function withDeath(failure: Failure, program: Program): Promise<Failure> {
   const l = program.launched;
@@ -135,8 +134,8 @@ async function withDeath(failure: Failure, program: Program): Promise<Failure> {
     exit = await Promise.race([l.exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEATH_WAIT_MS)))]);
     clearTimeout(timer);
   }
-  // A normal exit is the program's own business; a signal or an error status is news for the failure.
-  if (!exit || (!exit.signal && !exit.code)) return failure;
+  // An exit status is the program's own word (checked by `exit` steps); a death by a signal is news for the failure.
+  if (!exit?.signal) return failure;
   const how = describeExit(exit);
   return failure.message.includes(how) ? failure : { ...failure, message: `${failure.message} (the program ended: ${how})` };
 }

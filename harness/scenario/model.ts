@@ -22,9 +22,9 @@ export type Expectation =
 
 export type StepAction =
   | { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number }
-  | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number }
+  | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number }
   | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
-  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; measure?: string }
+  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string }
   | { verb: 'wait'; ms: number }
   | { verb: 'answer'; prompt?: string; regex?: string; line: string; once?: boolean }
   | {
@@ -40,6 +40,7 @@ export type StepAction =
   | { verb: 'accept'; name: string; transport: Transport; within?: number }
   | { verb: 'type'; line: string }
   | { verb: 'close-stdin' }
+  | { verb: 'no-crash' }
   | { verb: 'exit'; code?: number | 'nonzero'; signal?: string; within?: number }
   | { verb: 'restart' | 'start'; within?: number; ready?: false }
   | { verb: 'occupy'; transport: Transport }
@@ -92,6 +93,8 @@ export interface Scenario {
   stepTimeoutMs: number;
   defaultPort?: number;
   skip?: string;
+  /** Environment variables set for the program in this scenario (over the target's). */
+  env?: Record<string, string>;
   steps: Step[];
   script?: (api: ScriptApi) => Promise<void>;
   /** A property scenario: values generated per run, and the scenario rebuilt from them. */

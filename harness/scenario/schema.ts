@@ -115,6 +115,9 @@ export const stepBodies = {
     chunk: z.number().int().positive().optional().describe('send in pieces of this size'),
     split: z.string().optional().describe('a generated `split` (under `generate`): its pieces and pause'),
     pause: ms.optional().describe('milliseconds between pieces'),
+    stall: ms
+      .optional()
+      .describe('TCP: a stall timeout: the send fails only if the peer takes none of the data (a piece of at most 64 KiB) for this many milliseconds, however long the whole takes'),
   }),
   shutdown: z.union([connName, onBody]),
   close: z.union([connName, onBody]),
@@ -122,6 +125,9 @@ export const stepBodies = {
   expect: z.strictObject({
     on,
     within,
+    stall: ms
+      .optional()
+      .describe('TCP: a stall timeout: `within` is then the deadline for the first byte, and after each byte received the expectation fails only if no byte comes for this many milliseconds (for large transfers, whose speed the spec does not set)'),
     ...expectFields,
     measure: z.string().min(1).optional().describe('record in the report how long the expectation took, under this label'),
   }),
@@ -142,6 +148,9 @@ export const stepBodies = {
     .describe('client under test: take its next connection (TCP) or name the harness’s bound socket (UDP)'),
   type: z.string().describe('a line typed on the program’s stdin'),
   'close-stdin': z.literal(true),
+  'no-crash': z
+    .literal(true)
+    .describe('the program has not crashed so far: no stack trace of an interpreter or runtime (Python, Node, Java, Go, Rust, Ruby, sanitizers) on its stderr, and not killed by a signal it was not sent'),
   exit: z.strictObject({
     code: z.union([z.number().int(), z.literal('nonzero')]).optional().describe('the exit status, or `nonzero`'),
     signal: z.string().optional(),
@@ -160,7 +169,7 @@ export const stepBodies = {
     reuseaddr: z.boolean().optional().describe('UDP: whether SO_REUSEADDR is set (Linux)'),
   }),
   cpu: z.strictObject({
-    below: z.number().positive().max(1000).describe('percent of one core'),
+    below: z.number().positive().max(1000).describe('percent of the window the program’s threads may be runnable (on a core or waiting for one), summed over its threads'),
     for: ms.describe('the window measured'),
   }),
   note: z.string().describe('record a line in the report'),
@@ -226,6 +235,10 @@ export const scenarioFields = {
     .optional()
     .describe('start the program without a port ({port} words dropped, PORT unset) and expect it on this port'),
   skip: z.string().optional().describe('skip this scenario, saying why'),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name: letters, digits and `_`, not starting with a digit'), z.string())
+    .optional()
+    .describe('environment variables set for the program in this scenario (e.g. `TZ: Asia/Kolkata`): it gets a program started for it alone'),
   vars: z.record(z.string(), payloadSchema).optional(),
   generate: z
     .record(z.string().regex(/^[A-Za-z_][\w-]*$/), generatorSchema)

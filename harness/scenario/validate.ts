@@ -194,7 +194,7 @@ class Validator {
           this.splitPieces.set(s.split!, chunks);
           return { verb, ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause };
         }
-        return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0 };
+        return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...this.sendStall(s, path, t) };
       }
       case 'shutdown':
       case 'close':
@@ -233,6 +233,7 @@ class Validator {
       case 'type':
         return { verb, line: b as string };
       case 'close-stdin':
+      case 'no-crash':
         return { verb };
       case 'exit':
         return { verb, ...(b as object) };
@@ -270,8 +271,24 @@ class Validator {
       ...(on ? { on } : {}),
       expectation,
       ...(b.within !== undefined ? { within: b.within as number } : {}),
+      ...this.stall(b, path, t, expectation),
       ...(b.measure !== undefined ? { measure: b.measure as string } : {}),
     };
+  }
+
+  /** `stall` of a `send`: for data a TCP peer takes, not for a datagram. */
+  sendStall(s: Obj, path: DataPath, t: Transport | undefined): { stall?: number } {
+    if (s.stall === undefined) return {};
+    if (t === 'udp') this.error([...path, 'stall'], 'not-for-udp', '`stall` applies to data sent on a TCP connection', 'a datagram is sent whole');
+    return { stall: s.stall as number };
+  }
+
+  /** `stall` of an `expect`: for bytes arriving on TCP, not for a datagram, silence or the end of a stream. */
+  stall(b: Obj, path: DataPath, t: Transport | undefined, e: Expectation): { stall?: number } {
+    if (b.stall === undefined) return {};
+    if (t === 'udp') this.error([...path, 'stall'], 'not-for-udp', '`stall` applies to bytes arriving on a TCP connection', 'a datagram arrives whole: use `within`');
+    else if (['silence', 'eof', 'reset'].includes(e.kind)) this.error([...path, 'stall'], 'stall-without-bytes', `\`stall\` restarts on every byte received; \`${e.kind}\` waits for none`, 'use `within`');
+    return { stall: b.stall as number };
   }
 
   /** The one expectation of an `expect` body (or of one `one-of` alternative). */
@@ -395,6 +412,7 @@ export function validateScenario(
   }
   const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
   const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map() }, head.covers);
+  const env = scenarioEnv(v, head.env);
   if (v.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: v.diagnostics };
   const scenario: Scenario = {
     file,
@@ -409,6 +427,7 @@ export function validateScenario(
     stepTimeoutMs: head['step-timeout'] ?? DEFAULT_STEP_TIMEOUT_MS,
     ...(head['default-port'] ? { defaultPort: head['default-port'] } : {}),
     ...(head.skip !== undefined ? { skip: head.skip } : {}),
+    ...env,
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
     ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
@@ -416,6 +435,18 @@ export function validateScenario(
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
   return { scenario, diagnostics: v.diagnostics };
+}
+
+/** Names the harness sets itself for every program. */
+const HARNESS_ENV = new Set(['PORT']);
+
+/** A scenario's `env:`, as the scenario field; names the harness sets itself are refused. */
+function scenarioEnv(v: Validator, env: Record<string, string> | undefined): { env?: Record<string, string> } {
+  if (env === undefined) return {};
+  for (const name of Object.keys(env)) {
+    if (HARNESS_ENV.has(name)) v.error(['env', name], 'reserved-env', `\`${name}\` is set by the harness (the program's port)`, undefined, true);
+  }
+  return Object.keys(env).length ? { env: { ...env } } : {};
 }
 
 /** Values that stand in for generated ones when a property scenario is only checked. */

@@ -16,6 +16,7 @@ checkSuite({
     'exits-after-first-client.py': ['ECHO-7', 'fail'],
     'crashes-on-reset.py': ['ECHO-7', 'fail'],
     'crashes-on-invalid-utf8.py': ['ECHO-8', 'fail'],
+    'traceback-on-invalid-utf8.py': ['ECHO-8', 'fail'],
     'spins-on-stdin-eof.py': ['ECHO-9', 'non-strict'],
     'retries-taken-port.py': ['SOCK-3', 'fail'],
   },

@@ -56,6 +56,7 @@ checkSuite({
   faulty: {
     'time-unix-epoch.py': ['RFC868-2', 'fail', fixture('time-unix-epoch.py')],
     'time-clock-behind.py': ['RFC868-3', 'fail', fixture('time-clock-behind.py')],
+    'time-local-clock.py': ['RFC868-3', 'fail', fixture('time-local-clock.py')],
     'time-udp-ignores-empty.py': ['RFC868-4', 'fail', fixture('time-udp-ignores-empty.py')],
   },
 });

@@ -12,6 +12,8 @@ checkSuite({
     'no-length-check.py': ['TIME-C3', 'fail'],
     'prints-bytes-repr.py': ['TIME-C3', 'fail'],
     'little-endian.py': ['TIME-C4', 'fail'],
+    'prints-utc.py': ['TIME-C4', 'fail'],
     'never-times-out.py': ['TIME-C5', 'non-strict'],
+    'traceback-on-timeout.py': ['TIME-C5', 'non-strict'],
   },
 });

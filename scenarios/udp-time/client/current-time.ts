@@ -6,6 +6,9 @@ export default defineScenario({
   covers: ['TIME-C1', 'TIME-C2', 'TIME-C4'],
   role: 'client',
   transport: 'udp',
+  // Local time must differ from UTC, or a client printing UTC would pass (CI machines run in UTC);
+  // +05:30 also catches a client that gets the offset's whole hours right but not its minutes.
+  env: { TZ: 'Asia/Kolkata' },
   steps: [
     { stdout: { contains: '输入服务器地址:' }, req: 'TIME-C1' },
     { type: '127.0.0.1' },
