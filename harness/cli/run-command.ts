@@ -11,6 +11,11 @@ import { planIds, runPlan, type PlanItem } from '../run/run-plan.js';
 import type { Io, ParsedOptions } from './main.js';
 import { isInside, loadWorkspace, reportDiagnostics } from './workspace.js';
 
+/** After the first Ctrl-C or SIGTERM: every program group is SIGKILLed after this long… */
+const HURRY_MS = 500;
+/** …and the process exits 130 after this long whatever still runs (unless reports are being written). */
+const EXIT_WITHIN_MS = 1900;
+
 class UsageError extends Error {
   readonly code = 'usage';
 }
@@ -91,23 +96,44 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
 
   const controller = new AbortController();
   let interrupted = false;
+  /** Set once the reporters write the run's reports, and once they are done. */
+  let reporting = false;
+  let reported = false;
   installCleanup();
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
+      // The second signal: every program dies now, and so do we.
       killAllNow();
       process.exit(130);
     }
     interrupted = true;
-    io.stderr.write('\nsockspec: interrupted; stopping the programs under test (Ctrl-C again to force)\n');
+    io.stderr.write(`\nsockspec: ${signal === 'SIGINT' ? 'interrupted' : `got ${signal}`}; stopping the programs under test and writing the reports (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to stop at once)\n`);
+    // No scenario starts any more; those running end, their programs get SIGTERM (run-plan.ts).
     controller.abort();
+    // A program that ignores SIGTERM must not hold the run past the 2 s it has to stop.
+    setTimeout(() => killAllNow(), HURRY_MS).unref();
+    // Whatever still runs after that (a stop that hangs, a lock never released) does not keep us: reports
+    // being written get a few seconds more, then we go, programs killed.
+    let extra = 0;
+    const deadline = () => {
+      if (reporting && !reported && extra++ < 3) return void setTimeout(deadline, 1000).unref();
+      killAllNow();
+      process.exit(130);
+    };
+    setTimeout(deadline, EXIT_WITHIN_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    const reportingStarts = {
+      onRunEnd: () => {
+        reporting = true;
+      },
+    };
     const run = await runPlan(planIds(items), {
       jobs: jobsOpt ?? ws.config.jobs,
       strict: Boolean(values.strict),
-      observers: reporters,
+      observers: [reportingStarts, ...reporters],
       signal: controller.signal,
       ...(ws.catalogue ? { catalogue: ws.catalogue } : {}),
       ...(shardOpt ? { shard: shardOpt } : {}),
@@ -116,6 +142,9 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
       ...(values.path !== undefined ? { path: values.path } : {}),
       ...(referenceTarget ? { reference: referenceTarget } : {}),
     });
+    reported = true;
+    // Interrupted: what is still being stopped in the background is killed now, the reports being written.
+    if (interrupted) killAllNow();
     return interrupted ? 130 : run.exitCode;
   } finally {
     process.removeListener('SIGINT', onSignal);
