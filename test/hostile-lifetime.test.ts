@@ -1,7 +1,8 @@
 /**
  * Programs that misbehave as processes (fixtures/hostile): each is stopped in bounded
  * time, the report says what the harness had to do, and nothing it started is left
- * running — found by the mark every launched program carries (SOCKSPEC_OWNER).
+ * running — found by the mark every launched program carries (SOCKSPEC_OWNER). Then
+ * how the reports show such problems, and an interrupted run.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -14,6 +15,11 @@ import { waitGone } from '../harness/process/test-probes.js';
 import type { Target } from '../harness/run/program.js';
 import type { ScenarioResult } from '../harness/run/result.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
+import { createStyle } from '../harness/report/ansi-style.js';
+import { formatRunSummary } from '../harness/report/console-text.js';
+import { toJsonReport } from '../harness/report/json-report.js';
+import { renderJunitReport } from '../harness/report/junit-report.js';
+import { sampleRun } from '../harness/report/sample-run.js';
 import { bundledCatalogue, loadSuite, ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sockspec-hostile-'));
@@ -120,5 +126,34 @@ describe('hostile programs', () => {
     expect(r.failure?.code).toBe('mismatch');
     expect(r.problems).toEqual([{ code: 'killed-by-signal', message: expect.stringMatching(new RegExp(`^hostile \\(pid \\d+\\) died of ${signal} before the harness stopped it$`)) }]);
     expect(ms).toBeLessThan(15_000);
+  });
+});
+
+describe('problems and interruptions in the reports', () => {
+  /** A run of two passing scenarios, the first with a daemon left behind (its message holding a terminal escape), interrupted. */
+  function runWithProblems() {
+    const run = sampleRun();
+    const [first] = run.scenarios;
+    first!.problems = [{ code: 'leaked-process', message: 'pid 4242 (python3 daemon.py \x1b]0;title\x07) was still running after python (pid 4200) was stopped, outside its process group: killed with SIGKILL' }];
+    return { ...run, interrupted: true };
+  }
+
+  it('the console shows one line per problem, escaped, and says the run was interrupted', () => {
+    const lines = formatRunSummary(runWithProblems(), createStyle(false));
+    const shown = lines.filter((l) => l.includes('leaked-process'));
+    expect(shown).toEqual([expect.stringMatching(/^! .*: leaked-process: pid 4242 \(python3 daemon\.py .*\) was still running after python \(pid 4200\) was stopped/)]);
+    expect(shown[0]).not.toContain('\x1b');
+    expect(lines.at(-2)).toMatch(/, interrupted$/);
+  });
+
+  it('JUnit puts the problems in the test case\'s system-err; JSON keeps them and the interruption', () => {
+    const run = runWithProblems();
+    const xml = renderJunitReport(run);
+    expect(xml).toMatch(/<system-err>leaked-process: pid 4242 \(python3 daemon\.py [^<]*\) was still running[^<]*\n<\/system-err>/);
+    expect(xml).not.toContain('\x1b');
+    const json = toJsonReport(run);
+    expect(json.interrupted).toBe(true);
+    expect(json.scenarios[0]!.problems).toEqual(run.scenarios[0]!.problems);
+    expect(json.scenarios[1]!.problems).toBeUndefined();
   });
 });
