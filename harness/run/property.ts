@@ -65,8 +65,11 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
     return run;
   });
   const runOne = async (values: Record<string, GeneratedValue>): Promise<boolean> => {
-    // Once the harness cannot judge (or the run is stopped), every further case "fails" at once so that fast-check ends.
-    if (broken || opts.signal.aborted) return false;
+    // Once the run is stopped, every further case "passes" at once, so that fast-check neither shrinks (a long
+    // loop of microtasks that would hold timers and signals off) nor runs on; the result says interrupted.
+    if (opts.signal.aborted) return true;
+    // Once the harness cannot judge, every further case "fails" at once so that fast-check ends.
+    if (broken) return false;
     const built = property.materialize(values);
     if (!built.scenario) {
       broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
@@ -94,6 +97,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   await inFlight.catch(() => undefined);
   const info: PropertyResult = { seed: details.seed, runs, shrinks: details.numShrinks, ...(details.interrupted ? { interrupted: true } : {}) };
   const durationMs = Math.round(performance.now() - started);
+  if (opts.signal.aborted && !failing && !broken) return { ...errorResult(scenario, opts, 'interrupted', 'the run was interrupted'), durationMs, property: info };
   if (failing && !broken) {
     const path = details.counterexamplePath ?? opts.path ?? '';
     const counterexample = Object.fromEntries(Object.keys(property.generate).map((name) => [name, showValue(name, failing!.values, property.generate, failing!.pieces)]));

@@ -42,7 +42,7 @@ export interface RunOptions {
   reference?: Target;
   /**
    * Once `signal` aborts, no scenario starts any more, and the run waits this long (default
-   * 1200 ms) for those in flight to end and their programs to stop; then it is reported
+   * 1000 ms) for those in flight to end and their programs to stop; then it is reported
    * with what ended (marked `interrupted`) while the rest is still being stopped.
    */
   stopWithinMs?: number;
@@ -117,6 +117,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   /** Per pool, the last scenario it lent a program to: problems found when the pool closes are told there. */
   const lastOf = new Map<ProgramPool, number>();
   let next = 0;
+  /** Set once the run's result is made: nothing is added or told after that. */
+  let reported = false;
   const worker = async () => {
     // Once the run is interrupted, no scenario starts any more.
     while (next < items.length && !opts.signal.aborted) {
@@ -146,6 +148,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
           : runCase(item.scenario, base),
       );
       addProblems(r, problems);
+      // A scenario that ends after an interrupted run was reported without it is left out.
+      if (reported) break;
       results[i] = r;
       lastOf.set(source, i);
       await tell(opts.observers, 'onScenarioEnd', r);
@@ -156,7 +160,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
       [...pools.values()].map(async (pool) => {
         const { problems } = await collectStopProblems(() => pool.close());
         const last = lastOf.get(pool);
-        if (last !== undefined && results[last]) addProblems(results[last], problems);
+        if (!reported && last !== undefined && results[last]) addProblems(results[last], problems);
       }),
     );
   const work = (async () => {
@@ -168,7 +172,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   })();
   // Interrupted: the report waits a bounded time for the scenarios in flight, not for every program to die.
   work.catch(() => {});
-  await endOrGiveUp(work, opts.signal, opts.stopWithinMs ?? 1200);
+  await endOrGiveUp(work, opts.signal, opts.stopWithinMs ?? 1000);
+  reported = true;
   const ran = results.filter((r): r is ScenarioResult => r !== undefined);
   const counts = { pass: 0, fail: 0, 'non-strict': 0, info: 0, skip: 0, error: 0 } as Record<Outcome, number>;
   for (const r of ran) counts[r.outcome]++;
