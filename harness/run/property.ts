@@ -57,6 +57,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   let lastPass: ScenarioResult | undefined;
   let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult; pieces?: Record<string, number[]> } | undefined;
   let broken: ScenarioResult | undefined;
+  let stopped = false;
   // The case under way: when the time limit ends the runs, fast-check does not wait for it, but we must.
   let inFlight: Promise<unknown> = Promise.resolve();
   const check = fc.asyncProperty(fc.record(arbitraries), (values) => {
@@ -65,9 +66,14 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
     return run;
   });
   const runOne = async (values: Record<string, GeneratedValue>): Promise<boolean> => {
-    // Once the run is stopped, every further case "passes" at once, so that fast-check neither shrinks (a long
-    // loop of microtasks that would hold timers and signals off) nor runs on; the result says interrupted.
-    if (opts.signal.aborted) return true;
+    // Once the run is stopped, one case "fails" so that fast-check runs no more, and every shrink candidate
+    // "passes" so that it does not shrink (a loop of microtasks that holds timers and signals off); the result
+    // says interrupted.
+    if (opts.signal.aborted) {
+      if (stopped || broken || failing) return true;
+      stopped = true;
+      return false;
+    }
     // Once the harness cannot judge, every further case "fails" at once so that fast-check ends.
     if (broken) return false;
     const built = property.materialize(values);
