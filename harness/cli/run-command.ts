@@ -11,6 +11,11 @@ import { planIds, runPlan, type PlanItem } from '../run/run-plan.js';
 import type { Io, ParsedOptions } from './main.js';
 import { isInside, loadWorkspace, reportDiagnostics } from './workspace.js';
 
+/** After the first Ctrl-C or SIGTERM: every program group is SIGKILLed after this long… */
+const HURRY_MS = 300;
+/** …and the process exits 130 after this long whatever still runs (unless reports are being written). */
+const EXIT_WITHIN_MS = 1900;
+
 class UsageError extends Error {
   readonly code = 'usage';
 }
@@ -54,60 +59,83 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   if (direct && paths.length === 0) throw new UsageError(`with --${role} or --port, name the scenario files or folders to run (e.g. scenarios/echo-ack/${role})`);
   if (values.client === undefined && values.server === undefined && values.tty) throw new UsageError('--tty goes with --server or --client');
 
-  const ws = await loadWorkspace(paths, values.config, io);
-  if (reportDiagnostics(ws.diagnostics, io)) return 2;
-  const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
-  const items: Omit<PlanItem, 'id'>[] = [];
-  let referenceTarget: Target | undefined;
-  if (values.reference !== undefined && !direct) throw new UsageError('--reference compares with the program given by --server or --client');
-  if (direct) {
-    // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
-    const name = command === undefined ? `port ${port}` : nameOf(command);
-    if (values.reference !== undefined) referenceTarget = { name: `reference ${nameOf(values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
-    const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { fixedPort: port } : {}), ...(values.tty ? { tty: true } : {}) };
-    // A server is checked by the server scenarios of the paths given, a client by the client ones.
-    for (const scenario of scenarios) if (scenario.role === role) items.push({ scenario, target });
-    if (items.length === 0 && scenarios.length > 0) throw new UsageError(`none of these scenarios is for a ${role} under test (they are for a ${role === 'server' ? 'client: use --client' : 'server: use --server'})`);
-  } else {
-    for (const scenario of scenarios) {
-      const abs = resolve(io.cwd, scenario.file);
-      const suites = ws.config.suites.filter((s) => isInside(abs, s.scenarios));
-      if (suites.length === 0) throw new UsageError(`no suite of the config runs ${scenario.file}: give --${scenario.role} CMD`);
-      for (const suite of suites) {
-        for (const t of suite.targets) {
-          const cmd = scenario.role === 'client' ? t.client : t.server;
-          if (cmd === undefined) continue;
-          const target: Target = { name: t.name, command: cmd, cwd: ws.config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}), ...(t.tty ? { tty: true } : {}) };
-          items.push({ scenario: scenario as Scenario, target });
-        }
-      }
-    }
-  }
-  if (items.length === 0) throw new UsageError('no scenarios to run');
-
-  const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-  const specs = values.reporter?.length ? values.reporter : ws.config.reporters;
-  const reporters = specs.map((spec) => createReporter(spec, { stdout: io.stdout, cwd: io.cwd, color }));
-
   const controller = new AbortController();
   let interrupted = false;
+  /** Set once the reporters write the run's reports, and once they are done. */
+  let reporting = false;
+  let reported = false;
   installCleanup();
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
+      // The second signal: every program dies now, and so do we.
       killAllNow();
       process.exit(130);
     }
     interrupted = true;
-    io.stderr.write('\nsockspec: interrupted; stopping the programs under test (Ctrl-C again to force)\n');
+    io.stderr.write(`\nsockspec: ${signal === 'SIGINT' ? 'interrupted' : `got ${signal}`}; stopping the programs under test and writing the reports (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to stop at once)\n`);
+    // No scenario starts any more; those running end, their programs get SIGTERM (run-plan.ts).
     controller.abort();
+    // A program that ignores SIGTERM must not hold the run past the 2 s it has to stop.
+    setTimeout(() => killAllNow(), HURRY_MS).unref();
+    // Whatever still runs after that (a stop that hangs, a lock never released) does not keep us: reports
+    // being written get a few seconds more, then we go, programs killed.
+    let extra = 0;
+    const deadline = () => {
+      if (reporting && !reported && extra++ < 3) return void setTimeout(deadline, 1000).unref();
+      killAllNow();
+      process.exit(130);
+    };
+    setTimeout(deadline, EXIT_WITHIN_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // From here on a signal ends the run: while the scenarios load (a stuck TS scenario included) as while they run.
   try {
+    const ws = await loadWorkspace(paths, values.config, io);
+    if (reportDiagnostics(ws.diagnostics, io)) return 2;
+    const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
+    const items: Omit<PlanItem, 'id'>[] = [];
+    let referenceTarget: Target | undefined;
+    if (values.reference !== undefined && !direct) throw new UsageError('--reference compares with the program given by --server or --client');
+    if (direct) {
+      // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
+      const name = command === undefined ? `port ${port}` : nameOf(command);
+      if (values.reference !== undefined) referenceTarget = { name: `reference ${nameOf(values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
+      const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { fixedPort: port } : {}), ...(values.tty ? { tty: true } : {}) };
+      // A server is checked by the server scenarios of the paths given, a client by the client ones.
+      for (const scenario of scenarios) if (scenario.role === role) items.push({ scenario, target });
+      if (items.length === 0 && scenarios.length > 0) throw new UsageError(`none of these scenarios is for a ${role} under test (they are for a ${role === 'server' ? 'client: use --client' : 'server: use --server'})`);
+    } else {
+      for (const scenario of scenarios) {
+        const abs = resolve(io.cwd, scenario.file);
+        const suites = ws.config.suites.filter((s) => isInside(abs, s.scenarios));
+        if (suites.length === 0) throw new UsageError(`no suite of the config runs ${scenario.file}: give --${scenario.role} CMD`);
+        for (const suite of suites) {
+          for (const t of suite.targets) {
+            const cmd = scenario.role === 'client' ? t.client : t.server;
+            if (cmd === undefined) continue;
+            const target: Target = { name: t.name, command: cmd, cwd: ws.config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}), ...(t.tty ? { tty: true } : {}) };
+            items.push({ scenario: scenario as Scenario, target });
+          }
+        }
+      }
+    }
+    if (items.length === 0) throw new UsageError('no scenarios to run');
+
+    const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+    const specs = values.reporter?.length ? values.reporter : ws.config.reporters;
+    const reporters = specs.map((spec) => createReporter(spec, { stdout: io.stdout, cwd: io.cwd, color }));
+
+    // Interrupted while loading: the run starts no scenario and its reports say so.
+    const reportingStarts = {
+      onRunEnd: () => {
+        reporting = true;
+      },
+    };
     const run = await runPlan(planIds(items), {
       jobs: jobsOpt ?? ws.config.jobs,
       strict: Boolean(values.strict),
-      observers: reporters,
+      observers: [reportingStarts, ...reporters],
       signal: controller.signal,
       ...(ws.catalogue ? { catalogue: ws.catalogue } : {}),
       ...(shardOpt ? { shard: shardOpt } : {}),
@@ -116,6 +144,9 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
       ...(values.path !== undefined ? { path: values.path } : {}),
       ...(referenceTarget ? { reference: referenceTarget } : {}),
     });
+    reported = true;
+    // Interrupted: what is still being stopped in the background is killed now, the reports being written.
+    if (interrupted) killAllNow();
     return interrupted ? 130 : run.exitCode;
   } finally {
     process.removeListener('SIGINT', onSignal);

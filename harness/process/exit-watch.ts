@@ -24,6 +24,8 @@ const DRAIN_MS = 500;
 export interface ExitWatch {
   exited: Promise<ExitInfo>;
   leaderExited(): boolean;
+  /** The leader's exit, once it happened. */
+  leaderInfo(): ExitInfo | undefined;
   /** Wait up to `ms` for the leader to exit; true if it did. */
   leaderExit(ms: number): Promise<boolean>;
   /** `exited` once the output pipes closed too; after `ms`, stop reading them, or say the program would not die. */
@@ -89,5 +91,5 @@ export function watchExit(child: ChildProcess, t0: number, describe: (e: unknown
     return { code: null, signal: null, durationMs: performance.now() - t0, error };
   };
 
-  return { exited, leaderExited: () => leaderInfo !== undefined, leaderExit, settle };
+  return { exited, leaderExited: () => leaderInfo !== undefined, leaderInfo: () => leaderInfo, leaderExit, settle };
 }

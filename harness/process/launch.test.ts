@@ -66,6 +66,7 @@ describe('launch', () => {
     const exit = await l.stop(300);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(exit.signal).toBe('SIGKILL');
+    expect(exit.problems).toEqual([{ code: 'ignored-sigterm', message: expect.stringContaining(`(pid ${l.pid}) did not exit within 300 ms of SIGTERM: killed with SIGKILL`) }]);
     expect(isGone(l.pid)).toBe(true);
     expect(l.stdout.text()).toContain('ignored');
   });
@@ -75,8 +76,9 @@ describe('launch', () => {
     const leader = `require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: 'inherit' }); setInterval(() => {}, 1000)`;
     const { l, con } = start({ argv: [NODE, '-e', leader] });
     const grandchild = await printedPid(con);
-    const exit = await l.stop(5000);
+    const exit = await l.stop(1000);
     expect(exit.signal).toBe('SIGTERM');
+    expect(exit.problems).toEqual([{ code: 'ignored-sigterm', message: expect.stringMatching(new RegExp(`^a process of the group of .* did not exit within 1000 ms of SIGTERM: killed with SIGKILL: pid ${grandchild} \\(`)) }]);
     expect(await waitGone(grandchild)).toBe(true);
   });
 

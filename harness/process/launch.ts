@@ -6,9 +6,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Capture, DEFAULT_CAPTURE_LIMIT } from './capture.js';
 import { describeSpawnError } from './spawn-error.js';
-import { registerGroup, signalGroup, unregisterGroup } from './process-groups.js';
+import { isRegistered, registerGroup, signalGroup, unregisterGroup } from './process-groups.js';
 import { createStdin } from './stdin.js';
 import { watchExit, type ExitInfo } from './exit-watch.js';
+import { markedProcesses, nextOwnerMark, OWNER_VAR, type MarkedProcess } from './owner-marker.js';
+import { reportStopProblem, type StopProblem } from './stop-problems.js';
 
 export { installCleanup, killAllNow, listGroups } from './process-groups.js';
 export type { ExitInfo } from './exit-watch.js';
@@ -42,8 +44,15 @@ export interface Launched {
   write(data: string | Uint8Array): boolean;
   /** End stdin (the program reads EOF). Never throws. */
   closeStdin(): void;
-  /** SIGTERM the group, SIGKILL it after `graceMs`, and SIGKILL what the leader left behind. Idempotent. */
-  stop(graceMs?: number): Promise<ExitInfo>;
+  /**
+   * SIGTERM the group, SIGKILL it after `graceMs`, and SIGKILL what the leader left
+   * behind, in its group or out of it (found by its mark). Idempotent. What went wrong
+   * (`ignored-sigterm`, `leaked-process`) is in the result's `problems` and told to the
+   * scenario that stops it (stop-problems.ts).
+   */
+  stop(graceMs?: number): Promise<ExitInfo & { problems?: StopProblem[] }>;
+  /** The value of SOCKSPEC_OWNER in its environment (empty when it was not started). */
+  readonly mark: string;
 }
 
 /** How long `stop` waits for the leader after SIGKILL before reporting it as unkillable. */
@@ -66,13 +75,15 @@ export function launch(options: LaunchOptions): Launched {
   const failed = (error: string): Launched => {
     const exited = Promise.resolve<ExitInfo>({ code: null, signal: null, durationMs: performance.now() - t0, error });
     const noop = () => () => {};
-    return { pid: 0, name, startedAt, exited, stdout, stderr, onStdout: noop, onStderr: noop, write: () => false, closeStdin: () => {}, stop: () => exited };
+    return { pid: 0, name, startedAt, exited, stdout, stderr, onStdout: noop, onStderr: noop, write: () => false, closeStdin: () => {}, stop: () => exited, mark: '' };
   };
   if (argv.length === 0 || argv[0] === '') return failed('cannot start the program: the command is empty');
 
   let child: ChildProcessWithoutNullStreams;
+  const mark = nextOwnerMark();
   try {
-    child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'pipe', shell: false, env: cleanEnv(options.env), ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const env = { ...cleanEnv(options.env), [OWNER_VAR]: mark };
+    child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'pipe', shell: false, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
   } catch (e) {
     return failed(describeSpawnError(e, argv, options.cwd));
   }
@@ -90,19 +101,38 @@ export function launch(options: LaunchOptions): Launched {
   const stdin = createStdin(child.stdin);
   const watch = watchExit(child, t0, (e) => describeSpawnError(e, argv, options.cwd));
 
-  let stopping: Promise<ExitInfo> | undefined;
-  const stop = (graceMs = 2000): Promise<ExitInfo> => {
+  let stopping: Promise<ExitInfo & { problems?: StopProblem[] }> | undefined;
+  const stop = (graceMs = 2000) => {
     stopping ??= (async () => {
       if (pid === 0) return watch.exited;
+      const problems: StopProblem[] = [];
+      const tell = (problem: StopProblem) => {
+        problems.push(problem);
+        reportStopProblem(problem);
+      };
+      let sent: string | undefined;
       if (!watch.leaderExited()) {
+        const t = performance.now();
+        sent = 'SIGTERM';
         signalGroup(pid, 'SIGTERM');
-        await watch.leaderExit(graceMs);
+        if (!(await watch.leaderExit(graceMs))) {
+          tell({ code: 'ignored-sigterm', message: `${name} (pid ${pid}) did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL` });
+        } else {
+          const stayed = await lingering(pid, mark, graceMs - (performance.now() - t));
+          if (stayed.length > 0) tell({ code: 'ignored-sigterm', message: `${stayed.length === 1 ? 'a process' : `${stayed.length} processes`} of the group of ${name} did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL: ${stayed.map(describe).join('; ')}` });
+        }
       }
-      // Whether or not the leader went, take down everything left in its group.
+      // A signal we did not send (SIGSEGV, or SIGKILL while the group was still ours to kill) is the program's own end.
+      const own = watch.leaderInfo()?.signal;
+      if (own && own !== sent && (own !== 'SIGKILL' || isRegistered(pid))) tell({ code: 'killed-by-signal', message: `${name} (pid ${pid}) died of ${own} before the harness stopped it` });
+      // Whether or not the leader went, take down everything left in its group…
       signalGroup(pid, 'SIGKILL');
       unregisterGroup(pid);
       stdin.close();
-      return watch.settle(AFTER_KILL_MS);
+      // …and whatever it started that left the group (a daemon), found by its mark.
+      for (const p of killEscapees(pid, mark)) tell({ code: 'leaked-process', message: `${describe(p)} was still running after ${name} (pid ${pid}) was stopped, outside its process group: killed with SIGKILL` });
+      const info = await watch.settle(AFTER_KILL_MS);
+      return problems.length > 0 ? { ...info, problems } : info;
     })();
     return stopping;
   };
@@ -118,7 +148,46 @@ export function launch(options: LaunchOptions): Launched {
     write: stdin.write,
     closeStdin: stdin.close,
     stop,
+    mark,
   };
+}
+
+/** `pid 12 (sleep 300)`. */
+function describe(p: MarkedProcess): string {
+  return `pid ${p.pid} (${p.command || '?'})`;
+}
+
+/**
+ * Processes of group `pgid` still running `ms` after its leader went on SIGTERM (they
+ * ignore it): waits for them up to `ms`, looking with growing pauses; [] once the group is empty.
+ */
+async function lingering(pgid: number, mark: string, ms: number): Promise<MarkedProcess[]> {
+  const until = performance.now() + Math.max(0, ms);
+  for (let pause = 1; ; pause = Math.min(50, pause * 2)) {
+    // Signal 0 only asks whether anyone (a zombie included) is left: the usual answer, no, costs no look at /proc.
+    if (!signalGroup(pgid, 0)) return [];
+    const members = markedProcesses((m) => m === mark).filter((p) => p.pgid === pgid);
+    if (members.length === 0 || performance.now() >= until) return members;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, until - performance.now()))));
+  }
+}
+
+/** SIGKILL the processes carrying `mark` outside group `pgid`, looking again while new ones appear (bounded); returns them. */
+function killEscapees(pgid: number, mark: string): MarkedProcess[] {
+  const found = new Map<number, MarkedProcess>();
+  for (let pass = 0; pass < 5; pass++) {
+    const fresh = markedProcesses((m) => m === mark).filter((p) => p.pgid !== pgid && !found.has(p.pid));
+    if (fresh.length === 0) break;
+    for (const p of fresh) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      if (!found.has(p.pid)) found.set(p.pid, p);
+    }
+  }
+  return [...found.values()];
 }
 
 function cleanEnv(env: Record<string, string | undefined> | undefined): NodeJS.ProcessEnv {

@@ -70,6 +70,9 @@ export function formatRequirementTable(requirements: readonly Readonly<Requireme
 export function formatRunSummary(run: Readonly<RunResult>, style: Style): string[] {
   const lines: string[] = [];
   for (const r of run.scenarios) if (!QUIET.has(r.outcome)) lines.push('', ...formatScenarioDetail(r, style));
+  // Problems around the programs (one left a daemon behind, one ignored SIGTERM) do not decide outcomes: one line each.
+  const problems = run.scenarios.flatMap((r) => (r.problems ?? []).map((p) => `! ${makePrintableLine(r.id)}: ${makePrintableLine(`${p.code}: ${p.message}`)}`));
+  if (problems.length) lines.push('', ...problems);
   // The table lists what this run judged; the catalogue's other ids are only counted (`sockspec list` names them).
   const judged = run.requirements.filter((r) => r.outcome !== 'uncovered');
   const table = formatRequirementTable(judged, style);
@@ -78,6 +81,7 @@ export function formatRunSummary(run: Readonly<RunResult>, style: Style): string
   if (left > 0) lines.push(style.dim(`${left} other requirement${left === 1 ? '' : 's'} of the catalogue not covered by this run (sockspec list names them)`));
   const targets = new Set(run.scenarios.map((r) => r.target)).size;
   const about = [`${run.scenarios.length} scenario${run.scenarios.length === 1 ? '' : 's'}`, `${targets} target${targets === 1 ? '' : 's'}`, formatDuration(run.durationMs)];
+  if (run.interrupted) about.push('interrupted');
   if (run.strict) about.push('strict');
   if (run.seed !== undefined) about.push(`seed ${run.seed}`);
   lines.push('', style.dim(about.join(', ')), formatCounts(run.counts));

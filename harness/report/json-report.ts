@@ -68,6 +68,7 @@ function toJsonScenario(r: Readonly<ScenarioResult>): JsonScenarioResult {
     skipReason: r.skipReason,
     notes: [...r.notes],
     property: r.property && structuredClone(r.property),
+    problems: r.problems?.map((q) => ({ code: q.code, message: q.message })),
     transcript: r.transcript.map(toJsonEntry),
   });
 }
@@ -80,6 +81,7 @@ export function toJsonReport(run: Readonly<RunResult>): JsonRunReport {
     durationMs: run.durationMs,
     strict: run.strict,
     seed: run.seed,
+    interrupted: run.interrupted,
     scenarios: run.scenarios.map(toJsonScenario),
     requirements: run.requirements.map((q) => ({ id: q.id, level: q.level, text: q.text, outcome: q.outcome, scenarios: [...q.scenarios] })),
     exitCode: run.exitCode,

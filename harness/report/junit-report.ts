@@ -57,6 +57,7 @@ function testcase(r: Readonly<ScenarioResult>, strict: boolean): string[] {
   if (verdict === 'skipped') out.push(`      <skipped${formatXmlAttributes({ message: makePrintableLine(r.skipReason ?? (r.outcome === 'not-run' ? `not run: ${Object.values(r.reasons ?? {})[0] ?? 'no check ran'}` : 'skipped')) })}/>`);
   if (r.outcome === 'non-strict') out.push(`      <system-out>${detailText(r, 'warning: a SHOULD requirement was not met (a failure with --strict)')}</system-out>`);
   else if (verdict === 'passed' && (r.failure || r.notes.length)) out.push(`      <system-out>${detailText(r)}</system-out>`);
+  if (r.problems?.length) out.push(`      <system-err>${escapeXmlText(`${r.problems.map((p) => makePrintableLine(`${p.code}: ${p.message}`)).join('\n')}\n`)}</system-err>`);
   out.push('    </testcase>');
   return out;
 }

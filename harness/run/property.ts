@@ -57,6 +57,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   let lastPass: ScenarioResult | undefined;
   let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult; pieces?: Record<string, number[]> } | undefined;
   let broken: ScenarioResult | undefined;
+  let stopped = false;
   // The case under way: when the time limit ends the runs, fast-check does not wait for it, but we must.
   let inFlight: Promise<unknown> = Promise.resolve();
   const check = fc.asyncProperty(fc.record(arbitraries), (values) => {
@@ -65,8 +66,16 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
     return run;
   });
   const runOne = async (values: Record<string, GeneratedValue>): Promise<boolean> => {
-    // Once the harness cannot judge (or the run is stopped), every further case "fails" at once so that fast-check ends.
-    if (broken || opts.signal.aborted) return false;
+    // Once the run is stopped, one case "fails" so that fast-check runs no more, and every shrink candidate
+    // "passes" so that it does not shrink (a loop of microtasks that holds timers and signals off); the result
+    // says interrupted.
+    if (opts.signal.aborted) {
+      if (stopped || broken || failing) return true;
+      stopped = true;
+      return false;
+    }
+    // Once the harness cannot judge, every further case "fails" at once so that fast-check ends.
+    if (broken) return false;
     const built = property.materialize(values);
     if (!built.scenario) {
       broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
@@ -94,6 +103,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   await inFlight.catch(() => undefined);
   const info: PropertyResult = { seed: details.seed, runs, shrinks: details.numShrinks, ...(details.interrupted ? { interrupted: true } : {}) };
   const durationMs = Math.round(performance.now() - started);
+  if (opts.signal.aborted && !failing && !broken) return { ...errorResult(scenario, opts, 'interrupted', 'the run was interrupted'), durationMs, property: info };
   if (failing && !broken) {
     const path = details.counterexamplePath ?? opts.path ?? '';
     const counterexample = Object.fromEntries(Object.keys(property.generate).map((name) => [name, showValue(name, failing!.values, property.generate, failing!.pieces)]));

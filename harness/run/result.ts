@@ -75,6 +75,12 @@ export interface ScenarioResult {
   transcript: TranscriptEntry[];
   /** A property scenario: how it was run and, when it failed, the shrunk case and how to replay it. */
   property?: PropertyResult;
+  /**
+   * What went wrong around the program without deciding the outcome: `leaked-process`
+   * (something it started outlived its stop, outside its process group, and was killed),
+   * `ignored-sigterm` (killed with SIGKILL after the grace period).
+   */
+  problems?: { code: string; message: string }[];
 }
 
 /** One generated value of a counterexample, shown as a report shows it. */
@@ -108,6 +114,8 @@ export interface RunResult {
   durationMs: number;
   strict: boolean;
   seed?: number;
+  /** The run was stopped by a signal (Ctrl-C, SIGTERM) or an abort: scenarios not started, or not ended in time, are left out. */
+  interrupted?: boolean;
   scenarios: ScenarioResult[];
   requirements: RequirementSummary[];
   /** 0, 1 or 2, as the CLI will exit. */

@@ -2,6 +2,7 @@
  * A whole run: scenarios × targets, `jobs` at a time, with sharding, observers told
  * of progress, and the results summarised per requirement. Prints nothing itself.
  */
+import { collectStopProblems, type StopProblem } from '../process/stop-problems.js';
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
 import { ProgramPool } from './program-pool.js';
@@ -39,6 +40,33 @@ export interface RunOptions {
   path?: string;
   /** Differential: every case also runs against this implementation, and must behave the same. */
   reference?: Target;
+  /**
+   * Once `signal` aborts, no scenario starts any more, and the run waits this long (default
+   * 1000 ms) for those in flight to end and their programs to stop; then it is reported
+   * with what ended (marked `interrupted`) while the rest is still being stopped.
+   */
+  stopWithinMs?: number;
+}
+
+/** Add what stopping its programs found to a scenario's result: in `problems`, and as notes at the end of its transcript. */
+function addProblems(r: ScenarioResult, problems: StopProblem[]): void {
+  if (problems.length === 0) return;
+  r.problems = [...(r.problems ?? []), ...problems];
+  for (const p of problems) r.transcript.push({ t: r.durationMs, kind: 'note', on: 'harness', detail: `${p.code}: ${p.message}` });
+}
+
+/** Resolve when `work` ends, or `ms` after `signal` aborted, whichever comes first; rejects as `work` does. */
+function endOrGiveUp(work: Promise<void>, signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => (timer = setTimeout(resolve, ms));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
 }
 
 /** A command line quoted for a POSIX shell, for printing. */
@@ -85,49 +113,79 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const reference = opts.reference;
   const poolFor = (t: Target) => pools.get(keyOf(t)) ?? pools.set(keyOf(t), new ProgramPool(t)).get(keyOf(t))!;
   await tell(opts.observers, 'onRunStart', { scenarios: items.length, targets: [...new Set(items.map((i) => i.target.name))], startedAt });
-  const results: ScenarioResult[] = new Array(items.length);
+  const results: (ScenarioResult | undefined)[] = new Array(items.length);
+  /** Per pool, the last scenario it lent a program to: problems found when the pool closes are told there. */
+  const lastOf = new Map<ProgramPool, number>();
   let next = 0;
+  /** Set once the run's result is made: nothing is added or told after that. */
+  let reported = false;
   const worker = async () => {
-    while (next < items.length) {
+    // Once the run is interrupted, no scenario starts any more.
+    while (next < items.length && !opts.signal.aborted) {
       const i = next++;
       const item = items[i]!;
       await tell(opts.observers, 'onScenarioStart', item.id);
+      if (opts.signal.aborted) break;
+      const source = poolFor(item.target);
       const base = {
         id: item.id,
         target: item.target.name,
-        source: poolFor(item.target),
+        source,
         signal: opts.signal,
         ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
         ...(reference ? { reference: { source: poolFor(reference), name: reference.name } } : {}),
       };
-      const r = item.scenario.property
-        ? await runProperty(item.scenario, {
-            ...base,
-            seed,
-            ...(opts.runs !== undefined ? { runs: opts.runs } : {}),
-            ...(opts.path !== undefined ? { path: opts.path } : {}),
-            replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p, reference),
-          })
-        : await runCase(item.scenario, base);
+      // What stopping its programs finds (a daemon left behind, SIGTERM ignored) belongs to the scenario.
+      const { value: r, problems } = await collectStopProblems(() =>
+        item.scenario.property
+          ? runProperty(item.scenario, {
+              ...base,
+              seed,
+              ...(opts.runs !== undefined ? { runs: opts.runs } : {}),
+              ...(opts.path !== undefined ? { path: opts.path } : {}),
+              replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p, reference),
+            })
+          : runCase(item.scenario, base),
+      );
+      addProblems(r, problems);
+      // A scenario that ends after an interrupted run was reported without it is left out.
+      if (reported) break;
       results[i] = r;
+      lastOf.set(source, i);
       await tell(opts.observers, 'onScenarioEnd', r);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, items.length)) }, worker));
-  } finally {
-    await Promise.all([...pools.values()].map((p) => p.close()));
-  }
+  const closePools = () =>
+    Promise.all(
+      [...pools.values()].map(async (pool) => {
+        const { problems } = await collectStopProblems(() => pool.close());
+        const last = lastOf.get(pool);
+        if (!reported && last !== undefined && results[last]) addProblems(results[last], problems);
+      }),
+    );
+  const work = (async () => {
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, items.length)) }, worker));
+    } finally {
+      await closePools();
+    }
+  })();
+  // Interrupted: the report waits a bounded time for the scenarios in flight, not for every program to die.
+  work.catch(() => {});
+  await endOrGiveUp(work, opts.signal, opts.stopWithinMs ?? 1000);
+  reported = true;
+  const ran = results.filter((r): r is ScenarioResult => r !== undefined);
   const counts: Record<Outcome, number> = { pass: 0, fail: 0, 'non-strict': 0, info: 0, 'not-run': 0, skip: 0, error: 0 };
-  for (const r of results) counts[r.outcome]++;
+  for (const r of ran) counts[r.outcome]++;
   const run: RunResult = {
     startedAt,
     durationMs: Math.round(performance.now() - started),
     strict: opts.strict,
     ...(hasProperty ? { seed } : {}),
-    scenarios: results,
-    requirements: summarise(results, opts.catalogue),
-    exitCode: exitCodeOf(results, opts.strict, opts.catalogue),
+    ...(opts.signal.aborted ? { interrupted: true } : {}),
+    scenarios: ran,
+    requirements: summarise(ran, opts.catalogue),
+    exitCode: exitCodeOf(ran, opts.strict, opts.catalogue),
     counts,
   };
   await tell(opts.observers, 'onRunEnd', run);

@@ -61,6 +61,8 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   const timer = setTimeout(() => limit.abort(), scenario.timeoutMs);
   const onOuterAbort = () => limit.abort();
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  // A scenario handed an already-stopped run stops at once: 'abort' fired before anyone listened.
+  if (opts.signal.aborted) limit.abort();
   let failure: Failure | undefined;
   let harnessError = false;
   const log = new CheckLog(scenario, (id) => levelOf(id, opts.catalogue));
