@@ -1,0 +1,206 @@
+/**
+ * A TypeScript scenario is run once in a worker thread before it is imported for
+ * real, so that a module that throws, rejects, loops, never settles its top-level
+ * await, leaves a timer running or calls `process.exit` at import is reported as a
+ * scenario error instead of ending, crashing or hanging the harness.
+ *
+ * The file is compiled with esbuild into one ES module (its relative imports bundled
+ * in, packages imported from where they are installed, `import.meta` pointing at the
+ * file) and evaluated in a fresh worker under a deadline. The module must evaluate
+ * and then leave nothing behind: a timer, socket or pending promise still active once
+ * it has evaluated is an error too (`ts-pending`), because in the harness it would
+ * run during the scenarios and keep the process alive after them. Only a module that
+ * passes is imported into the harness.
+ */
+import { builtinModules } from 'node:module';
+import { isAbsolute, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** How long a module may take to evaluate in the worker, once the worker runs. */
+export const TS_PROBE_DEADLINE_MS = 1200;
+/** Workers evaluating modules at once. */
+const MAX_PROBES = 2;
+
+export interface ProbeProblem {
+  code: 'ts-syntax' | 'ts-load' | 'ts-throw' | 'ts-uncaught' | 'ts-exit' | 'ts-hang' | 'ts-pending' | 'ts-memory';
+  message: string;
+  /** 1-based; 0 when no place in the file is known. */
+  line: number;
+  col: number;
+}
+
+type EsbuildMessage = { text: string; location: { file: string; line: number; column: number } | null };
+type Esbuild = {
+  build(options: object): Promise<{ outputFiles: { text: string }[] }>;
+};
+
+/** Compile `abs` and its relative imports into one ES module, or the first compile error. */
+async function bundle(abs: string): Promise<{ code: string } | { problem: ProbeProblem }> {
+  const esbuild = (await import('esbuild')) as unknown as Esbuild;
+  const builtins = new Set(builtinModules);
+  const url = pathToFileURL(abs).href;
+  try {
+    const out = await esbuild.build({
+      entryPoints: [abs],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      sourcesContent: false,
+      logLevel: 'silent',
+      absWorkingDir: '/',
+      define: {
+        'import.meta.url': JSON.stringify(url),
+        'import.meta.filename': JSON.stringify(abs),
+        'import.meta.dirname': JSON.stringify(abs.replace(/\/[^/]*$/, '') || '/'),
+      },
+      plugins: [
+        {
+          name: 'packages-where-installed',
+          setup(build: { onResolve: Function; resolve: Function }) {
+            build.onResolve({ filter: /^[^./]/ }, async (args: { path: string; kind: string; resolveDir: string; pluginData?: unknown }) => {
+              if (args.pluginData === 'inner') return undefined;
+              if (args.path.startsWith('node:') || builtins.has(args.path)) return { path: args.path, external: true };
+              const r = (await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' })) as { path: string; errors: EsbuildMessage[] };
+              if (r.errors.length || !isAbsolute(r.path)) return { errors: r.errors };
+              return { path: pathToFileURL(r.path).href, external: true };
+            });
+          },
+        },
+      ],
+    });
+    return { code: out.outputFiles[0]!.text };
+  } catch (e) {
+    const first = (e as { errors?: EsbuildMessage[] }).errors?.[0];
+    if (!first) return { problem: { code: 'ts-load', message: (e as Error).message.split('\n')[0] ?? 'cannot compile', line: 0, col: 0 } };
+    const loc = first.location;
+    const inFile = loc && ('/' + loc.file.replace(/^\/+/, '') === abs || loc.file === relative('/', abs));
+    const code = /could not resolve|no matching export|cannot find/i.test(first.text) ? 'ts-load' : 'ts-syntax';
+    if (loc && inFile) return { problem: { code, message: first.text, line: loc.line, col: loc.column + 1 } };
+    return { problem: { code, message: loc ? `${first.text} (in /${loc.file.replace(/^\/+/, '')}:${loc.line}:${loc.column + 1})` : first.text, line: 0, col: 0 } };
+  }
+}
+
+// The worker: module code as a data: URL; process.exit and friends recorded in shared memory.
+const WORKER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const flag = new Int32Array(workerData.shared);
+process.setSourceMapsEnabled(true);
+const record = (what, code) => { Atomics.store(flag, 0, what); Atomics.store(flag, 1, Number(code) || 0); };
+const exit = process.exit.bind(process);
+process.exit = (code) => { record(1, code ?? process.exitCode ?? 0); exit(code); };
+process.abort = () => { record(2, 0); exit(134); };
+const kill = process.kill.bind(process);
+process.kill = (pid, sig) => {
+  if (Number(pid) === process.pid || Number(pid) <= 0) { record(3, 0); exit(137); }
+  return kill(pid, sig);
+};
+const text = (e) => (e instanceof Error ? { message: String(e.message), stack: String(e.stack) } : { message: String(e), stack: '' });
+import(workerData.url).then(
+  () => setImmediate(() => parentPort.postMessage({ type: 'evaluated', resources: process.getActiveResourcesInfo() })),
+  (e) => parentPort.postMessage({ type: 'threw', ...text(e) }),
+);
+`;
+
+let running = 0;
+const queue: (() => void)[] = [];
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_PROBES) await new Promise<void>((r) => queue.push(r));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+/** Where in `abs` a stack trace points first, if anywhere. */
+function positionIn(stack: string, abs: string): { line: number; col: number } {
+  const url = pathToFileURL(abs).href;
+  for (const l of stack.split('\n')) {
+    const i = l.indexOf(url) >= 0 ? l.indexOf(url) + url.length : l.indexOf(abs) >= 0 ? l.indexOf(abs) + abs.length : -1;
+    if (i < 0) continue;
+    const m = /^:(\d+):(\d+)/.exec(l.slice(i));
+    if (m) return { line: Number(m[1]), col: Number(m[2]) };
+  }
+  return { line: 0, col: 0 };
+}
+
+/** First line of an error message, with Node's long explanation of unhandled rejections cut to the reason. */
+function firstLine(message: string): string {
+  const reason = /The promise rejected with the reason "([^]*)"\.?$/.exec(message);
+  return (reason ? reason[1]! : message).split('\n')[0]!.slice(0, 500);
+}
+
+/** Evaluate the TS scenario `abs` in a worker: undefined when it evaluated cleanly, else what went wrong. */
+export function probeTsScenario(abs: string): Promise<ProbeProblem | undefined> {
+  return slot(async () => {
+    const compiled = await bundle(abs);
+    if ('problem' in compiled) return compiled.problem;
+    return evaluate(abs, compiled.code);
+  });
+}
+
+function evaluate(abs: string, code: string): Promise<ProbeProblem | undefined> {
+  const shared = new SharedArrayBuffer(8);
+  const flag = new Int32Array(shared);
+  const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { url, shared },
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 4 },
+  });
+  // What the module prints at import is not shown.
+  worker.stdout.resume();
+  worker.stderr.resume();
+  return new Promise((resolve) => {
+    let result: ProbeProblem | undefined;
+    let evaluated = false;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const problem = (p: ProbeProblem) => {
+      result ??= p;
+      void worker.terminate();
+    };
+    worker.once('online', () => {
+      timer = setTimeout(() => {
+        problem(
+          evaluated
+            ? { code: 'ts-pending', message: `the module still had work pending ${TS_PROBE_DEADLINE_MS} ms after it was evaluated (a timer, socket or promise it started)`, line: 0, col: 0 }
+            : { code: 'ts-hang', message: `the module did not finish evaluating within ${TS_PROBE_DEADLINE_MS} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
+        );
+      }, TS_PROBE_DEADLINE_MS);
+    });
+    worker.on('message', (m: { type: string; message?: string; stack?: string; resources?: string[] }) => {
+      if (m.type === 'threw') problem({ code: 'ts-throw', message: `the module throws when imported: ${firstLine(m.message ?? '')}`, ...positionIn(m.stack ?? '', abs) });
+      else if (m.type === 'evaluated') {
+        evaluated = true;
+        const left = (m.resources ?? []).filter((r) => r !== 'MessagePort');
+        if (left.length) problem({ code: 'ts-pending', message: `the module leaves work running after its import: ${[...new Set(left)].join(', ')} (start timers and sockets in \`script\`, not at import)`, line: 0, col: 0 });
+      }
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') problem({ code: 'ts-memory', message: 'the module ran out of memory when imported', line: 0, col: 0 });
+      else problem({ code: evaluated ? 'ts-uncaught' : 'ts-throw', message: `${evaluated ? 'an error escapes the module after its import' : 'the module throws when imported'}: ${firstLine(e.message)}`, ...positionIn(e.stack ?? '', abs) });
+    });
+    worker.once('exit', (exitCode) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const what = Atomics.load(flag, 0);
+      if (!result && what) {
+        const how = what === 1 ? `calls process.exit(${Atomics.load(flag, 1)})` : what === 2 ? 'calls process.abort()' : 'kills its own process';
+        result = { code: 'ts-exit', message: `the module ${how} when imported`, line: 0, col: 0 };
+      }
+      if (!result && !evaluated) result = { code: 'ts-hang', message: 'the module never finished evaluating (a top-level await that never settles)', line: 0, col: 0 };
+      if (!result && exitCode !== 0) result = { code: 'ts-exit', message: `the module ended its thread with status ${exitCode}`, line: 0, col: 0 };
+      resolve(result);
+    });
+  });
+}
