@@ -100,7 +100,7 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
       case 'list':
         return await (await import('./list-command.js')).listCommand(paths, values, io);
       default:
-        io.stderr.write(`sockspec: usage: unknown command \`${command}\` (commands: run, validate, list)\n`);
+        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list)\n`);
         return 2;
     }
   } catch (e) {

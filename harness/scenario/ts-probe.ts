@@ -12,7 +12,7 @@
  * run during the scenarios and keep the process alive after them. Only a module that
  * passes is imported into the harness.
  */
-import { builtinModules } from 'node:module';
+import { builtinModules, SourceMap } from 'node:module';
 import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -32,11 +32,11 @@ export interface ProbeProblem {
 
 type EsbuildMessage = { text: string; location: { file: string; line: number; column: number } | null };
 type Esbuild = {
-  build(options: object): Promise<{ outputFiles: { text: string }[] }>;
+  build(options: object): Promise<{ outputFiles: { path: string; text: string }[] }>;
 };
 
 /** Compile `abs` and its relative imports into one ES module, or the first compile error. */
-async function bundle(abs: string): Promise<{ code: string } | { problem: ProbeProblem }> {
+async function bundle(abs: string): Promise<{ code: string; map: SourceMap | undefined } | { problem: ProbeProblem }> {
   const esbuild = (await import('esbuild')) as unknown as Esbuild;
   const builtins = new Set(builtinModules);
   const url = pathToFileURL(abs).href;
@@ -48,7 +48,8 @@ async function bundle(abs: string): Promise<{ code: string } | { problem: ProbeP
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      sourcemap: 'inline',
+      sourcemap: 'external',
+      outfile: '/sockspec-probe.js',
       sourcesContent: false,
       logLevel: 'silent',
       absWorkingDir: '/',
@@ -72,7 +73,9 @@ async function bundle(abs: string): Promise<{ code: string } | { problem: ProbeP
         },
       ],
     });
-    return { code: out.outputFiles[0]!.text };
+    const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!;
+    const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
+    return { code: js.text, map: map ? new SourceMap(JSON.parse(map.text) as ConstructorParameters<typeof SourceMap>[0]) : undefined };
   } catch (e) {
     const first = (e as { errors?: EsbuildMessage[] }).errors?.[0];
     if (!first) return { problem: { code: 'ts-load', message: (e as Error).message.split('\n')[0] ?? 'cannot compile', line: 0, col: 0 } };
@@ -88,7 +91,6 @@ async function bundle(abs: string): Promise<{ code: string } | { problem: ProbeP
 const WORKER = `
 const { workerData, parentPort } = require('node:worker_threads');
 const flag = new Int32Array(workerData.shared);
-process.setSourceMapsEnabled(true);
 const record = (what, code) => { Atomics.store(flag, 0, what); Atomics.store(flag, 1, Number(code) || 0); };
 const exit = process.exit.bind(process);
 process.exit = (code) => { record(1, code ?? process.exitCode ?? 0); exit(code); };
@@ -118,14 +120,15 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Where in `abs` a stack trace points first, if anywhere. */
-function positionIn(stack: string, abs: string): { line: number; col: number } {
-  const url = pathToFileURL(abs).href;
-  for (const l of stack.split('\n')) {
-    const i = l.indexOf(url) >= 0 ? l.indexOf(url) + url.length : l.indexOf(abs) >= 0 ? l.indexOf(abs) + abs.length : -1;
-    if (i < 0) continue;
-    const m = /^:(\d+):(\d+)/.exec(l.slice(i));
-    if (m) return { line: Number(m[1]), col: Number(m[2]) };
+/** Where in `abs` a stack trace of the compiled module points first, if anywhere. */
+function positionIn(stack: string, map: SourceMap | undefined, abs: string): { line: number; col: number } {
+  if (!map) return { line: 0, col: 0 };
+  const name = abs.replace(/^\/+/, '');
+  for (const m of stack.matchAll(/data:text\/javascript;base64,[A-Za-z0-9+/=]*:(\d+):(\d+)/g)) {
+    const e = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (e.originalSource !== undefined && e.originalSource.replace(/^[./]+/, '').endsWith(name.replace(/^[./]+/, '')) && e.originalLine !== undefined) {
+      return { line: e.originalLine + 1, col: (e.originalColumn ?? 0) + 1 };
+    }
   }
   return { line: 0, col: 0 };
 }
@@ -141,11 +144,11 @@ export function probeTsScenario(abs: string): Promise<ProbeProblem | undefined> 
   return slot(async () => {
     const compiled = await bundle(abs);
     if ('problem' in compiled) return compiled.problem;
-    return evaluate(abs, compiled.code);
+    return evaluate(abs, compiled.code, compiled.map);
   });
 }
 
-function evaluate(abs: string, code: string): Promise<ProbeProblem | undefined> {
+function evaluate(abs: string, code: string, map: SourceMap | undefined): Promise<ProbeProblem | undefined> {
   const shared = new SharedArrayBuffer(8);
   const flag = new Int32Array(shared);
   const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
@@ -178,7 +181,7 @@ function evaluate(abs: string, code: string): Promise<ProbeProblem | undefined> 
       }, TS_PROBE_DEADLINE_MS);
     });
     worker.on('message', (m: { type: string; message?: string; stack?: string; resources?: string[] }) => {
-      if (m.type === 'threw') problem({ code: 'ts-throw', message: `the module throws when imported: ${firstLine(m.message ?? '')}`, ...positionIn(m.stack ?? '', abs) });
+      if (m.type === 'threw') problem({ code: 'ts-throw', message: `the module throws when imported: ${firstLine(m.message ?? '')}`, ...positionIn(m.stack ?? '', map, abs) });
       else if (m.type === 'evaluated') {
         evaluated = true;
         const left = (m.resources ?? []).filter((r) => r !== 'MessagePort');
@@ -187,7 +190,7 @@ function evaluate(abs: string, code: string): Promise<ProbeProblem | undefined> 
     });
     worker.on('error', (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') problem({ code: 'ts-memory', message: 'the module ran out of memory when imported', line: 0, col: 0 });
-      else problem({ code: evaluated ? 'ts-uncaught' : 'ts-throw', message: `${evaluated ? 'an error escapes the module after its import' : 'the module throws when imported'}: ${firstLine(e.message)}`, ...positionIn(e.stack ?? '', abs) });
+      else problem({ code: evaluated ? 'ts-uncaught' : 'ts-throw', message: `${evaluated ? 'an error escapes the module after its import' : 'the module throws when imported'}: ${firstLine(e.message)}`, ...positionIn(e.stack ?? '', map, abs) });
     });
     worker.once('exit', (exitCode) => {
       if (settled) return;

@@ -160,10 +160,24 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const alias = /alias/i.test(message);
-      let firstAlias = 0;
-      if (alias) visit(doc, { Alias(_key, node) { firstAlias = node.range?.[0] ?? 0; return visit.BREAK; } });
-      push(firstAlias, alias ? 'alias-limit' : 'yaml-syntax', alias ? `aliases expand beyond the limit (${MAX_ALIAS_COUNT})` : message, alias ? 'use fewer aliases; a scenario needs no deep alias nesting' : undefined);
+      const unresolved = /^Unresolved alias/i.exec(message);
+      const excessive = /excessive alias/i.test(message);
+      // The alias at fault: for an unresolved one the first whose anchor does not come before it, else the first alias.
+      let where = 0;
+      const anchors = new Set<string>();
+      visit(doc, {
+        Node(_key, node) {
+          if (node.anchor && !isAlias(node)) anchors.add(node.anchor);
+          if (isAlias(node) && (!unresolved || !anchors.has(node.source))) {
+            where = node.range?.[0] ?? 0;
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      if (unresolved) push(where, 'unknown-alias', 'this alias names no anchor defined before it');
+      else if (excessive) push(where, 'alias-limit', `aliases expand beyond the limit (${MAX_ALIAS_COUNT})`, 'use fewer aliases; a scenario needs no deep alias nesting');
+      else push(0, 'yaml-syntax', message.split('\n')[0]!);
     }
   }
   return { data, locate, diagnostics };
