@@ -17,10 +17,12 @@ import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-/** How long a module may take to evaluate in the worker, once the worker runs. */
+/** How long a module's own code may take to evaluate, once the packages it imports are loaded. */
 export const TS_PROBE_DEADLINE_MS = 1200;
+/** How long the worker may take to start and load the packages the module imports (sockspec itself, typically). */
+export const TS_PROBE_START_MS = 15_000;
 /** Workers evaluating modules at once. */
-const MAX_PROBES = 2;
+const MAX_PROBES = 4;
 
 export interface ProbeProblem {
   code: 'ts-syntax' | 'ts-load' | 'ts-throw' | 'ts-uncaught' | 'ts-exit' | 'ts-hang' | 'ts-pending' | 'ts-memory';
@@ -36,9 +38,10 @@ type Esbuild = {
 };
 
 /** Compile `abs` and its relative imports into one ES module, or the first compile error. */
-async function bundle(abs: string): Promise<{ code: string; map: SourceMap | undefined } | { problem: ProbeProblem }> {
+async function bundle(abs: string): Promise<{ code: string; map: SourceMap | undefined; packages: string[] } | { problem: ProbeProblem }> {
   const esbuild = (await import('esbuild')) as unknown as Esbuild;
   const builtins = new Set(builtinModules);
+  const packages = new Set<string>();
   const url = pathToFileURL(abs).href;
   try {
     const out = await esbuild.build({
@@ -67,7 +70,9 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
               if (args.path.startsWith('node:') || builtins.has(args.path)) return { path: args.path, external: true };
               const r = (await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' })) as { path: string; errors: EsbuildMessage[] };
               if (r.errors.length || !isAbsolute(r.path)) return { errors: r.errors };
-              return { path: pathToFileURL(r.path).href, external: true };
+              const href = pathToFileURL(r.path).href;
+              packages.add(href);
+              return { path: href, external: true };
             });
           },
         },
@@ -75,7 +80,7 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
     });
     const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!;
     const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
-    return { code: js.text, map: map ? new SourceMap(JSON.parse(map.text) as ConstructorParameters<typeof SourceMap>[0]) : undefined };
+    return { code: js.text, map: map ? new SourceMap(JSON.parse(map.text) as ConstructorParameters<typeof SourceMap>[0]) : undefined, packages: [...packages] };
   } catch (e) {
     const first = (e as { errors?: EsbuildMessage[] }).errors?.[0];
     if (!first) return { problem: { code: 'ts-load', message: (e as Error).message.split('\n')[0] ?? 'cannot compile', line: 0, col: 0 } };
@@ -101,10 +106,27 @@ process.kill = (pid, sig) => {
   return kill(pid, sig);
 };
 const text = (e) => (e instanceof Error ? { message: String(e.message), stack: String(e.stack) } : { message: String(e), stack: '' });
-import(workerData.url).then(
-  () => setImmediate(() => parentPort.postMessage({ type: 'evaluated', resources: process.getActiveResourcesInfo() })),
-  (e) => parentPort.postMessage({ type: 'threw', ...text(e) }),
-);
+(async () => {
+  // The packages first (their loading time does not count against the module), then the module itself.
+  for (const p of workerData.packages) {
+    try {
+      await import(p);
+    } catch (e) {
+      parentPort.postMessage({ type: 'package', url: p, ...text(e) });
+      return;
+    }
+  }
+  Atomics.store(flag, 2, 1);
+  parentPort.postMessage({ type: 'packages-loaded' });
+  try {
+    await import(workerData.url);
+  } catch (e) {
+    parentPort.postMessage({ type: 'threw', ...text(e) });
+    return;
+  }
+  Atomics.store(flag, 3, 1);
+  setImmediate(() => parentPort.postMessage({ type: 'evaluated', resources: process.getActiveResourcesInfo() }));
+})();
 `;
 
 let running = 0;
@@ -144,17 +166,17 @@ export function probeTsScenario(abs: string): Promise<ProbeProblem | undefined> 
   return slot(async () => {
     const compiled = await bundle(abs);
     if ('problem' in compiled) return compiled.problem;
-    return evaluate(abs, compiled.code, compiled.map);
+    return evaluate(abs, compiled.code, compiled.map, compiled.packages);
   });
 }
 
-function evaluate(abs: string, code: string, map: SourceMap | undefined): Promise<ProbeProblem | undefined> {
-  const shared = new SharedArrayBuffer(8);
+function evaluate(abs: string, code: string, map: SourceMap | undefined, packages: string[]): Promise<ProbeProblem | undefined> {
+  const shared = new SharedArrayBuffer(16);
   const flag = new Int32Array(shared);
   const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { url, shared },
+    workerData: { url, shared, packages },
     stdout: true,
     stderr: true,
     resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 4 },
@@ -171,19 +193,35 @@ function evaluate(abs: string, code: string, map: SourceMap | undefined): Promis
       result ??= p;
       void worker.terminate();
     };
-    worker.once('online', () => {
-      timer = setTimeout(() => {
+    // Whether the module evaluated is read from shared memory, which a busy harness cannot deliver late.
+    const deadline = (ms: number, what: 'start' | 'evaluate') =>
+      setTimeout(() => {
+        // Done in the worker but not yet heard of here (the harness is busy): wait for the message.
+        if (!evaluated && Atomics.load(flag, 3)) {
+          timer = deadline(ms, 'evaluate');
+          return;
+        }
+        if (what === 'start' && Atomics.load(flag, 2)) return;
         problem(
           evaluated
-            ? { code: 'ts-pending', message: `the module still had work pending ${TS_PROBE_DEADLINE_MS} ms after it was evaluated (a timer, socket or promise it started)`, line: 0, col: 0 }
-            : { code: 'ts-hang', message: `the module did not finish evaluating within ${TS_PROBE_DEADLINE_MS} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
+            ? { code: 'ts-pending', message: `the module still had work pending ${ms} ms after it was evaluated (a timer, socket or promise it started)`, line: 0, col: 0 }
+            : what === 'start'
+              ? { code: 'ts-hang', message: `the packages the module imports did not load within ${ms} ms`, line: 0, col: 0 }
+              : { code: 'ts-hang', message: `the module did not finish evaluating within ${ms} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
         );
-      }, TS_PROBE_DEADLINE_MS);
-    });
+      }, ms);
+    timer = deadline(TS_PROBE_START_MS, 'start');
     worker.on('message', (m: { type: string; message?: string; stack?: string; resources?: string[] }) => {
-      if (m.type === 'threw') problem({ code: 'ts-throw', message: `the module throws when imported: ${firstLine(m.message ?? '')}`, ...positionIn(m.stack ?? '', map, abs) });
+      if (m.type === 'packages-loaded') {
+        clearTimeout(timer);
+        timer = deadline(TS_PROBE_DEADLINE_MS, 'evaluate');
+      } else if (m.type === 'package') problem({ code: 'ts-load', message: `a package it imports fails to load: ${firstLine(m.message ?? '')}`, line: 0, col: 0 });
+      else if (m.type === 'threw') problem({ code: 'ts-throw', message: `the module throws when imported: ${firstLine(m.message ?? '')}`, ...positionIn(m.stack ?? '', map, abs) });
       else if (m.type === 'evaluated') {
         evaluated = true;
+        // The worker should now end by itself; if it does not, something the resources did not show keeps it.
+        clearTimeout(timer);
+        timer = deadline(TS_PROBE_DEADLINE_MS, 'evaluate');
         const left = (m.resources ?? []).filter((r) => r !== 'MessagePort');
         if (left.length) problem({ code: 'ts-pending', message: `the module leaves work running after its import: ${[...new Set(left)].join(', ')} (start timers and sockets in \`script\`, not at import)`, line: 0, col: 0 });
       }
