@@ -12,15 +12,49 @@
  * run during the scenarios and keep the process alive after them. Only a module that
  * passes is imported into the harness.
  */
+import { readFileSync } from 'node:fs';
 import { builtinModules, SourceMap } from 'node:module';
 import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-/** How long a module's own code may take to evaluate, once the packages it imports are loaded. */
+/**
+ * How long a module's own code may run, or sleep, while it evaluates, once the packages
+ * it imports are loaded. On Linux both are read from the worker thread's schedstat, so
+ * the time it waits for a CPU on a loaded machine does not count: a module that spins
+ * or waits at import is stopped after about this long, whatever the load, and a quick
+ * one is never stopped because the machine is busy. Elsewhere it is wall time.
+ */
 export const TS_PROBE_DEADLINE_MS = 1200;
-/** How long the worker may take to start and load the packages the module imports (sockspec itself, typically). */
+/** The same budget for starting the worker and loading the packages the module imports (sockspec itself, typically). */
 export const TS_PROBE_START_MS = 15_000;
+/** Wall time after which a probe ends whatever its thread's times say. */
+const TS_PROBE_WALL_MS = 60_000;
+
+/** Nanoseconds thread `tid` of this process has run, and waited to run, or undefined. */
+function threadTimes(tid: number): { run: number; wait: number } | undefined {
+  if (!tid) return undefined;
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+    return run !== undefined && wait !== undefined && Number.isFinite(run) && Number.isFinite(wait) ? { run, wait } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the thread, since `from`, has run or slept more than `budgetMs` (wall time when its times cannot be read). */
+function spent(tid: number, from: { at: number; times: { run: number; wait: number } | undefined }, budgetMs: number): boolean {
+  const wall = performance.now() - from.at;
+  if (wall > TS_PROBE_WALL_MS) return true;
+  const now = threadTimes(tid);
+  // The thread has ended: its exit, on its way, tells what happened.
+  if (!now && from.times) return false;
+  if (!now || !from.times) return wall > budgetMs;
+  const run = (now.run - from.times.run) / 1e6;
+  const wait = (now.wait - from.times.wait) / 1e6;
+  const slept = wall - run - wait;
+  return run > budgetMs || slept > budgetMs;
+}
 /** Workers evaluating modules at once. */
 const MAX_PROBES = 4;
 
@@ -96,6 +130,8 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
 const WORKER = `
 const { workerData, parentPort } = require('node:worker_threads');
 const flag = new Int32Array(workerData.shared);
+// The thread's id, for the harness to read its CPU and sleep time (Linux; 0 elsewhere).
+try { Atomics.store(flag, 4, Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()) || 0); } catch {}
 const record = (what, code) => { Atomics.store(flag, 0, what); Atomics.store(flag, 1, Number(code) || 0); };
 const exit = process.exit.bind(process);
 process.exit = (code) => { record(1, code ?? process.exitCode ?? 0); exit(code); };
@@ -171,7 +207,7 @@ export function probeTsScenario(abs: string): Promise<ProbeProblem | undefined> 
 }
 
 function evaluate(abs: string, code: string, map: SourceMap | undefined, packages: string[]): Promise<ProbeProblem | undefined> {
-  const shared = new SharedArrayBuffer(16);
+  const shared = new SharedArrayBuffer(20);
   const flag = new Int32Array(shared);
   const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
   const worker = new Worker(WORKER, {
@@ -188,40 +224,43 @@ function evaluate(abs: string, code: string, map: SourceMap | undefined, package
     let result: ProbeProblem | undefined;
     let evaluated = false;
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined = undefined;
     const problem = (p: ProbeProblem) => {
       result ??= p;
       void worker.terminate();
     };
-    // Whether the module evaluated is read from shared memory, which a busy harness cannot deliver late.
-    const deadline = (ms: number, what: 'start' | 'evaluate') =>
-      setTimeout(() => {
-        // Done in the worker but not yet heard of here (the harness is busy): wait for the message.
-        if (!evaluated && Atomics.load(flag, 3)) {
-          timer = deadline(ms, 'evaluate');
-          return;
-        }
-        if (what === 'start' && Atomics.load(flag, 2)) return;
-        problem(
-          evaluated
-            ? { code: 'ts-pending', message: `the module still had work pending ${ms} ms after it was evaluated (a timer, socket or promise it started)`, line: 0, col: 0 }
-            : what === 'start'
-              ? { code: 'ts-hang', message: `the packages the module imports did not load within ${ms} ms`, line: 0, col: 0 }
-              : { code: 'ts-hang', message: `the module did not finish evaluating within ${ms} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
-        );
-      }, ms);
-    timer = deadline(TS_PROBE_START_MS, 'start');
+    // Checked every 100 ms against the thread's times; whether the module evaluated is read from
+    // shared memory, which a busy harness cannot deliver late.
+    let phase: { what: 'start' | 'evaluate'; budget: number; from: { at: number; times: ReturnType<typeof threadTimes> } } | undefined;
+    const begin = (what: 'start' | 'evaluate', budget: number) => {
+      phase = { what, budget, from: { at: performance.now(), times: threadTimes(Atomics.load(flag, 4)) } };
+    };
+    begin('start', TS_PROBE_START_MS);
+    timer = setInterval(() => {
+      if (!phase || result) return;
+      const tid = Atomics.load(flag, 4);
+      // The start phase began before the thread's id was known: measure from the first reading.
+      if (!phase.from.times && tid) phase.from.times = threadTimes(tid);
+      if (!spent(tid, phase.from, phase.budget)) return;
+      if (phase.what === 'start' && Atomics.load(flag, 2)) return;
+      // Done in the worker but not yet heard of here (the harness is busy): wait for the message.
+      if (!evaluated && Atomics.load(flag, 3)) return;
+      const ms = phase.budget;
+      problem(
+        evaluated
+          ? { code: 'ts-pending', message: `the module still had work pending ${ms} ms after it was evaluated (a timer, socket or promise it started)`, line: 0, col: 0 }
+          : phase.what === 'start'
+            ? { code: 'ts-hang', message: `the packages the module imports did not load within ${ms} ms`, line: 0, col: 0 }
+            : { code: 'ts-hang', message: `the module did not finish evaluating within ${ms} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
+      );
+    }, 100);
     worker.on('message', (m: { type: string; message?: string; stack?: string; resources?: string[] }) => {
-      if (m.type === 'packages-loaded') {
-        clearTimeout(timer);
-        timer = deadline(TS_PROBE_DEADLINE_MS, 'evaluate');
-      } else if (m.type === 'package') problem({ code: 'ts-load', message: `a package it imports fails to load: ${firstLine(m.message ?? '')}`, line: 0, col: 0 });
+      if (m.type === 'packages-loaded') begin('evaluate', TS_PROBE_DEADLINE_MS); else if (m.type === 'package') problem({ code: 'ts-load', message: `a package it imports fails to load: ${firstLine(m.message ?? '')}`, line: 0, col: 0 });
       else if (m.type === 'threw') problem({ code: 'ts-throw', message: `the module throws when imported: ${firstLine(m.message ?? '')}`, ...positionIn(m.stack ?? '', map, abs) });
       else if (m.type === 'evaluated') {
         evaluated = true;
         // The worker should now end by itself; if it does not, something the resources did not show keeps it.
-        clearTimeout(timer);
-        timer = deadline(TS_PROBE_DEADLINE_MS, 'evaluate');
+        begin('evaluate', TS_PROBE_DEADLINE_MS);
         const left = (m.resources ?? []).filter((r) => r !== 'MessagePort');
         if (left.length) problem({ code: 'ts-pending', message: `the module leaves work running after its import: ${[...new Set(left)].join(', ')} (start timers and sockets in \`script\`, not at import)`, line: 0, col: 0 });
       }
@@ -233,7 +272,7 @@ function evaluate(abs: string, code: string, map: SourceMap | undefined, package
     worker.once('exit', (exitCode) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearInterval(timer);
       const what = Atomics.load(flag, 0);
       if (!result && what) {
         const how = what === 1 ? `calls process.exit(${Atomics.load(flag, 1)})` : what === 2 ? 'calls process.abort()' : 'kills its own process';
