@@ -221,7 +221,7 @@ describe('the malformed corpus', () => {
     // An unknown key holding "ESC ]0;title BEL ESC [2J" (set the title, clear the screen) is shown escaped.
     expect(r.stderr).toContain('unknown key `\\x1b]0;title\\x07\\x1b[2J`');
     expect(r.stderr).toContain('unknown step `\\x1b]0;title\\x07\\x1b[2J`');
-    // 94 files, the TS ones each evaluated in a worker (two at a time), the hanging ones up to the 1.2 s deadline.
+    // 94 files, the TS ones each evaluated in a worker (two at a time), the hanging ones up to their budget (0.5 s of CPU or 1 s of sleep).
     console.log(`validate: ${corpus.length} files in ${Math.round(r.ms)} ms`);
     expect(r.ms).toBeLessThan(40_000);
   });
@@ -244,13 +244,14 @@ describe('the malformed corpus', () => {
   ])('%s alone: %s, exit 2, in bounded time', async (file, code) => {
     // The time of the CLI on a valid file, measured alongside: what the bad file adds to it is what is bounded.
     const base = await cli(['validate', `${DIR}/valid.yaml`], 20_000);
-    const r = await cli(['validate', `${DIR}/${file}`], 20_000);
+    const r = await cli(['validate', `${DIR}/${file}`], 30_000);
     console.log(`${file}: ${Math.round(r.ms)} ms (a valid YAML file: ${Math.round(base.ms)} ms)`);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`: ${code}: `);
-    expect(r.ms - base.ms).toBeLessThan(6_000);
-    expect(r.ms).toBeLessThan(15_000);
+    // A spinning module is stopped after 0.5 s of its own CPU time: on a loaded machine that takes longer in wall time.
+    expect(r.ms - base.ms).toBeLessThan(10_000);
+    expect(r.ms).toBeLessThan(20_000);
   });
 });
 

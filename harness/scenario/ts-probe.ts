@@ -25,7 +25,9 @@ import { Worker } from 'node:worker_threads';
  * or waits at import is stopped after about this long, whatever the load, and a quick
  * one is never stopped because the machine is busy. Elsewhere it is wall time.
  */
-export const TS_PROBE_DEADLINE_MS = 1200;
+export const TS_PROBE_DEADLINE_MS = 1000;
+/** Of which CPU time: a module's own top-level code needs a few milliseconds; one that spins is stopped sooner. */
+const TS_PROBE_CPU_MS = 500;
 /** The same budget for starting the worker and loading the packages the module imports (sockspec itself, typically). */
 export const TS_PROBE_START_MS = 15_000;
 /** Wall time after which a probe ends whatever its thread's times say. */
@@ -43,7 +45,7 @@ function threadTimes(tid: number): { run: number; wait: number } | undefined {
 }
 
 /** Whether the thread, since `from`, has run or slept more than `budgetMs` (wall time when its times cannot be read). */
-function spent(tid: number, from: { at: number; times: { run: number; wait: number } | undefined }, budgetMs: number): boolean {
+function spent(tid: number, from: { at: number; times: { run: number; wait: number } | undefined }, budgetMs: number, cpuMs = budgetMs): boolean {
   const wall = performance.now() - from.at;
   if (wall > TS_PROBE_WALL_MS) return true;
   const now = threadTimes(tid);
@@ -53,7 +55,7 @@ function spent(tid: number, from: { at: number; times: { run: number; wait: numb
   const run = (now.run - from.times.run) / 1e6;
   const wait = (now.wait - from.times.wait) / 1e6;
   const slept = wall - run - wait;
-  return run > budgetMs || slept > budgetMs;
+  return run > cpuMs || slept > budgetMs;
 }
 /** Workers evaluating modules at once. */
 const MAX_PROBES = 4;
@@ -241,7 +243,7 @@ function evaluate(abs: string, code: string, map: SourceMap | undefined, package
       const tid = Atomics.load(flag, 4);
       // The start phase began before the thread's id was known: measure from the first reading.
       if (!phase.from.times && tid) phase.from.times = threadTimes(tid);
-      if (!spent(tid, phase.from, phase.budget)) return;
+      if (!spent(tid, phase.from, phase.budget, phase.what === 'evaluate' ? TS_PROBE_CPU_MS : phase.budget)) return;
       if (phase.what === 'start' && Atomics.load(flag, 2)) return;
       // Done in the worker but not yet heard of here (the harness is busy): wait for the message.
       if (!evaluated && Atomics.load(flag, 3)) return;
@@ -251,7 +253,7 @@ function evaluate(abs: string, code: string, map: SourceMap | undefined, package
           ? { code: 'ts-pending', message: `the module still had work pending ${ms} ms after it was evaluated (a timer, socket or promise it started)`, line: 0, col: 0 }
           : phase.what === 'start'
             ? { code: 'ts-hang', message: `the packages the module imports did not load within ${ms} ms`, line: 0, col: 0 }
-            : { code: 'ts-hang', message: `the module did not finish evaluating within ${ms} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
+            : { code: 'ts-hang', message: `the module did not finish evaluating: it ran ${TS_PROBE_CPU_MS} ms of CPU or waited ${ms} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
       );
     }, 100);
     worker.on('message', (m: { type: string; message?: string; stack?: string; resources?: string[] }) => {
