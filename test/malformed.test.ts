@@ -320,6 +320,10 @@ describe('files that are not regular files, or too large', () => {
       console.log(`${cmd[0]}: ${args.length + 2} special files in ${Math.round(r.ms)} ms`);
       expect(r.ms).toBeLessThan(10_000);
     }
+    // The config too: a FIFO given as --config is refused, not waited on.
+    const c = await cli(['validate', '--config', fifo, `${DIR}/valid.yaml`], 30_000);
+    expect(c.stderr).toContain(`${fifo}: not-a-file: `);
+    expect(c.code).toBe(2);
   });
 });
 
