@@ -96,6 +96,9 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
         'import.meta.url': JSON.stringify(url),
         'import.meta.filename': JSON.stringify(abs),
         'import.meta.dirname': JSON.stringify(abs.replace(/\/[^/]*$/, '') || '/'),
+        // As tsx gives them to a module it compiles to CommonJS (outside an ESM package).
+        __filename: JSON.stringify(abs),
+        __dirname: JSON.stringify(abs.replace(/\/[^/]*$/, '') || '/'),
       },
       plugins: [
         {
