@@ -2,11 +2,11 @@
  * The config file (`sockspec.config.yaml`): the suites, the implementations each
  * runs against, the catalogue and default reporters. Read once, fully defaulted.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Diagnostic } from '../scenario/diagnostic.js';
 import { describeIssue } from '../scenario/schema-walk.js';
+import { readRegularFile } from '../scenario/read-file.js';
 import { parseYamlSource } from '../scenario/yaml-source.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 
@@ -48,11 +48,10 @@ export interface Config {
 export async function loadConfig(cwd: string, file?: string): Promise<{ config?: Config; diagnostics: Diagnostic[] }> {
   const path = resolve(cwd, file ?? CONFIG_FILE);
   let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if (file) return { diagnostics: [{ file, line: 0, col: 0, code: 'unreadable', message: (e as Error).message, severity: 'error' }] };
-  }
+  // A FIFO or device given as the config is refused, not waited on; the default file may be absent.
+  const read = await readRegularFile(path);
+  if ('text' in read) text = read.text;
+  else if (file || read.problem.code !== 'not-found') return { diagnostics: [{ file: file ?? CONFIG_FILE, line: 0, col: 0, code: read.problem.code, message: read.problem.message, severity: 'error' }] };
   const defaults: Config = { root: cwd, requirements: resolve(PACKAGE_ROOT, 'scenarios/requirements.yaml'), reporters: ['console'], jobs: 2, suites: [] };
   if (text === undefined) return { config: defaults, diagnostics: [] };
   const shown = file ?? CONFIG_FILE;

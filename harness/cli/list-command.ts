@@ -2,6 +2,7 @@
  * `sockspec list`: each scenario with the ids it covers, then the catalogue ids
  * that no listed scenario covers.
  */
+import { makePrintableLine as shown } from '../report/printable-text.js';
 import type { Io, ParsedOptions } from './main.js';
 import { loadWorkspace, reportDiagnostics } from './workspace.js';
 
@@ -15,7 +16,7 @@ export async function listCommand(paths: string[], values: ParsedOptions, io: Io
     if (!l.scenario) continue;
     l.scenario.covers.forEach((id) => covered.add(id));
     const skip = l.scenario.skip !== undefined ? ` (skipped: ${l.scenario.skip})` : '';
-    io.stdout.write(`${l.file.padEnd(width)}  ${l.scenario.covers.join(' ')}  ${l.scenario.name}${skip}\n`);
+    io.stdout.write(`${shown(l.file.padEnd(width))}  ${shown(l.scenario.covers.join(' '))}  ${shown(l.scenario.name + skip)}\n`);
   }
   if (ws.catalogue) {
     const uncovered = ws.catalogue.requirements.filter((r) => !covered.has(r.id));

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { version } from '../package-root.js';
+import { makePrintableLine } from '../report/printable-text.js';
 
 export { version };
 
@@ -76,7 +77,7 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr.write(`sockspec: usage: ${(e as Error).message}\n\n${USAGE}\n`);
+    io.stderr.write(`sockspec: usage: ${makePrintableLine((e as Error).message)}\n\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -99,12 +100,12 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
       case 'list':
         return await (await import('./list-command.js')).listCommand(paths, values, io);
       default:
-        io.stderr.write(`sockspec: usage: unknown command \`${command}\` (commands: run, validate, list)\n`);
+        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list)\n`);
         return 2;
     }
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    io.stderr.write(`sockspec: ${typeof code === 'string' ? `${code}: ` : ''}${(e as Error).message}\n`);
+    io.stderr.write(`sockspec: ${typeof code === 'string' ? `${makePrintableLine(code)}: ` : ''}${makePrintableLine(e instanceof Error ? e.message : String(e))}\n`);
     return 2;
   }
 }

@@ -1,12 +1,12 @@
 /**
  * The requirement catalogue: ids with their level and text, read from YAML.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Level } from '../run/result.js';
 import type { Diagnostic } from './diagnostic.js';
 import { describeIssue } from './schema-walk.js';
+import { readRegularFile } from './read-file.js';
 import { parseYamlSource } from './yaml-source.js';
 
 export interface Requirement {
@@ -33,13 +33,9 @@ export const catalogueSchema = z.strictObject({
 
 /** Read and check a catalogue file. */
 export async function loadCatalogue(file: string, cwd: string): Promise<{ catalogue?: Catalogue; diagnostics: Diagnostic[] }> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (e) {
-    return { diagnostics: [{ file, line: 0, col: 0, code: 'unreadable', message: (e as Error).message, severity: 'error' }] };
-  }
-  const src = parseYamlSource(file, text);
+  const read = await readRegularFile(resolve(cwd, file));
+  if ('problem' in read) return { diagnostics: [{ file, line: 0, col: 0, code: read.problem.code, message: read.problem.message, severity: 'error' }] };
+  const src = parseYamlSource(file, read.text);
   if (src.diagnostics.length) return { diagnostics: src.diagnostics };
   const r = catalogueSchema.safeParse(src.data, { reportInput: true });
   if (!r.success) {

@@ -1,6 +1,7 @@
 /**
  * Located, coded problems in user input, and the one way they are rendered.
  */
+import { makePrintableLine } from '../report/printable-text.js';
 
 export interface Diagnostic {
   file: string;
@@ -13,11 +14,16 @@ export interface Diagnostic {
   severity: 'error' | 'warning';
 }
 
-/** `file:line:col: code: message (hint)`, the form every tool prints. */
+/**
+ * `file:line:col: code: message (hint)`, the form every tool prints, on one line: text
+ * taken from the file (a key, a value, a path) is escaped, so that no control character
+ * or terminal escape sequence in a scenario reaches the terminal.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
-  const hint = d.hint ? ` (${d.hint})` : '';
-  return `${where}: ${d.code}: ${d.message}${hint}`;
+  const file = makePrintableLine(d.file);
+  const where = d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
+  const hint = d.hint ? ` (${makePrintableLine(d.hint)})` : '';
+  return `${where}: ${makePrintableLine(d.code)}: ${makePrintableLine(d.message)}${hint}`;
 }
 
 /** Edit distance between two short strings, a swap of neighbours counting as one edit (for "did you mean"). */

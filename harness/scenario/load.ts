@@ -1,14 +1,16 @@
 /**
  * Finding scenario files and loading each (YAML or TypeScript) into a Scenario.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from './diagnostic.js';
 import type { Scenario } from './model.js';
 import { validateScenario } from './validate.js';
 import { includeSchema } from './schema.js';
-import { MAX_FILE_BYTES, parseYamlSource, type YamlSource } from './yaml-source.js';
+import { readRegularFile } from './read-file.js';
+import { probeTsScenario } from './ts-probe.js';
+import { checkShape, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 const SCENARIO_EXT = new Set(['.yaml', '.yml', '.ts', '.mts']);
 const NOT_SCENARIOS = new Set(['requirements.yaml', 'sockspec.config.yaml']);
@@ -53,15 +55,42 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
 
 let tsImport: ((specifier: string, parent: string) => Promise<Record<string, unknown>>) | undefined;
 
+/** Imports in progress; while any is, `process.exit` throws instead of ending the harness. */
+let importing = 0;
+let realExit: typeof process.exit | undefined;
+
+class ExitAtImport extends Error {
+  readonly code = 'ts-exit';
+}
+
 /** Import a TS module through tsx, loading tsx only on first use. */
 async function importTs(abs: string): Promise<Record<string, unknown>> {
-  // Bun runs TypeScript itself (and has no module hooks for tsx to use).
-  if (process.versions.bun) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
-  if (!tsImport) {
-    const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
-    tsImport = api.tsImport;
+  if (importing++ === 0) {
+    realExit = process.exit;
+    process.exit = ((code?: number) => {
+      throw new ExitAtImport(`the module calls process.exit(${code ?? ''}) when imported`);
+    }) as typeof process.exit;
   }
-  return tsImport(pathToFileURL(abs).href, import.meta.url);
+  try {
+    // Bun runs TypeScript itself (and has no module hooks for tsx to use).
+    if (process.versions.bun) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    if (!tsImport) {
+      const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
+      tsImport = api.tsImport;
+    }
+    return await tsImport(pathToFileURL(abs).href, import.meta.url);
+  } finally {
+    if (--importing === 0 && realExit) process.exit = realExit;
+  }
+}
+
+/** Whether TS scenarios are first evaluated in a worker (not under Bun or Deno, which load TS their own way). */
+const PROBE_TS = !process.versions.bun && !(process.versions as { deno?: string }).deno;
+
+/** The diagnostic of a compile error in a message of tsx/esbuild (`file:line:col: ERROR: text`), if it holds one. */
+function compileError(message: string): { line: number; col: number; message: string } | undefined {
+  const m = /:(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  return m ? { line: Number(m[1]), col: Number(m[2]) + 1, message: m[3]! } : undefined;
 }
 
 /** Whether the TypeScript loader has been loaded in this process (it is, only once a `.ts` scenario is). */
@@ -74,11 +103,22 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
   const abs = resolve(cwd, file);
   const fail = (code: string, message: string): Loaded => ({ file, diagnostics: [{ file, line: 0, col: 0, code, message, severity: 'error' }] });
   if (extname(file) === '.ts' || extname(file) === '.mts') {
+    // A FIFO, a device or a file too large is refused before any compiler opens it.
+    const r = await readRegularFile(abs);
+    if ('problem' in r) return fail(r.problem.code, r.problem.message);
+    if (PROBE_TS) {
+      const p = await probeTsScenario(abs);
+      if (p) return { file, diagnostics: [{ file, line: p.line, col: p.col, code: p.code, message: p.message, severity: 'error' }] };
+    }
     let mod: Record<string, unknown>;
     try {
       mod = await importTs(abs);
     } catch (e) {
-      return fail('ts-load', (e as Error).message.split('\n')[0] ?? 'cannot load');
+      const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof ExitAtImport) return fail('ts-exit', message);
+      const c = compileError(message);
+      if (c) return { file, diagnostics: [{ file, line: c.line, col: c.col, code: 'ts-syntax', message: c.message, severity: 'error' }] };
+      return fail('ts-load', message.split('\n')[0] || 'cannot load');
     }
     let data = mod.default ?? mod.scenario;
     // Outside an ESM package tsx compiles to CommonJS: `default` is then the exports object holding `default`.
@@ -89,17 +129,13 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
       const names = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule');
       return fail('ts-export', `a TS scenario exports the scenario as \`default\`${names.length ? ` (found: ${names.join(', ')})` : ''}`);
     }
+    const bad = checkShape(data);
+    if (bad) return fail(bad.code, `${bad.message} (at ${bad.path.join('.') || 'the top'})`);
     return { file, ...validateScenario(file, data, () => ({ line: 1, col: 1 }), requirementIds) };
   }
-  let text: string;
-  try {
-    const s = await stat(abs);
-    if (s.size > MAX_FILE_BYTES) return fail('too-large', `scenario files are limited to ${MAX_FILE_BYTES} bytes`);
-    text = await readFile(abs, 'utf8');
-  } catch (e) {
-    return fail('unreadable', (e as Error).message);
-  }
-  const src = parseYamlSource(file, text);
+  const read = await readRegularFile(abs);
+  if ('problem' in read) return fail(read.problem.code, read.problem.message);
+  const src = parseYamlSource(file, read.text);
   if (src.diagnostics.length) return { file, diagnostics: src.diagnostics };
   if (typeof src.data === 'object' && src.data !== null && 'include' in src.data) return loadInclude(file, abs, src, cwd, requirementIds);
   return { file, ...validateScenario(file, src.data, src.locate, requirementIds) };
@@ -117,13 +153,9 @@ async function loadInclude(file: string, abs: string, src: YamlSource, cwd: stri
   const target = resolve(dirname(abs), r.data.include);
   if (!SCENARIO_EXT.has(extname(target)) || extname(target).endsWith('ts')) return at(['include'], 'invalid-include', 'only YAML scenario files can be included');
   const shownTarget = relative(cwd, target).startsWith('..') ? target : relative(cwd, target);
-  let text: string;
-  try {
-    text = await readFile(target, 'utf8');
-  } catch (e) {
-    return at(['include'], 'unreadable', `cannot read the included file ${shownTarget}: ${(e as Error).message}`);
-  }
-  const inner = parseYamlSource(shownTarget, text);
+  const read = await readRegularFile(target);
+  if ('problem' in read) return at(['include'], read.problem.code, `cannot read the included file ${shownTarget}: ${read.problem.message}`);
+  const inner = parseYamlSource(shownTarget, read.text);
   if (inner.diagnostics.length) return { file, diagnostics: inner.diagnostics };
   if (typeof inner.data === 'object' && inner.data !== null && 'include' in inner.data) return at(['include'], 'nested-include', `${shownTarget} is itself an include: includes do not nest`);
   const extra = r.data.covers ?? [];

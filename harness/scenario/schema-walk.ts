@@ -44,7 +44,8 @@ export function allowedKeys(schema: z.ZodType, path: DataPath): string[] {
 export function showValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   const t = Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v;
-  const s = JSON.stringify(v) ?? String(v);
+  // Infinity and NaN (a YAML `1e999` or `.nan`) are numbers JSON cannot spell.
+  const s = typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v);
   return `\`${s.length > 40 ? s.slice(0, 37) + '...' : s}\` (${t})`;
 }
 

@@ -7,7 +7,7 @@ import { encodeUtf8 } from '../codec/bytes.js';
 import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
 import { CodecError } from '../codec/errors.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
-import { calcSize } from '../codec/struct.js';
+import { parseStructFormat } from '../codec/struct-format.js';
 import type { PayloadSpec } from '../codec/types.js';
 import { didYouMean, type Diagnostic } from './diagnostic.js';
 import {
@@ -253,6 +253,13 @@ class Validator {
     }
   }
 
+  /** A `{ min, max }` (of a struct value or a generator) whose min is above its max. */
+  range(spec: unknown, path: DataPath): void {
+    if (isObj(spec) && typeof spec.min === 'number' && typeof spec.max === 'number' && spec.min > spec.max) {
+      this.error([...path, 'min'], 'empty-range', `\`min\` (${spec.min}) is above \`max\` (${spec.max}): no value fits`);
+    }
+  }
+
   regex(source: string, flags: string, path: DataPath): void {
     try {
       new RegExp(source, flags);
@@ -312,8 +319,10 @@ class Validator {
     } else if (kind === 'struct') {
       const s = b.struct as { format: string; values: Expectation extends never ? never : never[] };
       try {
-        calcSize(s.format);
-        expectation = { kind: 'struct', format: s.format, values: s.values };
+        const fields = parseStructFormat(s.format).fields;
+        if (s.values.length > fields) this.error([...path, 'struct', 'values', fields], 'struct-values', `\`${s.format}\` has ${fields} field${fields === 1 ? '' : 's'}, but ${s.values.length} values are given`);
+        else expectation = { kind: 'struct', format: s.format, values: s.values };
+        (s.values as unknown[]).forEach((v, i) => this.range(v, [...path, 'struct', 'values', i]));
       } catch (e) {
         this.error([...path, 'struct', 'format'], 'bad-struct', (e as Error).message);
       }
@@ -399,6 +408,10 @@ export function validateScenario(
   const texts = new Map<string, string>();
   for (const [name, spec] of Object.entries(generate)) {
     if (name === 'port' || v.vars.has(name)) v.error(['generate', name], 'name-taken', `\`${name}\` is already ${name === 'port' ? 'the port placeholder' : 'a name under `vars`'}`);
+    // A generator whose range is empty would fail only when a value is drawn.
+    const [kind, body] = Object.entries(spec)[0] as [string, Obj];
+    v.range(body, ['generate', name, kind]);
+    if (kind === 'split') for (const k of ['pieces', 'pause']) v.range(body[k], ['generate', name, kind, k]);
     const value = given[name];
     if ('split' in spec) {
       const of = spec.split.of === undefined ? undefined : generate[spec.split.of];

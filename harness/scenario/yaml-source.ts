@@ -2,7 +2,7 @@
  * YAML text to plain data plus a way back from a data path to its line and column.
  * Custom tags are refused and alias expansion is bounded.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 
@@ -17,8 +17,79 @@ export interface YamlSource {
 
 /** Aliases a document may expand; a billion-laughs file fails fast past it. */
 export const MAX_ALIAS_COUNT = 100;
-/** Largest scenario file read. */
+/** Largest scenario, include or catalogue file read. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** Deepest nesting of maps and lists a file may have (a real scenario needs about 15). */
+export const MAX_DEPTH = 64;
+/** Most values (maps, lists and scalars) a scenario's data may hold once aliases are expanded. */
+export const MAX_NODES = 200_000;
+
+/**
+ * The offset where the nesting of `text` first gets deeper than `limit`, from the
+ * YAML tokens alone (no recursion, so that the parser is never asked to recurse
+ * that deep). Block nesting is counted from indentation and the indicators on a
+ * line, flow nesting from brackets: an over-estimate, never an under-estimate.
+ */
+export function tooDeepAt(text: string, limit = MAX_DEPTH): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let offset = 0;
+  let lineStart = true;
+  let onLine = 0;
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'newline' || type === 'doc-start' || type === 'doc-end') {
+      lineStart = true;
+      onLine = 0;
+    } else if (type === 'space' && lineStart) {
+      // indentation: handled with the line's first content token
+    } else if (type !== 'comment' && type !== 'byte-order-mark' && type !== 'doc-mode' && type !== 'directive-line' && type !== 'space') {
+      if (lineStart && flow === 0) {
+        const lineBegin = text.lastIndexOf('\n', offset - 1) + 1;
+        const indent = offset - lineBegin;
+        while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+        indents.push(indent);
+      }
+      lineStart = false;
+      if (type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind') onLine++;
+      else if (type === 'flow-seq-start' || type === 'flow-map-start') flow++;
+      else if ((type === 'flow-seq-end' || type === 'flow-map-end') && flow > 0) flow--;
+      if (indents.length + onLine + flow > limit) return offset;
+    }
+    // The lexer's own markers (document, scalar, flow-error-end) take no place in the text.
+    if (token !== CST.DOCUMENT && token !== CST.SCALAR && token !== CST.FLOW_END) offset += token.length;
+  }
+  return undefined;
+}
+
+/**
+ * Whether plain data is small and shallow enough to walk recursively: the path to the
+ * first value nested deeper than MAX_DEPTH or met again inside itself (a cycle, which
+ * YAML aliases and TS objects can make), or past MAX_NODES values. Iterative.
+ */
+export function checkShape(data: unknown): { path: DataPath; code: 'too-deep' | 'cyclic' | 'too-large'; message: string } | undefined {
+  type Frame = { value: unknown; path: (string | number)[]; exit?: true };
+  const stack: Frame[] = [{ value: data, path: [] }];
+  const open = new Set<object>();
+  let nodes = 0;
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (f.exit) {
+      open.delete(f.value as object);
+      continue;
+    }
+    if (++nodes > MAX_NODES) return { path: f.path, code: 'too-large', message: `the scenario holds more than ${MAX_NODES} values (after expanding aliases)` };
+    const v = f.value;
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array) continue;
+    if (open.has(v)) return { path: f.path, code: 'cyclic', message: 'this value contains itself (a cycle, e.g. through an alias)' };
+    if (f.path.length >= MAX_DEPTH) return { path: f.path, code: 'too-deep', message: `maps and lists nest deeper than ${MAX_DEPTH} levels` };
+    open.add(v);
+    stack.push({ value: v, path: f.path, exit: true });
+    const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...f.path, entries[i]![0]] });
+  }
+  return undefined;
+}
 
 /** Follow `path` through the document's nodes (resolving aliases) to the deepest node reached. */
 function findNode(doc: Document, path: DataPath, atKey: boolean): YamlNode | undefined {
@@ -42,6 +113,14 @@ function findNode(doc: Document, path: DataPath, atKey: boolean): YamlNode | und
 
 /** Parse YAML `text` of `file`, collecting every syntax problem. */
 export function parseYamlSource(file: string, text: string): YamlSource {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    const col = deep - (before.lastIndexOf('\n') + 1) + 1;
+    const diagnostic: Diagnostic = { file, line, col, code: 'too-deep', message: `maps and lists nest deeper than ${MAX_DEPTH} levels`, severity: 'error', hint: 'a scenario needs no such nesting' };
+    return { data: undefined, locate: () => ({ line, col }), diagnostics: [diagnostic] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
@@ -73,10 +152,32 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   if (diagnostics.length === 0) {
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      const bad = checkShape(data);
+      if (bad) {
+        const { line, col } = locate(bad.path);
+        diagnostics.push({ file, line, col, code: bad.code, message: bad.message, severity: 'error' });
+        data = undefined;
+      }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const alias = /alias/i.test(message);
-      push(0, alias ? 'alias-limit' : 'yaml-syntax', alias ? `aliases expand beyond the limit (${MAX_ALIAS_COUNT})` : message, alias ? 'use fewer aliases; a scenario needs no deep alias nesting' : undefined);
+      const unresolved = /^Unresolved alias/i.exec(message);
+      const excessive = /excessive alias/i.test(message);
+      // The alias at fault: for an unresolved one the first whose anchor does not come before it, else the first alias.
+      let where = 0;
+      const anchors = new Set<string>();
+      visit(doc, {
+        Node(_key, node) {
+          if (node.anchor && !isAlias(node)) anchors.add(node.anchor);
+          if (isAlias(node) && (!unresolved || !anchors.has(node.source))) {
+            where = node.range?.[0] ?? 0;
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      if (unresolved) push(where, 'unknown-alias', 'this alias names no anchor defined before it');
+      else if (excessive) push(where, 'alias-limit', `aliases expand beyond the limit (${MAX_ALIAS_COUNT})`, 'use fewer aliases; a scenario needs no deep alias nesting');
+      else push(0, 'yaml-syntax', message.split('\n')[0]!);
     }
   }
   return { data, locate, diagnostics };

@@ -1,0 +1,4 @@
+for (;;) {
+  // spins
+}
+export default {};

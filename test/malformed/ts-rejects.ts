@@ -1,0 +1,2 @@
+await Promise.reject(new Error('rejected at import'));
+export default {};

@@ -1,0 +1,2 @@
+await new Promise((r) => setTimeout(r, 60_000));
+export default {};

@@ -1,0 +1,2 @@
+const covers = ['ECHO-1'];
+export default { covers, steps: [ { connect: 'c' } };

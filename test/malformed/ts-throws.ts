@@ -1,0 +1,2 @@
+throw new Error('thrown at import');
+export default {};
