@@ -68,7 +68,8 @@ export function formatRequirementTable(requirements: readonly Readonly<Requireme
 /** Everything printed once the run is over; the counts line is the last line. */
 export function formatRunSummary(run: Readonly<RunResult>, style: Style): string[] {
   const lines: string[] = [];
-  for (const r of run.scenarios) if (!QUIET.has(r.outcome)) lines.push('', ...formatScenarioDetail(r, style));
+  // A loop, not push(...): a scenario's detail can run to millions of lines (its notes).
+  for (const r of run.scenarios) if (!QUIET.has(r.outcome)) for (const l of ['', ...formatScenarioDetail(r, style)]) lines.push(l);
   // The table lists what this run judged; the catalogue's other ids are only counted (`sockspec list` names them).
   const judged = run.requirements.filter((r) => r.outcome !== 'uncovered');
   const table = formatRequirementTable(judged, style);
