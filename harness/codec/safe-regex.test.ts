@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { CodecError } from './errors.js';
-import { hasLinearEngine, regexProblem, RegexBudgetError, SafeRegex, safeRegexOf } from './safe-regex.js';
+import { hasLinearEngine, MAIN_THREAD_MAX_CHARS, regexProblem, RegexBudgetError, SafeRegex, safeRegexOf } from './safe-regex.js';
 
 const LONG = 'a'.repeat(50_000) + '!';
 
@@ -63,6 +63,23 @@ describe('SafeRegex', () => {
     expect((error as RegexBudgetError).code).toBe('regex-budget');
     expect((error as Error).message).toMatch(/^matching \/\(a\+\)\+\$\/i against 50001 characters took more than 300 ms and was stopped: the pattern backtracks too much/);
     expect(re.exec('xAA')).toEqual({ index: 1, end: 3 });
+  });
+
+  it('matches a text longer than 64 Ki characters in the worker, within its budget', () => {
+    const re = new SafeRegex('(a+)+$', '', { budgetMs: 300 });
+    expect(re.linear).toBe(true);
+    const long = 'a'.repeat(MAIN_THREAD_MAX_CHARS) + '!';
+    expect(re.exec('x'.repeat(MAIN_THREAD_MAX_CHARS) + 'aa')).toEqual({ index: MAIN_THREAD_MAX_CHARS, end: MAIN_THREAD_MAX_CHARS + 2 });
+    // The worker has V8's fallback too: no match, or stopped at the budget; never longer.
+    const t0 = performance.now();
+    let answer: unknown;
+    try {
+      answer = re.exec(long);
+    } catch (e) {
+      answer = (e as RegexBudgetError).code;
+    }
+    expect([undefined, 'regex-budget']).toContain(answer);
+    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 
   it('keeps timers running between matches: a long run of catastrophic matches does not starve a timer', async () => {

@@ -5,12 +5,14 @@
  * timeout or signal handler would run until it ends.
  *
  * Two ways, chosen per pattern:
- * - On V8 (Node, Deno), a pattern its linear-time engine can run (no
- *   backreferences, lookarounds, `i` or `u` flag, small counted repeats) runs on
- *   this thread with V8's usual engine; V8 switches to the linear-time engine once
- *   a match backtracks too much (`--enable-experimental-regexp-engine-on-excessive-backtracks`,
- *   set at load). Same results, fast in the common case, linear in the worst.
- * - Any other pattern (or any pattern where V8's flags are not available, e.g. Bun)
+ * - On V8 (Node), a pattern its linear-time engine can run (no backreferences,
+ *   lookarounds, `i` or `u` flag, small counted repeats) runs on this thread with
+ *   V8's usual engine on texts up to MAIN_THREAD_MAX_CHARS; V8 switches to the
+ *   linear-time engine once a match backtracks too much
+ *   (`--enable-experimental-regexp-engine-on-excessive-backtracks`, set at load).
+ *   Same results, fast in the common case, linear in the worst.
+ * - Any other pattern, a longer text, or any pattern where V8's flags are not
+ *   available (Bun, Deno)
  *   is matched in a worker thread with a deadline (`REGEX_BUDGET_MS` of matching):
  *   a match that takes longer is stopped (the worker is terminated) and reported
  *   as `regex-budget`, never an endless hang.
@@ -20,6 +22,12 @@ import { CodecError } from './errors.js';
 
 /** How long one match of a pattern the linear-time engine cannot run may take: 1 s. */
 export const REGEX_BUDGET_MS = 1000;
+/**
+ * The longest text a linear-time pattern is matched against on this thread: 64 Ki
+ * characters. Linear time is still ~1 µs a character once V8 falls back, so a longer
+ * text goes to the worker and its budget, to keep the event loop free.
+ */
+export const MAIN_THREAD_MAX_CHARS = 64 * 1024;
 /** How long a worker thread may take to start before a match gives up (a loaded machine can be slow). */
 const WORKER_START_MS = 15_000;
 
@@ -84,7 +92,7 @@ export function regexProblem(source: string, flags = ''): string | undefined {
 export class SafeRegex {
   readonly source: string;
   readonly flags: string;
-  /** True when matched on this thread with the linear-time fallback; false when matched in a worker with a deadline. */
+  /** True when matched on this thread with the linear-time fallback (texts up to MAIN_THREAD_MAX_CHARS); false when always matched in a worker with a deadline. */
   readonly linear: boolean;
   readonly #re: RegExp;
   readonly #budgetMs: number;
@@ -112,7 +120,7 @@ export class SafeRegex {
    * flag), or undefined. Throws RegexBudgetError when the match ran out of time.
    */
   exec(text: string, from = 0): RegexHit | undefined {
-    if (this.linear) {
+    if (this.linear && text.length - from <= MAIN_THREAD_MAX_CHARS) {
       this.#re.lastIndex = from;
       const m = this.#re.exec(text);
       return m ? { index: m.index, end: m.index + m[0].length } : undefined;
