@@ -15,6 +15,7 @@ export { parseStructFormat, fieldOffsets, fieldCodes } from './struct-format.js'
 export type { StructItem, StructLayout } from './struct-format.js';
 export { toHalfBits, fromHalfBits } from './half-float.js';
 export * from './matchers.js';
+export { SafeRegex, RegexBudgetError, REGEX_BUDGET_MS, type RegexHit } from './safe-regex.js';
 export { FrameError, DEFAULT_MAX_FRAME_LENGTH } from './framer.js';
 export type { Framer, FrameDecoder } from './framer.js';
 export { delimiterFramer } from './framer-delimiter.js';

@@ -73,3 +73,24 @@ describe('matchRegex', () => {
     );
   });
 });
+
+describe('matchRegex against a catastrophic pattern', () => {
+  const long = enc('a'.repeat(50_000) + '!');
+
+  it('answers `more`, then a mismatch at the end of the stream, in bounded time', () => {
+    const m = matchRegex('(a+)+$');
+    expect(m.test(long, false, false, now)).toEqual({ status: 'more' });
+    expect(m.test(long, true, false, now)).toMatchObject({ status: 'mismatch', at: 50_001 });
+  });
+
+  it('a pattern the linear-time engine cannot run fails with regex-budget instead of hanging', () => {
+    const r = matchRegex('(a+)+$', 'i').test(long, false, false, now);
+    expect(r).toMatchObject({ status: 'mismatch', reason: expect.stringMatching(/^regex-budget: matching \/\(a\+\)\+\$\/i against 50001 characters took more than 1000 ms/) });
+  });
+
+  it('a datagram must still match up to its end, with or without the m flag', () => {
+    expect(matchRegex('(a+)+b').test(long, true, true, now)).toMatchObject({ status: 'mismatch' });
+    expect(matchRegex('a+!').test(long, true, true, now)).toEqual({ status: 'match', consumed: 50_001 });
+    expect(matchRegex('^a$', 'm').test(enc('a\nb'), true, true, now)).toMatchObject({ status: 'mismatch' });
+  });
+});

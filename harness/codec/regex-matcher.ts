@@ -4,7 +4,8 @@
 import { quoteBytes } from './bytes.js';
 import { CodecError } from './errors.js';
 import { matched, mismatch, MORE } from './mismatch.js';
-import type { Matcher } from './types.js';
+import { RegexBudgetError, SafeRegex } from './safe-regex.js';
+import type { Matcher, MatchResult } from './types.js';
 import { byteOffsetOfUnit, completeUtf8Length, decodeUtf8 } from './utf8-text.js';
 
 /** How many bytes a regex expectation reads before giving up, by default: 1 MiB. */
@@ -16,19 +17,15 @@ export interface RegexOptions {
   maxBytes?: number;
 }
 
-function compile(source: string, flags: string): RegExp {
+/** Byte offset of the end of the first match in `bytes`, undefined when none, or the mismatch of a match out of time. */
+function matchEnd(re: SafeRegex, bytes: Uint8Array, received: Uint8Array): number | undefined | MatchResult {
   try {
-    return new RegExp(source, flags);
+    const m = re.exec(decodeUtf8(bytes));
+    return m ? byteOffsetOfUnit(bytes, m.end) : undefined;
   } catch (e) {
-    throw new CodecError('bad-regex', `invalid regular expression /${source}/${flags}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}; write it in JavaScript RegExp syntax`);
+    if (e instanceof RegexBudgetError) return mismatch(bytes.length, `regex-budget: ${e.message}`, received);
+    throw e;
   }
-}
-
-/** Byte offset of the end of the first match in `bytes`, or undefined. */
-function matchEnd(re: RegExp, bytes: Uint8Array): number | undefined {
-  re.lastIndex = 0;
-  const m = re.exec(decodeUtf8(bytes));
-  return m ? byteOffsetOfUnit(bytes, m.index + m[0].length) : undefined;
 }
 
 /**
@@ -39,22 +36,25 @@ function matchEnd(re: RegExp, bytes: Uint8Array): number | undefined {
 export function matchRegex(source: string, flags = '', options: RegexOptions = {}): Matcher {
   const maxBytes = options.maxBytes ?? DEFAULT_REGEX_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new CodecError('bad-regex', `maxBytes must be a whole number of bytes, got ${String(maxBytes)}`);
-  const re = compile(source, flags);
-  // A datagram must match whole: the same pattern anchored at the end of input.
-  const wholeRe = compile(`(?:${source})(?![\\s\\S])`, flags);
+  const re = new SafeRegex(source, flags);
+  // A datagram must match whole: the same pattern anchored at the end of input
+  // (`$` is that without the `m` flag, and keeps the pattern linear-time).
+  const wholeRe = new SafeRegex(flags.includes('m') ? `(?:${source})(?![\\s\\S])` : `(?:${source})$`, flags);
   const description = `text matching /${source}/${flags}`;
   return {
     description,
     test(received, ended, whole) {
       if (whole) {
-        const end = matchEnd(wholeRe, received);
+        const end = matchEnd(wholeRe, received, received);
+        if (typeof end === 'object') return end;
         return end === undefined ? mismatch(received.length, `no match for /${source}/${flags} in the ${received.length}-byte datagram ${quoteBytes(received, 80)}`, received) : matched(end);
       }
       const atLimit = received.length >= maxBytes;
       const window = atLimit ? received.subarray(0, maxBytes) : received;
       // Until more bytes can come, leave out a character still being received.
       const text = ended || atLimit ? window : window.subarray(0, completeUtf8Length(window));
-      const end = matchEnd(re, text);
+      const end = matchEnd(re, text, received);
+      if (typeof end === 'object') return end;
       if (end !== undefined) return matched(end);
       if (atLimit) {
         return mismatch(maxBytes, `no match for /${source}/${flags} in the first ${maxBytes} bytes: ${quoteBytes(received, 80)}`, received);

@@ -2,6 +2,7 @@
  * The program's console as an operator uses it: wait for something to be
  * printed, type a line, answer a prompt whenever it shows. Driven by stdout data.
  */
+import { RegexBudgetError, type SafeRegex } from '../codec/safe-regex.js';
 import type { Launched } from './launch.js';
 import { StdoutText } from './stdout-text.js';
 import { startWaitLimit } from './wait-limit.js';
@@ -9,7 +10,11 @@ import { startWaitLimit } from './wait-limit.js';
 /** Which output a wait looks at: stdout offsets are absolute; stderr is searched from the program's start. */
 export type OutputStream = 'stdout' | 'stderr' | 'both';
 
-export type ConsoleMatch = { ok: true; start: number; end: number } | { ok: false; code: 'timeout' | 'exited' | 'aborted' };
+export type ConsoleMatch =
+  | { ok: true; start: number; end: number }
+  | { ok: false; code: 'timeout' | 'exited' | 'aborted' }
+  /** The pattern backtracked past its budget (see SafeRegex): the wait ends at once. */
+  | { ok: false; code: 'regex-budget'; message: string };
 
 /** A background responder: call it to stop; `answered` counts its answers. */
 export type Responder = (() => void) & { readonly answered: number };
@@ -63,13 +68,23 @@ export class ProgramConsole {
   }
 
   /** Wait until stdout, from offset `from` (default 0), contains `pattern`; chunk boundaries do not matter. */
-  waitFor(pattern: string | RegExp, options: { from?: number; timeoutMs: number; signal?: AbortSignal; stream?: OutputStream }): Promise<ConsoleMatch> {
+  waitFor(pattern: string | RegExp | SafeRegex, options: { from?: number; timeoutMs: number; signal?: AbortSignal; stream?: OutputStream }): Promise<ConsoleMatch> {
     const from = options.from ?? 0;
     const stream = options.stream ?? 'stdout';
-    const find = (p: string | RegExp, f: number) =>
-      (stream !== 'stderr' ? this.#out.find(p, f) : undefined) ?? (stream !== 'stdout' ? this.#err.find(p, 0) : undefined);
+    let outOfBudget: string | undefined;
+    const find = (p: string | RegExp | SafeRegex, f: number) => {
+      if (outOfBudget !== undefined) return undefined;
+      try {
+        return (stream !== 'stderr' ? this.#out.find(p, f) : undefined) ?? (stream !== 'stdout' ? this.#err.find(p, 0) : undefined);
+      } catch (e) {
+        if (!(e instanceof RegexBudgetError)) throw e;
+        outOfBudget = e.message;
+        return undefined;
+      }
+    };
     const found = find(pattern, from);
     if (found) return Promise.resolve({ ok: true, ...found });
+    if (outOfBudget !== undefined) return Promise.resolve({ ok: false, code: 'regex-budget', message: outOfBudget });
     const limit = startWaitLimit({ ...options, exited: this.#launched.exited });
     return new Promise((resolve) => {
       const finish = (m: ConsoleMatch) => {
@@ -80,11 +95,12 @@ export class ProgramConsole {
       const check = () => {
         const hit = find(pattern, from);
         if (hit) finish({ ok: true, ...hit });
+        else if (outOfBudget !== undefined) finish({ ok: false, code: 'regex-budget', message: outOfBudget });
       };
       this.#changes.add(check);
       void limit.over.then((reason) => {
         const hit = find(pattern, from); // output read before the exit still counts
-        finish(hit ? { ok: true, ...hit } : { ok: false, code: reason.code });
+        finish(hit ? { ok: true, ...hit } : outOfBudget !== undefined ? { ok: false, code: 'regex-budget', message: outOfBudget } : { ok: false, code: reason.code });
       });
     });
   }
@@ -130,11 +146,26 @@ export class ProgramConsole {
    * Answer each new occurrence of `prompt` once with `line`, in the background,
    * looking from `from` (default: where stdout was when stdin was last written).
    */
-  answer(prompt: string | RegExp, line: string, options: { from?: number; once?: boolean; onAnswer?: () => void } = {}): Responder {
+  answer(
+    prompt: string | RegExp | SafeRegex,
+    line: string,
+    options: { from?: number; once?: boolean; onAnswer?: () => void; onError?: (message: string) => void } = {},
+  ): Responder {
     let cursor = options.from ?? this.#inputAt;
     let answered = 0;
+    // A prompt pattern that runs out of its budget stops the responder (and says so).
+    const find = (): { start: number; end: number } | undefined => {
+      try {
+        return this.#out.find(prompt, cursor);
+      } catch (e) {
+        if (!(e instanceof RegexBudgetError)) throw e;
+        dispose();
+        options.onError?.(e.message);
+        return undefined;
+      }
+    };
     const check = () => {
-      for (let hit = this.#out.find(prompt, cursor); hit; hit = this.#out.find(prompt, cursor)) {
+      for (let hit = find(); hit; hit = find()) {
         if (options.once && answered > 0) return;
         cursor = Math.max(hit.end, hit.start + 1); // an empty match must not answer the same spot twice
         answered++;
@@ -143,9 +174,9 @@ export class ProgramConsole {
         this.type(line);
       }
     };
+    const dispose = () => void this.#changes.delete(check);
     this.#changes.add(check);
     check();
-    const dispose = () => void this.#changes.delete(check);
     return Object.defineProperty(dispose, 'answered', { get: () => answered }) as Responder;
   }
 }

@@ -3,6 +3,7 @@
  * bytes, addressed by absolute offsets that stay valid when old text is dropped.
  */
 import { TextDecoder } from 'node:util';
+import { safeRegexOf, type SafeRegex } from '../codec/safe-regex.js';
 
 export class StdoutText {
   readonly limit: number;
@@ -56,16 +57,19 @@ export class StdoutText {
     return Buffer.concat(this.#bytes);
   }
 
-  /** Find `pattern` at or after absolute offset `from`; absolute `{ start, end }` or undefined. */
-  find(pattern: string | RegExp, from: number): { start: number; end: number } | undefined {
+  /**
+   * Find `pattern` at or after absolute offset `from`; absolute `{ start, end }` or undefined.
+   * A regex is matched as a SafeRegex (any `g` or `y` flag ignored): it throws RegexBudgetError
+   * rather than backtrack without bound.
+   */
+  find(pattern: string | RegExp | SafeRegex, from: number): { start: number; end: number } | undefined {
     const at = Math.max(0, from - this.#dropped);
     if (typeof pattern === 'string') {
       const i = this.#text.indexOf(pattern, at);
       return i < 0 ? undefined : { start: this.#dropped + i, end: this.#dropped + i + pattern.length };
     }
-    const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '') + 'g');
-    re.lastIndex = at;
-    const m = re.exec(this.#text);
-    return m ? { start: this.#dropped + m.index, end: this.#dropped + m.index + m[0].length } : undefined;
+    const re = safeRegexOf(pattern instanceof RegExp && /[gy]/.test(pattern.flags) ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')) : pattern);
+    const m = re.exec(this.#text, at);
+    return m ? { start: this.#dropped + m.index, end: this.#dropped + m.end } : undefined;
   }
 }

@@ -69,7 +69,8 @@ export function formatRequirementTable(requirements: readonly Readonly<Requireme
 /** Everything printed once the run is over; the counts line is the last line. */
 export function formatRunSummary(run: Readonly<RunResult>, style: Style): string[] {
   const lines: string[] = [];
-  for (const r of run.scenarios) if (!QUIET.has(r.outcome)) lines.push('', ...formatScenarioDetail(r, style));
+  // A loop, not push(...): a scenario's detail can run to millions of lines (its notes).
+  for (const r of run.scenarios) if (!QUIET.has(r.outcome)) for (const l of ['', ...formatScenarioDetail(r, style)]) lines.push(l);
   // Problems around the programs (one left a daemon behind, one ignored SIGTERM) do not decide outcomes: one line each.
   const problems = run.scenarios.flatMap((r) => (r.problems ?? []).map((p) => `! ${makePrintableLine(r.id)}: ${makePrintableLine(`${p.code}: ${p.message}`)}`));
   if (problems.length) lines.push('', ...problems);

@@ -64,7 +64,11 @@ export function describeProblem(result: Readonly<ScenarioResult>): string[] {
     for (const [name, v] of Object.entries(p.counterexample)) lines.push(...describeValue(makePrintableLine(name), v).map((l) => `  ${l}`));
     if (p.replay) lines.push(`replay: ${makePrintableLine(p.replay)}`);
   }
-  if (result.notes.length) lines.push('notes:', ...result.notes.flatMap((n) => makePrintableLines(n).map((l) => `  ${l}`)));
+  if (result.notes.length) {
+    lines.push('notes:');
+    // A loop, not a spread: a scenario can leave millions of notes.
+    for (const n of result.notes) for (const l of makePrintableLines(n)) lines.push(`  ${l}`);
+  }
   return lines;
 }
 

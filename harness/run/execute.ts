@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { SafeRegex } from '../codec/safe-regex.js';
 import { measureGroupBusy } from '../process/cpu.js';
 import { isEnding } from '../process/ending.js';
 import { listeningSockets } from '../process/readiness.js';
@@ -85,6 +86,22 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** When the event loop last had a turn in `runSteps`. */
+let lastYield = performance.now();
+/** How long steps that finish at once (notes, repeats of them) may keep the event loop before yielding: 10 ms. */
+const YIELD_EVERY_MS = 10;
+
+/**
+ * Let timers, I/O and signal handlers run when steps have kept the event loop for
+ * YIELD_EVERY_MS: steps that need no I/O only ever await resolved promises, so a
+ * long repeat of them would starve the scenario timeout and Ctrl-C.
+ */
+async function yieldSometimes(): Promise<void> {
+  if (performance.now() - lastYield < YIELD_EVERY_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastYield = performance.now();
+}
+
 /**
  * Run steps in order. A SHOULD or INFO check that breaks is recorded and the steps go
  * on; throws StepFailure at the first failure that must end the scenario (a MUST, or
@@ -92,6 +109,7 @@ function escapeRegex(s: string): string {
  */
 export async function runSteps(steps: Step[], ctx: Context): Promise<void> {
   for (const step of steps) {
+    await yieldSometimes();
     if (ctx.signal.aborted) fail(step, 'aborted', 'interrupted (scenario timeout or Ctrl-C)');
     try {
       if ((await runStep(step, ctx)) !== NOT_RUN) ctx.log.ran(step);
@@ -198,10 +216,11 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
       return;
     case 'answer': {
       const con = consoleOf(ctx, step);
-      const prompt = a.regex !== undefined ? new RegExp(a.regex) : a.prompt!;
+      const prompt = a.regex !== undefined ? new SafeRegex(a.regex) : a.prompt!;
       const typed = Buffer.from(`${a.line}\n`);
       const onAnswer = () => rec.add('stdin', 'program', typed, `answered ${typeof prompt === 'string' ? JSON.stringify(prompt) : String(prompt)}`);
-      ctx.disposers.push(con.answer(prompt, a.line, { once: a.once ?? false, onAnswer }));
+      const onError = (message: string) => ctx.notes.push(`answer ${String(prompt)} stopped: regex-budget: ${message}`);
+      ctx.disposers.push(con.answer(prompt, a.line, { once: a.once ?? false, onAnswer, onError }));
       return;
     }
     case 'accept': {
@@ -221,10 +240,11 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
     case 'stdout': {
       if (a.equals !== undefined || a['without-line-breaks'] !== undefined || a.ctime !== undefined) return expectOutput(step, a, ctx);
       const con = consoleOf(ctx, step);
-      const pattern = a.regex !== undefined ? new RegExp(interpolate(a.regex, ctx)) : interpolate(a.contains!, ctx);
+      const pattern = a.regex !== undefined ? new SafeRegex(interpolate(a.regex, ctx)) : interpolate(a.contains!, ctx);
       const ms = deadline(ctx, a.within);
       const stream = a.stream ?? 'stdout';
       const r = await con.waitFor(pattern, { from: ctx.stdoutFrom, timeoutMs: ms, signal: ctx.signal, stream });
+      if (!r.ok && r.code === 'regex-budget') fail(step, 'regex-budget', r.message);
       if (!r.ok) {
         const shown = typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
         const printed = [stream !== 'stderr' ? con.text(ctx.stdoutFrom) : '', stream !== 'stdout' ? con.errorText() : ''].join('');
@@ -298,7 +318,10 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
       return runBranches(a.branches, ctx);
     case 'repeat':
       if (a.parallel) return runBranches(Array.from({ length: a.times }, () => a.steps), ctx);
-      for (let i = 0; i < a.times; i++) await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
+      for (let i = 0; i < a.times; i++) {
+        if (ctx.signal.aborted) fail(step, 'aborted', `interrupted (scenario timeout or Ctrl-C) in round ${i + 1} of ${a.times}`);
+        await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
+      }
       return;
   }
 }

@@ -162,7 +162,7 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
     }
     const ended = peer.finished && m.at >= peer.buffer.length ? ` (${peer.resetByPeer ? 'connection reset' : 'end of stream'} after ${peer.buffer.length} bytes)` : '';
     const expected = expectedBytes(e);
-    return { code: 'mismatch', message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: Uint8Array.from(m.actual), at: m.at };
+    return { code: codeOf(m.reason), message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: Uint8Array.from(m.actual), at: m.at };
   };
 }
 
@@ -187,7 +187,12 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
   if (m.status === 'match') return undefined;
   const expected = expectedBytes(e);
   const reason = m.status === 'mismatch' ? m.reason : `incomplete datagram for ${matcher.description}`;
-  return { code: 'mismatch', message: reason, ...(expected ? { expected } : {}), actual: Uint8Array.from(r.value), ...(m.status === 'mismatch' ? { at: m.at } : {}) };
+  return { code: codeOf(reason), message: reason, ...(expected ? { expected } : {}), actual: Uint8Array.from(r.value), ...(m.status === 'mismatch' ? { at: m.at } : {}) };
+}
+
+/** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), else `mismatch`. */
+function codeOf(reason: string): string {
+  return reason.startsWith('regex-budget:') ? 'regex-budget' : 'mismatch';
 }
 
 function timedOut(reason: 'timeout' | 'aborted', what: string, ms: number, received: Uint8Array, expected?: Uint8Array): Miss {

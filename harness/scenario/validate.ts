@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { encodeUtf8 } from '../codec/bytes.js';
 import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
 import { CodecError } from '../codec/errors.js';
+import { regexProblem } from '../codec/safe-regex.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
 import { parseStructFormat } from '../codec/struct-format.js';
 import type { PayloadSpec } from '../codec/types.js';
@@ -261,11 +262,8 @@ class Validator {
   }
 
   regex(source: string, flags: string, path: DataPath): void {
-    try {
-      new RegExp(source, flags);
-    } catch (e) {
-      this.error(path, 'bad-regex', (e as Error).message);
-    }
+    const problem = regexProblem(source, flags);
+    if (problem !== undefined) this.error(path, 'bad-regex', problem);
   }
 
   expect(b: Obj, path: DataPath, scope: Scope): StepAction | undefined {
@@ -364,8 +362,48 @@ class Validator {
     const h = this.parse(stepBodies.repeat.omit({ steps: true }), head, path);
     const steps = this.steps(rawSteps, [...path, 'steps'], branchScope(scope), req);
     if (!h) return undefined;
-    return { verb: 'repeat', times: h.times, parallel: h.parallel ?? false, steps };
+    const action: StepAction = { verb: 'repeat', times: h.times, parallel: h.parallel ?? false, steps };
+    // Report a nesting that expands too far at the outermost repeat that crosses the cap.
+    const inner = { steps: expandedSteps(steps), branches: concurrentBranches(steps) };
+    if (inner.steps <= MAX_EXPANDED_STEPS && inner.branches <= MAX_CONCURRENT_BRANCHES) this.loopCaps([{ action } as Step], path);
+    return action;
   }
+
+  /** An error at `path` when `steps` expand past MAX_EXPANDED_STEPS or run more than MAX_CONCURRENT_BRANCHES at once. */
+  loopCaps(steps: Step[], path: DataPath): void {
+    const total = expandedSteps(steps);
+    if (total > MAX_EXPANDED_STEPS) this.error(path, 'too-many-steps', `these repeats expand to ${total.toExponential(2)} steps; at most ${MAX_EXPANDED_STEPS.toExponential(0)} (repeats nested multiply)`);
+    const branches = concurrentBranches(steps);
+    if (branches > MAX_CONCURRENT_BRANCHES) this.error(path, 'too-many-branches', `these parallel repeats run ${branches.toExponential(2)} branches at once; at most ${MAX_CONCURRENT_BRANCHES} (parallel repeats nested multiply)`);
+  }
+}
+
+/** The most steps a scenario may expand to, repeats unrolled: 10^7. */
+export const MAX_EXPANDED_STEPS = 10_000_000;
+/** The most branches a scenario may run side by side (`parallel`, `repeat: { parallel: true }`): 10^4. */
+export const MAX_CONCURRENT_BRANCHES = 10_000;
+
+/** How many steps `steps` run, repeats unrolled (counting the steps inside a repeat or parallel, not the step itself). */
+export function expandedSteps(steps: Step[]): number {
+  let n = 0;
+  for (const s of steps) {
+    const a = s.action;
+    if (a.verb === 'repeat') n += a.times * expandedSteps(a.steps);
+    else if (a.verb === 'parallel') n += a.branches.reduce((k, b) => k + expandedSteps(b), 0);
+    else n += 1;
+  }
+  return n;
+}
+
+/** How many branches `steps` can run at once. */
+function concurrentBranches(steps: Step[]): number {
+  let most = 1;
+  for (const s of steps) {
+    const a = s.action;
+    if (a.verb === 'repeat') most = Math.max(most, (a.parallel ? a.times : 1) * concurrentBranches(a.steps));
+    else if (a.verb === 'parallel') most = Math.max(most, a.branches.reduce((k, b) => k + concurrentBranches(b), 0));
+  }
+  return most;
 }
 
 function branchScope(scope: Scope): Scope {
@@ -426,6 +464,8 @@ export function validateScenario(
   const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
   const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map() }, head.covers);
   const env = scenarioEnv(v, head.env);
+  // Each repeat checked itself; the steps together must keep to the same caps.
+  if (!v.diagnostics.some((d) => d.code === 'too-many-steps' || d.code === 'too-many-branches')) v.loopCaps(steps, ['steps']);
   if (v.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: v.diagnostics };
   const scenario: Scenario = {
     file,
