@@ -7,6 +7,7 @@ import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
+import { programSockets, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 
@@ -30,6 +31,9 @@ export interface Target {
 export type StartResult = { ok: true; afterMs: number; addresses: string[] } | { ok: false; code: string; message: string };
 
 export type ConsoleRecorder = (kind: 'stdout' | 'stderr' | 'stdin' | 'exit' | 'start' | 'ready', data?: Uint8Array, detail?: string) => void;
+
+/** How long `stop` waits, after the group was killed, for its last process to go and its port to be free. */
+const RELEASE_MS = 5000;
 
 /** How many bytes of stderr an error message quotes. */
 const STDERR_TAIL = 1024;
@@ -100,7 +104,7 @@ export class Program {
     if (!waitReady) return { ok: true, afterMs: 0, addresses: [] };
     const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, ...(signal ? { signal } : {}) });
     if (ready.ok) {
-      this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms`);
+      this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms${ready.note ? ` (${ready.note})` : ''}`);
       return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
     }
     const tail = launched.stderr.tail(STDERR_TAIL).trim();
@@ -120,12 +124,24 @@ export class Program {
     return { ok: false, code: ready.code === 'aborted' ? 'aborted' : 'not-ready', message: `nothing listens on ${this.transport} port ${this.port}` };
   }
 
-  /** Stop the program and everything it started. */
+  /**
+   * Stop the program and everything it started; resolves once its process group is
+   * empty and, on a fixed port, none of the sockets it held there is bound any more,
+   * so the port is free for the next program (TIME_WAIT aside). See `released`.
+   */
   async stop(graceMs?: number): Promise<ExitInfo | undefined> {
     const l = this.launched;
     if (!l) return undefined;
+    // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.
+    // (A kernel-picked port is never handed out again while something holds it; a client's port is the harness's.)
+    const shared = this.listens && (this.portless || this.target.fixedPort !== undefined);
+    const ours = l.pid > 0 && shared ? await programSockets(l.pid, this.port).catch(() => [] as string[]) : [];
     const exit = await l.stop(graceMs);
     this.exitInfo = exit;
+    if (l.pid > 0) this.released = await waitReleased(l.pid, this.port, ours, RELEASE_MS);
     return exit;
   }
+
+  /** After `stop`: whether the group emptied and the port was given back, and who was killed for holding it. */
+  released?: Released;
 }
