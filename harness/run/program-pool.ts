@@ -19,8 +19,12 @@ class PortLocks {
   /** Machine-wide locks held by this process, kept to the end of the event-loop turn after their last user lets go. */
   #machine = new Map<number, { unlock: () => void; users: number }>();
 
+  /** Every port taken as a fixed one in this run: never handed out as a free one. */
+  readonly fixed = new Set<number>();
+
   /** Wait for `port` (here, then in every other sockspec process), then hold it until the returned release is called. */
   async acquire(port: number): Promise<() => void> {
+    this.fixed.add(port);
     const prev = this.#tails.get(port) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
@@ -65,6 +69,17 @@ class PortLocks {
 /** One lock table for the whole run: two targets on one fixed port must take turns too. */
 const portLocks = new PortLocks();
 
+/** How many kernel-picked ports to pass over because scenarios of this run use them as fixed ports. */
+const FIXED_SKIPS = 20;
+
+/** A free port that no scenario of this run uses as its fixed port (it may be free only between two of them). */
+async function freeNotFixed(transport: 'tcp' | 'udp' | 'both'): Promise<number> {
+  for (let i = 0; ; i++) {
+    const port = await freePort(transport);
+    if (!portLocks.fixed.has(port) || i >= FIXED_SKIPS) return port;
+  }
+}
+
 export class ProgramPool implements ProgramSource {
   readonly #idle: Program[] = [];
   readonly #held = new Map<Program, () => void>();
@@ -82,7 +97,7 @@ export class ProgramPool implements ProgramSource {
     }
     if (this.target.fixedPort !== undefined) return { port: this.target.fixedPort, fixed: true, portless: false };
     // Free on both transports: a server may bind UDP and TCP of one port (the inetd services do).
-    return { port: await freePort('both'), fixed: false, portless: false };
+    return { port: await freeNotFixed('both'), fixed: false, portless: false };
   }
 
   async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {
@@ -96,7 +111,8 @@ export class ProgramPool implements ProgramSource {
         const [p] = this.#idle.splice(i, 1);
         p!.setRecorder(record);
         transcript.add('note', 'program', undefined, `reusing the running program on port ${p!.port}`);
-        return { program: p! };
+        // What it printed for earlier scenarios is not this one's to see.
+        return { program: p!, stdoutFrom: p!.console?.length ?? 0 };
       }
     }
     const { port, fixed, portless } = await this.portFor(scenario);
@@ -116,7 +132,8 @@ export class ProgramPool implements ProgramSource {
     // The run ended while this program started: it must not outlive the run.
     if (this.#closed) return this.#refuse(scenario, { program, unlock });
     this.#held.set(program, unlock);
-    return { program };
+    // Started for this scenario: everything it printed, before it was ready too, is the scenario's to see.
+    return { program, stdoutFrom: 0 };
   }
 
   /** After `close`: stop what was just started, and say that the run is over. */
@@ -139,7 +156,7 @@ export class ProgramPool implements ProgramSource {
         port = listener instanceof TcpListener ? listener.port : listener.localPort;
         transcript.add('note', 'harness', undefined, `${scenario.transport === 'udp' ? 'bound' : 'listening on'} ${scenario.transport} 127.0.0.1:${port}`);
       } else if (port === 0) {
-        port = await freePort(scenario.transport);
+        port = await freeNotFixed(scenario.transport);
         transcript.add('note', 'harness', undefined, `not listening: ${scenario.transport} port ${port} on 127.0.0.1 is left closed`);
       }
     } catch (e) {
@@ -162,7 +179,7 @@ export class ProgramPool implements ProgramSource {
       return this.#refuse(scenario, { program, unlock });
     }
     this.#held.set(program, unlock);
-    return { program, ...(listener ? { listener } : {}) };
+    return { program, stdoutFrom: 0, ...(listener ? { listener } : {}) };
   }
 
   async release(program: Program, scenario: Scenario, passed: boolean): Promise<void> {
