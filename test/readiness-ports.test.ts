@@ -9,7 +9,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
 import { freePort } from '../harness/process/free-port.js';
+import { lockMachineWide } from '../harness/process/machine-lock.js';
 import { loadScenarioFile } from '../harness/scenario/load.js';
 import type { Scenario } from '../harness/scenario/model.js';
 import type { Target } from '../harness/run/program.js';
@@ -195,4 +197,21 @@ describe('fixed ports: one scenario at a time, the last program gone first', () 
     for (const l of sorted) expect(l.stop).toBeGreaterThan(l.start);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start, JSON.stringify(sorted)).toBeGreaterThan(sorted[i - 1]!.stop);
   }, 180_000);
+
+  it('a scenario that runs out of time waiting for a fixed port another sockspec process holds says so, and stops waiting', async () => {
+    const port = await freePort('both');
+    // What another sockspec process running a scenario on the port holds.
+    const other = await lockMachineWide(`port-${port}`);
+    const letGo = setTimeout(other, 30_000); // bounded whatever happens
+    try {
+      const s = await load(write('waits-for-port.yaml', `timeout: 1000\n${GREETED}`));
+      const t0 = performance.now();
+      const r = await run([s], [target('waits', 'python3 fixtures/readiness/logs-lifetime.py {port}', { fixedPort: port, env: { LIFETIME_LOG: join(tmp, 'never.log') } })]);
+      expect(r.scenarios[0]?.failure).toMatchObject({ code: 'port-busy', message: expect.stringContaining(`waited for port ${port}`) });
+      expect(performance.now() - t0).toBeLessThan(20_000);
+    } finally {
+      clearTimeout(letGo);
+      other();
+    }
+  });
 });

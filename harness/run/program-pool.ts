@@ -17,44 +17,61 @@ import type { Transcript } from './transcript.js';
 class PortLocks {
   #tails = new Map<number, Promise<void>>();
   /** Machine-wide locks held by this process, kept to the end of the event-loop turn after their last user lets go. */
-  #machine = new Map<number, { unlock: () => void; users: number }>();
+  #machine = new Map<number, { unlock: () => void; contended: () => boolean; users: number }>();
 
   /** Every port taken as a fixed one in this run: never handed out as a free one. */
   readonly fixed = new Set<number>();
 
-  /** Wait for `port` (here, then in every other sockspec process), then hold it until the returned release is called. */
-  async acquire(port: number): Promise<() => void> {
+  /**
+   * Wait for `port` (here, then in every other sockspec process), then hold it until the
+   * returned release is called; undefined when `signal` aborted the wait.
+   */
+  async acquire(port: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
     this.fixed.add(port);
     const prev = this.#tails.get(port) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
     const tail = prev.then(() => mine);
     this.#tails.set(port, tail);
-    await prev;
-    await this.#holdMachine(port);
-    return () => {
-      this.#letGoMachine(port);
+    // Whoever comes after still waits for `prev`: giving up only lets them through earlier.
+    const done = () => {
       if (this.#tails.get(port) === tail) this.#tails.delete(port);
       release();
     };
+    if (!(await untilOrAbort(prev, signal)) || !(await this.#holdMachine(port, signal))) {
+      done();
+      return undefined;
+    }
+    return () => {
+      this.#letGoMachine(port);
+      done();
+    };
   }
 
-  async #holdMachine(port: number): Promise<void> {
+  async #holdMachine(port: number, signal?: AbortSignal): Promise<boolean> {
     const held = this.#machine.get(port);
-    if (held) {
+    if (held && !held.contended()) {
       held.users++;
-      return;
+      return true;
     }
-    let unlock: () => void = () => {};
+    if (held) {
+      // Another sockspec process waits for this port: hand it over rather than keep it.
+      this.#machine.delete(port);
+      held.unlock();
+    }
+    let lock = { unlock: () => {}, contended: () => false };
     try {
-      unlock = await lockMachineWide(`port-${port}`);
-    } catch {
+      const unlock = await lockMachineWide(`port-${port}`, signal);
+      lock = { unlock, contended: unlock.contended };
+    } catch (e) {
+      if ((e as { code?: string }).code === 'aborted') return false;
       // No local sockets here: scenarios still take turns within this process.
     }
-    this.#machine.set(port, { unlock, users: 1 });
+    this.#machine.set(port, { ...lock, users: 1 });
+    return true;
   }
 
-  /** The next scenario on the port, started at once, keeps the lock; otherwise it goes after this turn of the event loop. */
+  /** The next scenario on the port, started at once, keeps the lock (unless another process waits); otherwise it goes after this turn of the event loop. */
   #letGoMachine(port: number): void {
     const held = this.#machine.get(port);
     if (!held || --held.users > 0) return;
@@ -66,8 +83,27 @@ class PortLocks {
   }
 }
 
+/** True once `p` settles, false if `signal` aborts first. */
+function untilOrAbort(p: Promise<void>, signal?: AbortSignal): Promise<boolean> {
+  if (!signal) return p.then(() => true);
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+  });
+}
+
 /** One lock table for the whole run: two targets on one fixed port must take turns too. */
 const portLocks = new PortLocks();
+
+/** The scenario ended (interrupted, or out of time) while it waited for its fixed port. */
+function waitedTooLong(scenario: Scenario, port: number): Failure {
+  return { code: 'port-busy', message: `the scenario ended while it waited for port ${port}, which other scenarios (of this run or another sockspec process) were using`, requirements: scenario.covers };
+}
 
 /** How many kernel-picked ports to pass over because scenarios of this run use them as fixed ports. */
 const FIXED_SKIPS = 20;
@@ -116,7 +152,8 @@ export class ProgramPool implements ProgramSource {
       }
     }
     const { port, fixed, portless } = await this.portFor(scenario);
-    const unlock = fixed ? await portLocks.acquire(port) : () => {};
+    const unlock = fixed ? await portLocks.acquire(port, signal) : () => {};
+    if (!unlock) return { error: waitedTooLong(scenario, port) };
     const program = new Program(this.target, port, scenario.transport, portless, scenario.listens);
     program.setRecorder(record);
     // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
@@ -146,7 +183,8 @@ export class ProgramPool implements ProgramSource {
   /** A client under test: the harness listens first (on loopback), then starts the client towards it. */
   private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal): Promise<Acquired | { error: Failure }> {
     const fixedPort = this.target.fixedPort ?? scenario.defaultPort;
-    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort) : () => {};
+    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort, signal) : () => {};
+    if (!unlock) return { error: waitedTooLong(scenario, fixedPort!) };
     let listener: TcpListener | UdpPeer | undefined;
     let port = fixedPort ?? 0;
     const net = (kind: Parameters<Transcript['add']>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'harness', data, detail);
