@@ -143,6 +143,21 @@ describe('readiness: only the program under test, alive, counts', () => {
     }
   }, 180_000);
 
+  it('a program whose kernel-picked port another program took before it could bind is started again on a new port', async () => {
+    const marker = join(tmp, 'taken-marker');
+    rmSync(marker, { force: true });
+    const s = await load(write('taken-first.yaml', GREETED));
+    try {
+      const r = await run([s], [target('taken', 'python3 fixtures/readiness/port-taken-first-time.py {port}', { env: { TAKEN_MARKER: marker } })]);
+      expect(explain(r)).toBe('');
+      const notes = r.scenarios[0]!.transcript.filter((e) => e.kind === 'note').map((e) => e.detail);
+      expect(notes).toContainEqual(expect.stringMatching(/^another program took port \d+ before this one could bind it \(the program exited before listening on tcp port \d+ \(exit status 1\).*Address already in use\): starting it again on another port$/));
+    } finally {
+      const helper = Number(readFileSync(marker, 'utf8'));
+      if (helper > 1 && alive(helper)) process.kill(helper, 'SIGKILL');
+    }
+  });
+
   it('what a program prints before it listens is seen by a `stdout:` step', async () => {
     const s = await load(write('printed-early.yaml', 'covers: [ECHO-7]\nsteps:\n  - stdout: { contains: "starting on port", within: 5000 }\n  - connect: c\n  - expect: { text: "hello", within: 5000 }\n'));
     const r = await run([s], [target('early', 'python3 fixtures/readiness/prints-then-listens.py {port}')]);

@@ -13,7 +13,15 @@ export { listeningSockets, type BoundSocket } from './proc-net.js';
 
 export type Readiness =
   | { ok: true; addresses: BoundSocket[]; afterMs: number; note?: string }
-  | { ok: false; code: 'exited' | 'timeout' | 'aborted'; exit?: ExitInfo; afterMs: number; note?: string };
+  | {
+      ok: false;
+      code: 'exited' | 'timeout' | 'aborted';
+      exit?: ExitInfo;
+      afterMs: number;
+      note?: string;
+      /** True when, as the wait ended, a process outside the program's group (or one that cannot be told) held the port. */
+      takenByOther?: boolean;
+    };
 
 export interface ReadinessOptions {
   port: number;
@@ -77,8 +85,9 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
       }
       await limit.nap(pause);
     }
-    const note = limit.reason!.code === 'aborted' ? undefined : await whoElse(options, procNet, proc, unclear);
-    return notReady(limit, t0, note);
+    const other = limit.reason!.code === 'aborted' ? undefined : await whoElse(options, procNet, proc, unclear);
+    const r = notReady(limit, t0, other?.note);
+    return other?.foreign && !r.ok ? { ...r, takenByOther: true } : r;
   } finally {
     limit.dispose();
   }
@@ -97,11 +106,11 @@ async function owned(found: BoundSocket[], pgid: number, proc: string): Promise<
 }
 
 /** For a program found not ready: who else holds its port, as precisely as /proc tells. */
-async function whoElse(options: ReadinessOptions, procNet: string, proc: string, unclear: string | undefined): Promise<string | undefined> {
+async function whoElse(options: ReadinessOptions, procNet: string, proc: string, unclear: string | undefined): Promise<{ note: string; foreign: boolean } | undefined> {
   const found = await listeningSockets(options.port, options.transport, procNet).catch(() => [] as BoundSocket[]);
   if (found.length === 0) return undefined;
   const where = `${options.transport} port ${options.port} is bound on ${found.map((f) => f.address).join(', ')}`;
-  if (options.owner === undefined) return where;
+  if (options.owner === undefined) return { note: where, foreign: false };
   const { holders, unreadable } = await socketHolders(found.flatMap((f) => f.inodes), proc);
   const named = (h: Holder) => `pid ${h.pid} (${h.comm})`;
   const outside = holders.filter((h) => h.pgrp !== options.owner);
@@ -113,7 +122,7 @@ async function whoElse(options: ReadinessOptions, procNet: string, proc: string,
     parts.push(unreadable > 0 ? `by a process outside the program's process group that this user cannot look into` : `by a process outside the program's process group`);
   }
   const tail = unclear !== undefined && holders.length === 0 ? `; whether the program holds it cannot be told: ${unclear}` : '';
-  return `${where} ${parts.join(' and ')}${tail}`;
+  return { note: `${where} ${parts.join(' and ')}${tail}`, foreign: outside.length > 0 || holders.length === 0 };
 }
 
 function notReady(limit: WaitLimit, t0: number, note?: string): Readiness {

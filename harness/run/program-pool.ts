@@ -105,6 +105,9 @@ function waitedTooLong(scenario: Scenario, port: number): Failure {
   return { code: 'port-busy', message: `the scenario ended while it waited for port ${port}, which other scenarios (of this run or another sockspec process) were using`, requirements: scenario.covers };
 }
 
+/** How many times a program that exited because another program took its kernel-picked port is started again on a new one. */
+const PORT_RETRIES = 2;
+
 /** How many kernel-picked ports to pass over because scenarios of this run use them as fixed ports. */
 const FIXED_SKIPS = 20;
 
@@ -151,26 +154,36 @@ export class ProgramPool implements ProgramSource {
         return { program: p!, stdoutFrom: p!.console?.length ?? 0 };
       }
     }
-    const { port, fixed, portless } = await this.portFor(scenario);
+    const picked = await this.portFor(scenario);
+    const { fixed, portless } = picked;
+    let port = picked.port;
     const unlock = fixed ? await portLocks.acquire(port, signal) : () => {};
     if (!unlock) return { error: waitedTooLong(scenario, port) };
-    const program = new Program(this.target, port, scenario.transport, portless, scenario.listens);
-    program.setRecorder(record);
-    // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
-    const key = `${scenario.transport}/${port}`;
-    const seen = this.target.command === undefined && this.#attached.has(key);
-    const started = seen ? ({ ok: true } as const) : await program.start(signal);
-    if (started.ok && this.target.command === undefined) this.#attached.add(key);
-    if (!started.ok) {
-      await program.stop();
-      unlock();
-      return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+    for (let attempt = 0; ; attempt++) {
+      const program = new Program(this.target, port, scenario.transport, portless, scenario.listens);
+      program.setRecorder(record);
+      // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
+      const key = `${scenario.transport}/${port}`;
+      const seen = this.target.command === undefined && this.#attached.has(key);
+      const started = seen ? ({ ok: true } as const) : await program.start(signal);
+      if (started.ok && this.target.command === undefined) this.#attached.add(key);
+      if (!started.ok) {
+        await program.stop();
+        // A port the kernel picked can be taken by someone else before the program binds it: not the program's fault.
+        if (!fixed && started.portTaken && attempt < PORT_RETRIES && !signal.aborted && !this.#closed) {
+          transcript.add('note', 'program', undefined, `another program took port ${port} before this one could bind it (${started.message}): starting it again on another port`);
+          port = await freeNotFixed('both');
+          continue;
+        }
+        unlock();
+        return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+      }
+      // The run ended while this program started: it must not outlive the run.
+      if (this.#closed) return this.#refuse(scenario, { program, unlock });
+      this.#held.set(program, unlock);
+      // Started for this scenario: everything it printed, before it was ready too, is the scenario's to see.
+      return { program, stdoutFrom: 0 };
     }
-    // The run ended while this program started: it must not outlive the run.
-    if (this.#closed) return this.#refuse(scenario, { program, unlock });
-    this.#held.set(program, unlock);
-    // Started for this scenario: everything it printed, before it was ready too, is the scenario's to see.
-    return { program, stdoutFrom: 0 };
   }
 
   /** After `close`: stop what was just started, and say that the run is over. */

@@ -28,7 +28,10 @@ export interface Target {
   readyTimeoutMs: number;
 }
 
-export type StartResult = { ok: true; afterMs: number; addresses: string[] } | { ok: false; code: string; message: string };
+export type StartResult =
+  | { ok: true; afterMs: number; addresses: string[] }
+  /** `portTaken`: it exited before listening while another program held its port (perhaps why it exited). */
+  | { ok: false; code: string; message: string; portTaken?: boolean };
 
 export type ConsoleRecorder = (kind: 'stdout' | 'stderr' | 'stdin' | 'exit' | 'start' | 'ready', data?: Uint8Array, detail?: string) => void;
 
@@ -110,7 +113,8 @@ export class Program {
     const tail = launched.stderr.tail(STDERR_TAIL).trim();
     const stderr = `${ready.note ? `; ${ready.note}` : ''}${tail ? `; stderr: ${tail}` : '; stderr was empty'}`;
     if (ready.code === 'exited') {
-      return { ok: false, code: 'exited-early', message: `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}` };
+      const message = `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}`;
+      return { ok: false, code: 'exited-early', message, ...(ready.takenByOther ? { portTaken: true } : {}) };
     }
     if (ready.code === 'aborted') return { ok: false, code: 'aborted', message: 'the run was interrupted while the program started' };
     return { ok: false, code: 'not-ready', message: `the program did not listen on ${this.transport} port ${this.port} within ${readyTimeoutMs} ms${stderr}` };
