@@ -178,7 +178,7 @@ describe('fixed ports: one scenario at a time, the last program gone first', () 
     try {
       const r = await run(scenarios, [target('a', cmd, { fixedPort: port, env }), target('b', cmd, { fixedPort: port, env })]);
       events = lifetimeLog(log);
-      expect(explain(r)).toBe('');
+      expect(explain(r), readFileSync(log, "utf8") + JSON.stringify(r.scenarios.map((x) => x.transcript.filter((e) => e.kind !== "stdout")))).toBe("");
       expect(events.filter((e) => e.what === 'refused')).toEqual([]);
       expect(events.filter((e) => e.what === 'start')).toHaveLength(4);
       // Every child that escaped its group with the listener is gone by now.

@@ -105,15 +105,17 @@ describe('after stop', () => {
 
   it('waits for the group to empty, and kills a process that left it holding the program\'s listener', async () => {
     const port = await freePort('tcp');
-    // Listens, then forks a child that leaves the group (setsid) and keeps the listening socket.
+    // Binds, forks a child that leaves the group (setsid) and says so, then listens: the child keeps the listening socket.
     const source = `
 import os, socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()
-pid = os.fork()
-if pid == 0:
-    os.setsid(); os.dup2(os.open(os.devnull, os.O_RDWR), 1); os.dup2(1, 2); time.sleep(30); os._exit(0)
-print('pid %d' % pid, flush=True)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+r, w = os.pipe()
+if os.fork() == 0:
+    os.setsid(); print('pid %d' % os.getpid(), flush=True)
+    os.dup2(os.open(os.devnull, os.O_RDWR), 1); os.dup2(1, 2); os.write(w, b'x'); time.sleep(30); os._exit(0)
+os.read(r, 1)
+s.listen()
 time.sleep(60)
 `;
     const l = launch({ argv: ['python3', '-c', source, String(port)] });

@@ -53,6 +53,8 @@ export class Program {
   /** Set when a scenario left the program in a state the next one must not inherit. */
   tainted = false;
   #record: ConsoleRecorder = () => {};
+  /** The inodes of the sockets the program was found ready with. */
+  #readyInodes: string[] = [];
 
   constructor(
     readonly target: Target,
@@ -94,6 +96,7 @@ export class Program {
     const env: Record<string, string | undefined> = { ...process.env, PYTHONUNBUFFERED: '1', ...this.target.env, PORT: String(this.port) };
     if (this.portless) delete env.PORT;
     this.exitInfo = undefined;
+    this.#readyInodes = [];
     const launched = launch({ argv, env, cwd: this.target.cwd, name: this.target.name });
     this.launched = launched;
     this.console = new ProgramConsole(launched);
@@ -107,6 +110,7 @@ export class Program {
     if (!waitReady) return { ok: true, afterMs: 0, addresses: [] };
     const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, ...(signal ? { signal } : {}) });
     if (ready.ok) {
+      this.#readyInodes = ready.addresses.flatMap((a) => a.inodes);
       this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms${ready.note ? ` (${ready.note})` : ''}`);
       return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
     }
@@ -139,7 +143,8 @@ export class Program {
     // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.
     // (A kernel-picked port is never handed out again while something holds it; a client's port is the harness's.)
     const shared = this.listens && (this.portless || this.target.fixedPort !== undefined);
-    const ours = l.pid > 0 && shared ? await programSockets(l.pid, this.port).catch(() => [] as string[]) : [];
+    // Those found at readiness too: a process that left the group may hold them after the leader died.
+    const ours = l.pid > 0 && shared ? [...new Set([...this.#readyInodes, ...(await programSockets(l.pid, this.port).catch(() => [] as string[]))])] : [];
     const exit = await l.stop(graceMs);
     this.exitInfo = exit;
     if (l.pid > 0) this.released = await waitReleased(l.pid, this.port, ours, RELEASE_MS);
