@@ -218,8 +218,11 @@ sys.exit(1)
     const relay = new URL('./pty-run.py', import.meta.url).pathname;
     const l = launch({ argv: ['python3', relay, 'python3', '-c', TCP_COUNTER('AF_INET', '127.0.0.1'), String(port)] });
     started.push(l);
-    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000, owner: l.pid });
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000, owner: l.pid, descendants: true });
     expect(r).toMatchObject({ ok: true, addresses: [{ address: '127.0.0.1' }] });
+    // Without `descendants` (no relay), the group alone counts: the relay's program is in a session of its own.
+    const groupOnly = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 300, owner: l.pid });
+    expect(groupOnly).toMatchObject({ ok: false, code: 'timeout' });
   });
 });
 

@@ -36,10 +36,12 @@ export interface ReadinessOptions {
   proc?: string;
   /**
    * The program's leader, which leads its process group: a socket on the port counts only
-   * when a live process of this group (or a descendant of the leader) holds it. Absent: any
-   * socket on the port counts (a program started elsewhere).
+   * when a live process of this group holds it. Absent: any socket on the port counts (a
+   * program started elsewhere).
    */
   owner?: number;
+  /** With `owner`: a live descendant of the leader counts too, in whatever group (the program a pseudo-terminal relay runs). */
+  descendants?: boolean;
 }
 
 /** The first and the longest pause between two looks at the socket tables. */
@@ -74,7 +76,7 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
       if (owner === undefined) {
         if (found.length > 0) return { ok: true, addresses: found, afterMs: performance.now() - t0 };
       } else if (found.length > 0) {
-        const mine = await owned(found, owner, proc);
+        const mine = await owned(found, owner, proc, options.descendants ?? false);
         // Its socket is not enough: the program must still be alive (a leader that died is reported by `exited` soon).
         if (mine.addresses.length > 0 && (await leaderAlive(owner, proc)) && limit.reason === undefined) {
           return { ok: true, addresses: mine.addresses, afterMs: performance.now() - t0 };
@@ -94,11 +96,11 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
 }
 
 /** The sockets a live process of the program led by `pgid` holds; `unclear` says why some could not be told. */
-async function owned(found: BoundSocket[], pgid: number, proc: string): Promise<{ addresses: BoundSocket[]; unclear?: string }> {
+async function owned(found: BoundSocket[], pgid: number, proc: string, descendants: boolean): Promise<{ addresses: BoundSocket[]; unclear?: string }> {
   const addresses: BoundSocket[] = [];
   let unclear: string | undefined;
   for (const s of found) {
-    const r = await programHolds(pgid, s.inodes, proc);
+    const r = await programHolds(pgid, s.inodes, proc, descendants);
     if (r.held === 'yes') addresses.push(s);
     else if (r.held === 'cannot-tell') unclear ??= r.why;
   }

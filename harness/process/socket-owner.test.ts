@@ -20,7 +20,7 @@ describe('parseStat', () => {
 describe('programProcesses', () => {
   const p = (pid: number, ppid: number, pgrp: number, state = 'S'): ProcInfo => ({ pid, ppid, pgrp, state, comm: `p${pid}` });
 
-  it('is the live group and the live descendants of its leader, leader first', () => {
+  it('is the live group, with the live descendants of its leader when asked, leader first', () => {
     const table = [
       p(1, 0, 1),
       p(200, 100, 100), // group member
@@ -31,11 +31,12 @@ describe('programProcesses', () => {
       p(500, 1, 500), // someone else
       p(501, 500, 100), // someone else's child that joined the group
     ];
-    expect(programProcesses(table, 100).map((x) => x.pid)).toEqual([100, 200, 300, 301, 501]);
+    expect(programProcesses(table, 100).map((x) => x.pid)).toEqual([100, 200, 501]);
+    expect(programProcesses(table, 100, true).map((x) => x.pid)).toEqual([100, 200, 300, 301, 501]);
   });
 
   it('is only the group once the leader is gone, and nothing once the group is', () => {
-    expect(programProcesses([p(200, 1, 100), p(300, 1, 300)], 100).map((x) => x.pid)).toEqual([200]);
+    expect(programProcesses([p(200, 1, 100), p(300, 1, 300)], 100, true).map((x) => x.pid)).toEqual([200]);
     expect(programProcesses([p(200, 1, 100, 'Z'), p(300, 1, 300)], 100)).toEqual([]);
   });
 });

@@ -63,15 +63,16 @@ export async function processTable(proc = '/proc'): Promise<ProcInfo[]> {
 
 /**
  * The live processes of the program whose leader (and process group) is `pgid`:
- * its group, and the descendants of its leader while the leader lives (a child
- * that moved to a session of its own). Zombies hold no file and are left out.
+ * its group and, with `descendants`, every descendant of its leader while the leader
+ * lives (a child in a session of its own, as a pseudo-terminal relay's program is).
+ * Zombies hold no file and are left out.
  */
-export function programProcesses(table: readonly ProcInfo[], pgid: number): ProcInfo[] {
+export function programProcesses(table: readonly ProcInfo[], pgid: number, descendants = false): ProcInfo[] {
   const live = table.filter((p) => !DEAD.has(p.state));
   const mine = new Map<number, ProcInfo>();
   for (const p of live) if (p.pgrp === pgid) mine.set(p.pid, p);
   const leader = live.find((p) => p.pid === pgid && p.pgrp === pgid);
-  if (leader) {
+  if (leader && descendants) {
     // Descendants by parent pid; each process is visited once, whatever the links say.
     const children = new Map<number, ProcInfo[]>();
     for (const p of live) {
@@ -105,11 +106,12 @@ export async function socketLinks(pid: number, proc = '/proc'): Promise<Set<stri
 const links = (inodes: readonly string[]) => new Set(inodes.filter((i) => i !== '' && i !== '0').map((i) => `socket:[${i}]`));
 
 /**
- * Whether a live process of the program led by `pgid` holds one of the sockets
- * `inodes`. `no` only when every such process could be read (or none is left);
- * `cannot-tell` when the inode is unknown or a process's files are not readable.
+ * Whether a live process of the program led by `pgid` (with `descendants`: or a live
+ * descendant of its leader) holds one of the sockets `inodes`. `no` only when every
+ * such process could be read (or none is left); `cannot-tell` when the inode is
+ * unknown or a process's files are not readable.
  */
-export async function programHolds(pgid: number, inodes: readonly string[], proc = '/proc'): Promise<Ownership> {
+export async function programHolds(pgid: number, inodes: readonly string[], proc = '/proc', descendants = false): Promise<Ownership> {
   const wanted = links(inodes);
   if (wanted.size === 0) return { held: 'cannot-tell', why: 'the socket table gives no inode for the socket' };
   // Fast path: the leader, alive and still leading its group, holds it itself.
@@ -118,7 +120,7 @@ export async function programHolds(pgid: number, inodes: readonly string[], proc
     const own = await socketLinks(pgid, proc);
     if (own && [...wanted].some((w) => own.has(w))) return { held: 'yes', pid: pgid };
   }
-  const members = programProcesses(await processTable(proc), pgid);
+  const members = programProcesses(await processTable(proc), pgid, descendants);
   if (members.length === 0) return { held: 'no', why: 'group-gone' };
   let unreadable: number | undefined;
   for (const p of members) {
@@ -174,7 +176,8 @@ export async function groupAlive(pgid: number, proc = '/proc'): Promise<boolean>
 export async function programSockets(pgid: number, port: number, procNet = PROC_NET, proc = '/proc'): Promise<string[]> {
   const found = [...(await listeningSockets(port, 'tcp', procNet).catch(() => [])), ...(await listeningSockets(port, 'udp', procNet).catch(() => []))];
   const inodes: string[] = [];
-  for (const s of found) for (const inode of s.inodes) if ((await programHolds(pgid, [inode], proc)).held === 'yes') inodes.push(inode);
+  // Every descendant counts here: what any of them holds must be closed before the port is free.
+  for (const s of found) for (const inode of s.inodes) if ((await programHolds(pgid, [inode], proc, true)).held === 'yes') inodes.push(inode);
   return inodes;
 }
 

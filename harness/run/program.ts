@@ -108,7 +108,7 @@ export class Program {
       this.#record('exit', undefined, describeExit(exit));
     });
     if (!waitReady) return { ok: true, afterMs: 0, addresses: [] };
-    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, ...(signal ? { signal } : {}) });
+    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, descendants: this.target.tty === true, ...(signal ? { signal } : {}) });
     if (ready.ok) {
       this.#readyInodes = ready.addresses.flatMap((a) => a.inodes);
       this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms${ready.note ? ` (${ready.note})` : ''}`);
