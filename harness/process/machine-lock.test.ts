@@ -38,4 +38,41 @@ describe('lockMachineWide', () => {
     (await waiting)();
     expect(got).toBe(true);
   });
+
+  it('stops waiting when its signal aborts', async () => {
+    const release = await lockMachineWide(name);
+    try {
+      const controller = new AbortController();
+      const waiting = lockMachineWide(name, controller.signal).then(
+        () => 'got it',
+        (e: { code?: string }) => e.code,
+      );
+      await new Promise((r) => setImmediate(r));
+      controller.abort();
+      expect(await waiting).toBe('aborted');
+      await expect(lockMachineWide(name, AbortSignal.abort())).rejects.toMatchObject({ code: 'aborted' });
+    } finally {
+      release();
+    }
+  });
+
+  it('hands the lock to a waiter before taking it again', async () => {
+    const order: string[] = [];
+    const a = await lockMachineWide(name);
+    const b = lockMachineWide(name).then((release) => {
+      order.push('waiter');
+      return release;
+    });
+    // Until the waiter has connected, nobody waits.
+    for (let i = 0; i < 2000 && !a.contended(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(a.contended()).toBe(true);
+    a();
+    const again = lockMachineWide(name).then((release) => {
+      order.push('the one that let go');
+      return release;
+    });
+    (await b)();
+    (await again)();
+    expect(order).toEqual(['waiter', 'the one that let go']);
+  });
 });

@@ -8,29 +8,80 @@ import { rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 /** Linux has an abstract socket namespace (nothing on disk to clean up); elsewhere a socket file in the temp folder. */
 function socketPath(name: string): string {
   return process.platform === 'linux' ? `\0sockspec-lock-${name}` : join(tmpdir(), `sockspec-lock-${name}.sock`);
 }
 
-/** Wait until the current holder of `path` lets go (or is found gone). */
-function holderGone(path: string): Promise<void> {
+/** After letting go of a lock others waited for, how long this process leaves it to them before taking it again. */
+const HANDOVER_MS = 200;
+/** Per lock name: until when this process stands back (it just let go while others waited). */
+const standBack = new Map<string, number>();
+
+/** A held lock: call it to let go. */
+export type MachineLock = (() => void) & {
+  /** Whether another process is waiting for the lock now. */
+  contended(): boolean;
+};
+
+/** Wait until the current holder of `path` lets go (or is found gone, or `signal` aborts). */
+function holderGone(path: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const c = connect(path);
+    const done = () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      c.destroy();
+      done();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     c.on('error', (e: NodeJS.ErrnoException) => {
       // A socket file with no listener left by a crash: remove it (never happens on Linux).
       if (e.code === 'ECONNREFUSED' && process.platform !== 'linux') rmSync(path, { force: true });
-      resolve();
+      // Refused or gone: try again at once. Anything else (a full backlog): not in a tight loop.
+      if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT') done();
+      else setTimeout(done, 20);
     });
-    c.on('close', () => resolve());
+    c.on('close', done);
   });
 }
 
-/** Hold the machine-wide lock `name`; resolves to its release. */
-export async function lockMachineWide(name: string): Promise<() => void> {
+/** Whether somebody holds the lock at `path` now (a connect succeeds). */
+function held(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(path);
+    c.on('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+}
+
+function aborted(name: string): Error {
+  return Object.assign(new Error(`stopped waiting for the machine-wide lock ${name}`), { code: 'aborted' });
+}
+
+/**
+ * Hold the machine-wide lock `name`; resolves to its release. Rejects with code
+ * `aborted` when `signal` aborts first. A process that just let go of the lock while
+ * others waited stands back for a moment, so that they get their turn.
+ */
+export async function lockMachineWide(name: string, signal?: AbortSignal): Promise<MachineLock> {
   const path = socketPath(name);
+  // Bounded: until a waiter took the lock, or the hand-over time is over.
+  for (let until = standBack.get(name) ?? 0; performance.now() < until; ) {
+    if (signal?.aborted) throw aborted(name);
+    if (await held(path)) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  standBack.delete(name);
   for (;;) {
+    if (signal?.aborted) throw aborted(name);
     const waiters = new Set<Socket>();
     const server = createServer((c) => {
       waiters.add(c);
@@ -43,12 +94,14 @@ export async function lockMachineWide(name: string): Promise<() => void> {
     });
     if (!got) {
       server.unref();
-      return () => {
+      const release = () => {
+        if (waiters.size > 0) standBack.set(name, performance.now() + HANDOVER_MS);
         server.close();
         for (const c of waiters) c.destroy();
       };
+      return Object.assign(release, { contended: () => waiters.size > 0 });
     }
     if (got.code !== 'EADDRINUSE') throw got;
-    await holderGone(path);
+    await holderGone(path, signal);
   }
 }

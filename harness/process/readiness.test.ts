@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessError } from './errors.js';
@@ -183,8 +183,54 @@ describe('readiness with an owner', () => {
     const idle = launch({ argv: [process.execPath, '-e', 'setTimeout(() => {}, 30000)'] });
     started.push(idle);
     const r = await waitUntilListening({ port, transport: 'tcp', exited: idle.exited, timeoutMs: 300, owner: idle.pid });
-    expect(r).toMatchObject({ ok: false, code: 'timeout', note: expect.stringMatching(/^the port is bound on 127\.0\.0\.1 by a process outside the program's process group$/) });
+    expect(r).toMatchObject({ ok: false, code: 'timeout', note: `tcp port ${port} is bound on 127.0.0.1 by pid ${other.pid} (python3), outside the program's process group` });
     const own = await waitUntilListening({ port, transport: 'tcp', exited: other.exited, timeoutMs: 30_000, owner: other.pid });
     expect(own.ok).toBe(true);
   });
+
+  it('never takes a socket whose holder cannot be told once the program is gone: its exit is the answer, naming who holds the port', async () => {
+    const port = await freePort('tcp');
+    const held = await holdPort(port);
+    // Exits 1 at once; a child that left the group keeps its stdout open for a while, so that the
+    // exit is reported only after the leader is long gone (and /proc/<pid> with it).
+    const source = `
+import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os.setsid(); time.sleep(3); os._exit(0)
+print('pid %d' % pid, flush=True)
+sys.exit(1)
+`;
+    const l = python(source, port);
+    try {
+      const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000, owner: l.pid });
+      expect(r).toMatchObject({ ok: false, code: 'exited', exit: { code: 1 } });
+      expect(r.note).toBe(`tcp port ${port} is bound on 127.0.0.1 by pid ${process.pid} (node), outside the program's process group`);
+    } finally {
+      const child = Number(/pid (\d+)/.exec(l.stdout.text())?.[1]);
+      if (child > 1) process.kill(child, 'SIGKILL');
+      await new Promise<void>((resolve) => held.close(() => resolve()));
+    }
+  });
+
+  it('takes a socket held by a descendant of the leader in a session of its own (a pseudo-terminal relay\'s program)', async () => {
+    const port = await freePort('tcp');
+    const relay = new URL('./pty-run.py', import.meta.url).pathname;
+    const l = launch({ argv: ['python3', relay, 'python3', '-c', TCP_COUNTER('AF_INET', '127.0.0.1'), String(port)] });
+    started.push(l);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000, owner: l.pid, descendants: true });
+    expect(r).toMatchObject({ ok: true, addresses: [{ address: '127.0.0.1' }] });
+    // Without `descendants` (no relay), the group alone counts: the relay's program is in a session of its own.
+    const groupOnly = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 300, owner: l.pid });
+    expect(groupOnly).toMatchObject({ ok: false, code: 'timeout' });
+  });
 });
+
+/** A listener of the test's own on 127.0.0.1:`port`. */
+function holdPort(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = createServer((c) => c.end());
+    s.once('error', reject);
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(s));
+  });
+}

@@ -6,14 +6,22 @@ import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
 import { canReadSocketTables, listeningSockets, PROC_NET, type BoundSocket } from './proc-net.js';
-import { groupHoldsSocket } from './socket-owner.js';
+import { leaderAlive, programHolds, socketHolders, type Holder } from './socket-owner.js';
 import { startWaitLimit, type WaitLimit } from './wait-limit.js';
 
 export { listeningSockets, type BoundSocket } from './proc-net.js';
 
 export type Readiness =
   | { ok: true; addresses: BoundSocket[]; afterMs: number; note?: string }
-  | { ok: false; code: 'exited' | 'timeout' | 'aborted'; exit?: ExitInfo; afterMs: number; note?: string };
+  | {
+      ok: false;
+      code: 'exited' | 'timeout' | 'aborted';
+      exit?: ExitInfo;
+      afterMs: number;
+      note?: string;
+      /** True when, as the wait ended, a process outside the program's group (or one that cannot be told) held the port. */
+      takenByOther?: boolean;
+    };
 
 export interface ReadinessOptions {
   port: number;
@@ -24,46 +32,99 @@ export interface ReadinessOptions {
   signal?: AbortSignal;
   /** Where the socket tables are; default `/proc/net`. */
   procNet?: string;
-  /** The program's process group: a socket on the port counts only if a process of this group holds it. */
+  /** Where the process table is; default `/proc`. */
+  proc?: string;
+  /**
+   * The program's leader, which leads its process group: a socket on the port counts only
+   * when a live process of this group holds it. Absent: any socket on the port counts (a
+   * program started elsewhere).
+   */
   owner?: number;
+  /** With `owner`: a live descendant of the leader counts too, in whatever group (the program a pseudo-terminal relay runs). */
+  descendants?: boolean;
 }
 
 /** The first and the longest pause between two looks at the socket tables. */
 const FIRST_POLL_MS = 1;
 const MAX_POLL_MS = 20;
+/** The pause while only sockets of other programs are on the port: each look then reads every process's stat. */
+const FOREIGN_POLL_MS = 100;
 /** Without socket tables, how long a UDP program is given before it is assumed bound. */
 const UDP_BLIND_MS = 500;
+/** Without socket tables, how long a program must stay alive after a probe connected before it is taken as ready. */
+const BLIND_GRACE_MS = 200;
 
-/** Resolve when something is bound to the port, or say why not (`exited`, `timeout`, `aborted`); never rejects. */
+/**
+ * Resolve when the program is bound to the port, or say why not (`exited`, `timeout`,
+ * `aborted`); never rejects. With `owner`, a socket counts only when a live process of
+ * the program provably holds it and the program's leader is still alive.
+ */
 export async function waitUntilListening(options: ReadinessOptions): Promise<Readiness> {
   const t0 = performance.now();
   const limit = startWaitLimit(options);
   const procNet = options.procNet ?? PROC_NET;
-  let foreign: BoundSocket[] | undefined;
+  const proc = options.proc ?? '/proc';
+  const { owner } = options;
   try {
     if (!(await canReadSocketTables(procNet))) return await waitBlind(options, limit, t0);
+    let unclear: string | undefined;
     // No kernel event says "a socket started listening": poll, briefly at first.
-    const held = () => (foreign ? `the port is bound on ${foreign.map((f) => f.address).join(', ')} by a process outside the program's process group` : undefined);
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
-      if (limit.reason) return notReady(limit, t0, held());
+      if (limit.reason) break;
       const found = await listeningSockets(options.port, options.transport, procNet).catch(() => []);
-      if (limit.reason) return notReady(limit, t0, held());
-      // Another program on the port is not ours being ready: ours may still bind it, or fail and exit.
-      const addresses = options.owner === undefined ? found : await owned(found, options.owner);
-      if (addresses.length > 0) return { ok: true, addresses, afterMs: performance.now() - t0 };
-      if (found.length > 0 && limit.reason === undefined) foreign = found;
+      if (limit.reason) break;
+      if (owner === undefined) {
+        if (found.length > 0) return { ok: true, addresses: found, afterMs: performance.now() - t0 };
+      } else if (found.length > 0) {
+        const mine = await owned(found, owner, proc, options.descendants ?? false);
+        // Its socket is not enough: the program must still be alive (a leader that died is reported by `exited` soon).
+        if (mine.addresses.length > 0 && (await leaderAlive(owner, proc)) && limit.reason === undefined) {
+          return { ok: true, addresses: mine.addresses, afterMs: performance.now() - t0 };
+        }
+        unclear = mine.unclear;
+        // Another program on the port is not ours being ready: ours may still bind it, or fail and exit.
+        if (mine.addresses.length === 0) pause = Math.max(pause, FOREIGN_POLL_MS);
+      }
       await limit.nap(pause);
     }
+    const other = limit.reason!.code === 'aborted' ? undefined : await whoElse(options, procNet, proc, unclear);
+    const r = notReady(limit, t0, other?.note);
+    return other?.foreign && !r.ok ? { ...r, takenByOther: true } : r;
   } finally {
     limit.dispose();
   }
 }
 
-/** The sockets a process of group `pgid` holds (all of them where /proc cannot tell). */
-async function owned(found: BoundSocket[], pgid: number): Promise<BoundSocket[]> {
-  const out: BoundSocket[] = [];
-  for (const s of found) if ((await groupHoldsSocket(pgid, s.inodes)) !== false) out.push(s);
-  return out;
+/** The sockets a live process of the program led by `pgid` holds; `unclear` says why some could not be told. */
+async function owned(found: BoundSocket[], pgid: number, proc: string, descendants: boolean): Promise<{ addresses: BoundSocket[]; unclear?: string }> {
+  const addresses: BoundSocket[] = [];
+  let unclear: string | undefined;
+  for (const s of found) {
+    const r = await programHolds(pgid, s.inodes, proc, descendants);
+    if (r.held === 'yes') addresses.push(s);
+    else if (r.held === 'cannot-tell') unclear ??= r.why;
+  }
+  return unclear === undefined ? { addresses } : { addresses, unclear };
+}
+
+/** For a program found not ready: who else holds its port, as precisely as /proc tells. */
+async function whoElse(options: ReadinessOptions, procNet: string, proc: string, unclear: string | undefined): Promise<{ note: string; foreign: boolean } | undefined> {
+  const found = await listeningSockets(options.port, options.transport, procNet).catch(() => [] as BoundSocket[]);
+  if (found.length === 0) return undefined;
+  const where = `${options.transport} port ${options.port} is bound on ${found.map((f) => f.address).join(', ')}`;
+  if (options.owner === undefined) return { note: where, foreign: false };
+  const { holders, unreadable } = await socketHolders(found.flatMap((f) => f.inodes), proc);
+  const named = (h: Holder) => `pid ${h.pid} (${h.comm})`;
+  const outside = holders.filter((h) => h.pgrp !== options.owner);
+  const inside = holders.filter((h) => h.pgrp === options.owner);
+  const parts: string[] = [];
+  if (outside.length > 0) parts.push(`by ${outside.map(named).join(', ')}, outside the program's process group`);
+  if (inside.length > 0) parts.push(`by ${inside.map(named).join(', ')} of the program's process group`);
+  if (holders.length === 0) {
+    parts.push(unreadable > 0 ? `by a process outside the program's process group that this user cannot look into` : `by a process outside the program's process group`);
+  }
+  const tail = unclear !== undefined && holders.length === 0 ? `; whether the program holds it cannot be told: ${unclear}` : '';
+  return { note: `${where} ${parts.join(' and ')}${tail}`, foreign: outside.length > 0 || holders.length === 0 };
 }
 
 function notReady(limit: WaitLimit, t0: number, note?: string): Readiness {
@@ -82,11 +143,15 @@ async function waitBlind(options: ReadinessOptions, limit: WaitLimit, t0: number
     if (limit.reason && limit.reason.code !== 'timeout') return notReady(limit, t0, note);
     return { ok: true, addresses: [], afterMs: performance.now() - t0, note };
   }
-  const note = 'no socket tables on this platform: readiness was found by connecting, which used one connection';
+  const note = `no socket tables on this platform: readiness was found by connecting, which used one connection and cannot tell whose listener answered${options.owner === undefined ? '' : ` (the program was still running ${BLIND_GRACE_MS} ms later)`}`;
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
     for (const host of ['127.0.0.1', '::1']) {
       if (limit.reason) return notReady(limit, t0, note);
       if (await probe(host, options.port, limit)) {
+        // A program that failed to bind (another program's listener answered) usually exits at once: give it the time to.
+        if (options.owner !== undefined) await limit.nap(BLIND_GRACE_MS);
+        const after = limit.reason as WaitLimit['reason'];
+        if (after && after.code !== 'timeout') return notReady(limit, t0, note);
         return { ok: true, addresses: [{ address: host, family: host.includes(':') ? 6 : 4, inodes: [] }], afterMs: performance.now() - t0, note };
       }
     }

@@ -17,40 +17,61 @@ import type { Transcript } from './transcript.js';
 class PortLocks {
   #tails = new Map<number, Promise<void>>();
   /** Machine-wide locks held by this process, kept to the end of the event-loop turn after their last user lets go. */
-  #machine = new Map<number, { unlock: () => void; users: number }>();
+  #machine = new Map<number, { unlock: () => void; contended: () => boolean; users: number }>();
 
-  /** Wait for `port` (here, then in every other sockspec process), then hold it until the returned release is called. */
-  async acquire(port: number): Promise<() => void> {
+  /** Every port taken as a fixed one in this run: never handed out as a free one. */
+  readonly fixed = new Set<number>();
+
+  /**
+   * Wait for `port` (here, then in every other sockspec process), then hold it until the
+   * returned release is called; undefined when `signal` aborted the wait.
+   */
+  async acquire(port: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
+    this.fixed.add(port);
     const prev = this.#tails.get(port) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
     const tail = prev.then(() => mine);
     this.#tails.set(port, tail);
-    await prev;
-    await this.#holdMachine(port);
-    return () => {
-      this.#letGoMachine(port);
+    // Whoever comes after still waits for `prev`: giving up only lets them through earlier.
+    const done = () => {
       if (this.#tails.get(port) === tail) this.#tails.delete(port);
       release();
     };
+    if (!(await untilOrAbort(prev, signal)) || !(await this.#holdMachine(port, signal))) {
+      done();
+      return undefined;
+    }
+    return () => {
+      this.#letGoMachine(port);
+      done();
+    };
   }
 
-  async #holdMachine(port: number): Promise<void> {
+  async #holdMachine(port: number, signal?: AbortSignal): Promise<boolean> {
     const held = this.#machine.get(port);
-    if (held) {
+    if (held && !held.contended()) {
       held.users++;
-      return;
+      return true;
     }
-    let unlock: () => void = () => {};
+    if (held) {
+      // Another sockspec process waits for this port: hand it over rather than keep it.
+      this.#machine.delete(port);
+      held.unlock();
+    }
+    let lock = { unlock: () => {}, contended: () => false };
     try {
-      unlock = await lockMachineWide(`port-${port}`);
-    } catch {
+      const unlock = await lockMachineWide(`port-${port}`, signal);
+      lock = { unlock, contended: unlock.contended };
+    } catch (e) {
+      if ((e as { code?: string }).code === 'aborted') return false;
       // No local sockets here: scenarios still take turns within this process.
     }
-    this.#machine.set(port, { unlock, users: 1 });
+    this.#machine.set(port, { ...lock, users: 1 });
+    return true;
   }
 
-  /** The next scenario on the port, started at once, keeps the lock; otherwise it goes after this turn of the event loop. */
+  /** The next scenario on the port, started at once, keeps the lock (unless another process waits); otherwise it goes after this turn of the event loop. */
   #letGoMachine(port: number): void {
     const held = this.#machine.get(port);
     if (!held || --held.users > 0) return;
@@ -62,8 +83,41 @@ class PortLocks {
   }
 }
 
+/** True once `p` settles, false if `signal` aborts first. */
+function untilOrAbort(p: Promise<void>, signal?: AbortSignal): Promise<boolean> {
+  if (!signal) return p.then(() => true);
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+  });
+}
+
 /** One lock table for the whole run: two targets on one fixed port must take turns too. */
 const portLocks = new PortLocks();
+
+/** The scenario ended (interrupted, or out of time) while it waited for its fixed port. */
+function waitedTooLong(scenario: Scenario, port: number): Failure {
+  return { code: 'port-busy', message: `the scenario ended while it waited for port ${port}, which other scenarios (of this run or another sockspec process) were using`, requirements: scenario.covers };
+}
+
+/** How many times a program that exited because another program took its kernel-picked port is started again on a new one. */
+const PORT_RETRIES = 2;
+
+/** How many kernel-picked ports to pass over because scenarios of this run use them as fixed ports. */
+const FIXED_SKIPS = 20;
+
+/** A free port that no scenario of this run uses as its fixed port (it may be free only between two of them). */
+async function freeNotFixed(transport: 'tcp' | 'udp' | 'both'): Promise<number> {
+  for (let i = 0; ; i++) {
+    const port = await freePort(transport);
+    if (!portLocks.fixed.has(port) || i >= FIXED_SKIPS) return port;
+  }
+}
 
 export class ProgramPool implements ProgramSource {
   readonly #idle: Program[] = [];
@@ -82,7 +136,7 @@ export class ProgramPool implements ProgramSource {
     }
     if (this.target.fixedPort !== undefined) return { port: this.target.fixedPort, fixed: true, portless: false };
     // Free on both transports: a server may bind UDP and TCP of one port (the inetd services do).
-    return { port: await freePort('both'), fixed: false, portless: false };
+    return { port: await freeNotFixed('both'), fixed: false, portless: false };
   }
 
   async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {
@@ -100,27 +154,40 @@ export class ProgramPool implements ProgramSource {
         const [p] = this.#idle.splice(i, 1);
         p!.setRecorder(record);
         transcript.add('note', 'program', undefined, `reusing the running program on port ${p!.port}`);
-        return { program: p! };
+        // What it printed for earlier scenarios is not this one's to see.
+        return { program: p!, stdoutFrom: p!.console?.length ?? 0 };
       }
     }
-    const { port, fixed, portless } = await this.portFor(scenario);
-    const unlock = fixed ? await portLocks.acquire(port) : () => {};
-    const program = new Program(this.target, port, scenario.transport, portless, scenario.listens, scenario.env);
-    program.setRecorder(record);
-    // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
-    const key = `${scenario.transport}/${port}`;
-    const seen = this.target.command === undefined && this.#attached.has(key);
-    const started = seen ? ({ ok: true } as const) : await program.start(signal);
-    if (started.ok && this.target.command === undefined) this.#attached.add(key);
-    if (!started.ok) {
-      await program.stop();
-      unlock();
-      return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+    const picked = await this.portFor(scenario);
+    const { fixed, portless } = picked;
+    let port = picked.port;
+    const unlock = fixed ? await portLocks.acquire(port, signal) : () => {};
+    if (!unlock) return { error: waitedTooLong(scenario, port) };
+    for (let attempt = 0; ; attempt++) {
+      const program = new Program(this.target, port, scenario.transport, portless, scenario.listens, scenario.env);
+      program.setRecorder(record);
+      // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
+      const key = `${scenario.transport}/${port}`;
+      const seen = this.target.command === undefined && this.#attached.has(key);
+      const started = seen ? ({ ok: true } as const) : await program.start(signal);
+      if (started.ok && this.target.command === undefined) this.#attached.add(key);
+      if (!started.ok) {
+        await program.stop();
+        // A port the kernel picked can be taken by someone else before the program binds it: not the program's fault.
+        if (!fixed && started.portTaken && attempt < PORT_RETRIES && !signal.aborted && !this.#closed) {
+          transcript.add('note', 'program', undefined, `another program took port ${port} before this one could bind it (${started.message}): starting it again on another port`);
+          port = await freeNotFixed('both');
+          continue;
+        }
+        unlock();
+        return { error: { code: started.code, message: started.message, requirements: scenario.covers } };
+      }
+      // The run ended while this program started: it must not outlive the run.
+      if (this.#closed) return this.#refuse(scenario, { program, unlock });
+      this.#held.set(program, unlock);
+      // Started for this scenario: everything it printed, before it was ready too, is the scenario's to see.
+      return { program, stdoutFrom: 0 };
     }
-    // The run ended while this program started: it must not outlive the run.
-    if (this.#closed) return this.#refuse(scenario, { program, unlock });
-    this.#held.set(program, unlock);
-    return { program };
   }
 
   /** After `close`: stop what was just started, and say that the run is over. */
@@ -133,7 +200,8 @@ export class ProgramPool implements ProgramSource {
   /** A client under test: the harness listens first (on loopback), then starts the client towards it. */
   private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal): Promise<Acquired | { error: Failure }> {
     const fixedPort = this.target.fixedPort ?? scenario.defaultPort;
-    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort) : () => {};
+    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort, signal) : () => {};
+    if (!unlock) return { error: waitedTooLong(scenario, fixedPort!) };
     let listener: TcpListener | UdpPeer | undefined;
     let port = fixedPort ?? 0;
     const net = (kind: Parameters<Transcript['add']>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'harness', data, detail);
@@ -143,7 +211,7 @@ export class ProgramPool implements ProgramSource {
         port = listener instanceof TcpListener ? listener.port : listener.localPort;
         transcript.add('note', 'harness', undefined, `${scenario.transport === 'udp' ? 'bound' : 'listening on'} ${scenario.transport} 127.0.0.1:${port}`);
       } else if (port === 0) {
-        port = await freePort(scenario.transport);
+        port = await freeNotFixed(scenario.transport);
         transcript.add('note', 'harness', undefined, `not listening: ${scenario.transport} port ${port} on 127.0.0.1 is left closed`);
       }
     } catch (e) {
@@ -166,7 +234,7 @@ export class ProgramPool implements ProgramSource {
       return this.#refuse(scenario, { program, unlock });
     }
     this.#held.set(program, unlock);
-    return { program, ...(listener ? { listener } : {}) };
+    return { program, stdoutFrom: 0, ...(listener ? { listener } : {}) };
   }
 
   async release(program: Program, scenario: Scenario, passed: boolean): Promise<void> {

@@ -7,8 +7,10 @@ import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
+import { programSockets, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { reportStopProblem } from '../process/stop-problems.js';
 
 /** The pseudo-terminal relay, shipped beside the compiled code's sources. */
 const PTY_RUN = resolve(PACKAGE_ROOT, 'harness/process/pty-run.py');
@@ -27,9 +29,15 @@ export interface Target {
   readyTimeoutMs: number;
 }
 
-export type StartResult = { ok: true; afterMs: number; addresses: string[] } | { ok: false; code: string; message: string };
+export type StartResult =
+  | { ok: true; afterMs: number; addresses: string[] }
+  /** `portTaken`: it exited before listening while another program held its port (perhaps why it exited). */
+  | { ok: false; code: string; message: string; portTaken?: boolean };
 
 export type ConsoleRecorder = (kind: 'stdout' | 'stderr' | 'stdin' | 'exit' | 'start' | 'ready', data?: Uint8Array, detail?: string) => void;
+
+/** How long `stop` waits, after the group was killed, for its last process to go and its port to be free. */
+const RELEASE_MS = 5000;
 
 /** How many bytes of stderr an error message quotes. */
 const STDERR_TAIL = 1024;
@@ -46,6 +54,8 @@ export class Program {
   /** Set when a scenario left the program in a state the next one must not inherit. */
   tainted = false;
   #record: ConsoleRecorder = () => {};
+  /** The inodes of the sockets the program was found ready with. */
+  #readyInodes: string[] = [];
 
   constructor(
     readonly target: Target,
@@ -89,6 +99,7 @@ export class Program {
     const env: Record<string, string | undefined> = { ...process.env, PYTHONUNBUFFERED: '1', ...this.target.env, ...this.scenarioEnv, PORT: String(this.port) };
     if (this.portless) delete env.PORT;
     this.exitInfo = undefined;
+    this.#readyInodes = [];
     const launched = launch({ argv, env, cwd: this.target.cwd, name: this.target.name });
     this.launched = launched;
     this.console = new ProgramConsole(launched);
@@ -100,15 +111,17 @@ export class Program {
       this.#record('exit', undefined, describeExit(exit));
     });
     if (!waitReady) return { ok: true, afterMs: 0, addresses: [] };
-    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, ...(signal ? { signal } : {}) });
+    const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, descendants: this.target.tty === true, ...(signal ? { signal } : {}) });
     if (ready.ok) {
-      this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms`);
+      this.#readyInodes = ready.addresses.flatMap((a) => a.inodes);
+      this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms${ready.note ? ` (${ready.note})` : ''}`);
       return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
     }
     const tail = launched.stderr.tail(STDERR_TAIL).trim();
     const stderr = `${ready.note ? `; ${ready.note}` : ''}${tail ? `; stderr: ${tail}` : '; stderr was empty'}`;
     if (ready.code === 'exited') {
-      return { ok: false, code: 'exited-early', message: `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}` };
+      const message = `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}`;
+      return { ok: false, code: 'exited-early', message, ...(ready.takenByOther ? { portTaken: true } : {}) };
     }
     if (ready.code === 'aborted') return { ok: false, code: 'aborted', message: 'the run was interrupted while the program started' };
     return { ok: false, code: 'not-ready', message: `the program did not listen on ${this.transport} port ${this.port} within ${readyTimeoutMs} ms${stderr}` };
@@ -122,12 +135,29 @@ export class Program {
     return { ok: false, code: ready.code === 'aborted' ? 'aborted' : 'not-ready', message: `nothing listens on ${this.transport} port ${this.port}` };
   }
 
-  /** Stop the program and everything it started. */
+  /**
+   * Stop the program and everything it started; resolves once its process group is
+   * empty and, on a fixed port, none of the sockets it held there is bound any more,
+   * so the port is free for the next program (TIME_WAIT aside). See `released`.
+   */
   async stop(graceMs?: number): Promise<ExitInfo | undefined> {
     const l = this.launched;
     if (!l) return undefined;
+    // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.
+    // (A kernel-picked port is never handed out again while something holds it; a client's port is the harness's.)
+    const shared = this.listens && (this.portless || this.target.fixedPort !== undefined);
+    // Those found at readiness too: a process that left the group may hold them after the leader died.
+    const ours = l.pid > 0 && shared ? [...new Set([...this.#readyInodes, ...(await programSockets(l.pid, this.port).catch(() => [] as string[]))])] : [];
     const exit = await l.stop(graceMs);
     this.exitInfo = exit;
+    if (l.pid > 0) this.released = await waitReleased(l.pid, this.port, ours, RELEASE_MS);
+    for (const h of this.released?.killed ?? []) {
+      reportStopProblem({ code: 'leaked-process', message: `pid ${h.pid} (${h.comm}), outside the program's process group, still held its port ${this.port} after the stop: killed` });
+    }
+    if (this.released && !this.released.ok && this.released.left) reportStopProblem({ code: 'port-not-released', message: this.released.left });
     return exit;
   }
+
+  /** After `stop`: whether the group emptied and the port was given back, and who was killed for holding it. */
+  released?: Released;
 }

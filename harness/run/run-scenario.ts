@@ -21,6 +21,8 @@ import { Transcript } from './transcript.js';
 export interface Acquired {
   program: Program;
   listener?: TcpListener | UdpPeer;
+  /** Where the scenario's view of stdout starts: 0 for a program started for it (what it printed before it was ready counts). */
+  stdoutFrom?: number;
 }
 
 /** Lends programs to scenarios and takes them back. */
@@ -83,7 +85,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       conns: new Map(),
       opened: [],
       disposers: [],
-      stdoutFrom: program.console?.length ?? 0,
+      stdoutFrom: got.stdoutFrom ?? program.console?.length ?? 0,
       log,
     };
     try {
