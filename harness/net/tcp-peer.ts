@@ -5,8 +5,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { Changes, pause, type Recorder } from './waiter.js';
 
-/** Bytes kept unconsumed before the peer is paused (a flooding program cannot exhaust memory). */
-export const MAX_BUFFERED = 16 * 1024 * 1024;
+/**
+ * Bytes kept unconsumed per connection (the receive window an expectation can look
+ * at). Past it the connection is paused, so a program that sends without end blocks
+ * in its own send() instead of growing the harness, and an expectation still waiting
+ * for more fails with `too-much-data`. The largest bundled expectation is 6 MiB.
+ */
+export const RECEIVE_CAP = 16 * 1024 * 1024;
+/** The former name of RECEIVE_CAP. */
+export const MAX_BUFFERED = RECEIVE_CAP;
 
 export type ConnectResult = { ok: true; peer: TcpPeer } | { ok: false; code: string; message: string };
 
@@ -42,6 +49,8 @@ export class TcpPeer {
   #store: Buffer = Buffer.alloc(0);
   #start = 0;
   #end = 0;
+  /** Bytes received in all, kept or not. */
+  received = 0;
   /** The peer shut down its write side (FIN). */
   ended = false;
   /** The peer reset the connection (RST), or the connection failed. */
@@ -59,8 +68,9 @@ export class TcpPeer {
     this.localAddress = socket.localAddress ?? '';
     socket.on('data', (chunk: Buffer) => {
       record('recv', chunk);
+      this.received += chunk.length;
       this.#append(chunk);
-      if (this.buffer.length > MAX_BUFFERED) socket.pause();
+      if (this.buffer.length >= RECEIVE_CAP) socket.pause();
       this.changes.notify();
     });
     socket.on('end', () => {
@@ -84,6 +94,11 @@ export class TcpPeer {
     });
   }
 
+  /** The receive window is full: nothing more is read until an expectation consumes some. */
+  get full(): boolean {
+    return this.buffer.length >= RECEIVE_CAP;
+  }
+
   /** True once nothing more can arrive. */
   get finished(): boolean {
     return this.ended || this.resetByPeer || this.closed || this.errorText !== undefined;
@@ -92,8 +107,10 @@ export class TcpPeer {
   #append(chunk: Buffer): void {
     const live = this.#end - this.#start;
     if (this.#end + chunk.length > this.#store.length) {
-      // Move what is unconsumed to the front of a store twice the size it needs.
-      const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (live + chunk.length)));
+      // Move what is unconsumed to the front of a store twice the size it needs (never much past the cap).
+      const need = live + chunk.length;
+      const size = Math.max(need, Math.min(Math.max(4096, 2 * need), RECEIVE_CAP + 256 * 1024));
+      const grown = Buffer.allocUnsafe(size);
       this.#store.copy(grown, 0, this.#start, this.#end);
       this.#store = grown;
       this.#start = 0;
@@ -108,7 +125,7 @@ export class TcpPeer {
   consume(n: number): void {
     this.#start = Math.min(this.#end, this.#start + n);
     this.buffer = this.#store.subarray(this.#start, this.#end);
-    if (this.socket.isPaused() && this.buffer.length <= MAX_BUFFERED) this.socket.resume();
+    if (this.socket.isPaused() && this.buffer.length < RECEIVE_CAP) this.socket.resume();
   }
 
   /** Write `data` in pieces (`sizes`, the rest last), pausing `pauseMs` between them; resolves when all is handed to the kernel. */

@@ -8,6 +8,7 @@ import type { ScenarioResult } from './result.js';
 import { compareObserved, observe } from './observation.js';
 import { runScenario, type ProgramSource, type ScenarioRunOptions } from './run-scenario.js';
 import { judge } from './verdict.js';
+import { boundFailure } from './transcript.js';
 
 export interface ReferenceOptions {
   source: ProgramSource;
@@ -38,6 +39,6 @@ export async function runCase(scenario: Scenario, opts: ScenarioRunOptions & { r
   if (r.outcome !== 'pass' && r.outcome !== 'info') return r;
   const diff = compareObserved(observe(ref.transcript), observe(r.transcript), udpNames(scenario.steps));
   if (!diff) return r;
-  const failure = { code: 'differs-from-reference', message: diff.message, requirements: scenario.covers, ...(diff.expected ? { expected: diff.expected } : {}), ...(diff.actual ? { actual: diff.actual } : {}) };
+  const failure = boundFailure({ code: 'differs-from-reference', message: diff.message, requirements: scenario.covers, ...(diff.expected ? { expected: diff.expected } : {}), ...(diff.actual ? { actual: diff.actual } : {}) });
   return { ...r, ...judge(scenario, failure, false, opts.catalogue), failure, notes: [...r.notes, `compared with the reference ${opts.reference.name}`] };
 }

@@ -6,7 +6,7 @@
 import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct } from '../codec/index.js';
 import { escapeBytes } from '../codec/render.js';
 import type { Matcher } from '../codec/types.js';
-import type { TcpPeer } from '../net/tcp-peer.js';
+import { RECEIVE_CAP, type TcpPeer } from '../net/tcp-peer.js';
 import type { UdpPeer } from '../net/udp-peer.js';
 import type { Expectation } from '../scenario/model.js';
 
@@ -77,10 +77,10 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
     };
   }
   if (e.kind === 'rest') {
+    // A full receive window is dropped (the transcript has counted it), so a stream without end costs bounded memory.
     return () => {
-      if (!peer.finished) return undefined;
-      peer.consume(peer.buffer.length);
-      return true;
+      if (peer.finished || peer.full) peer.consume(peer.buffer.length);
+      return peer.finished ? true : undefined;
     };
   }
   if (e.kind === 'one-of') {
@@ -103,7 +103,7 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
   const now = () => Date.now();
   return () => {
     const m = matcher.test(peer.buffer, peer.finished, false, now);
-    if (m.status === 'more') return undefined;
+    if (m.status === 'more') return peer.full ? tooMuchData(peer, matcher.description) : undefined;
     if (m.status === 'match') {
       peer.consume(m.consumed);
       return true;
@@ -112,6 +112,12 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
     const expected = expectedBytes(e);
     return { code: 'mismatch', message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: Uint8Array.from(m.actual), at: m.at };
   };
+}
+
+/** The receive window is full and the expectation still wants more: it cannot hold within the harness's bounds. */
+function tooMuchData(peer: TcpPeer, what: string): Miss {
+  const mib = RECEIVE_CAP / (1024 * 1024);
+  return { code: 'too-much-data', message: `${peer.buffer.length.toLocaleString('en-US')} bytes arrived unconsumed (${peer.received.toLocaleString('en-US')} on this connection in all) and ${what} is still not complete; an expectation looks at most ${mib} MiB ahead`, actual: Uint8Array.from(peer.buffer.subarray(0, 4096)) };
 }
 
 /** Wait on a UDP socket for the next datagram (or silence). */

@@ -12,7 +12,7 @@ import type { UdpPeer } from '../net/udp-peer.js';
 import type { Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
 import { judge } from './verdict.js';
-import { Transcript } from './transcript.js';
+import { boundFailure, Transcript } from './transcript.js';
 
 /** A program lent to a scenario, and for a client under test the harness's listening socket. */
 export interface Acquired {
@@ -32,6 +32,8 @@ export interface ScenarioRunOptions {
   catalogue?: Catalogue;
   source: ProgramSource;
   signal: AbortSignal;
+  /** Bytes of transcript kept for this scenario (default TRANSCRIPT_BYTES; a large run gives less). */
+  transcriptBytes?: number;
 }
 
 class ScriptFailure extends Error {
@@ -45,7 +47,7 @@ class ScriptFailure extends Error {
 
 /** Run `scenario` and return its result; never throws for anything the program does. */
 export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {
-  const transcript = new Transcript();
+  const transcript = new Transcript(opts.transcriptBytes);
   const notes: string[] = [];
   const base = { id: opts.id, file: scenario.file, name: scenario.name, target: opts.target, covers: scenario.covers, notes };
   if (scenario.skip !== undefined) {
@@ -95,7 +97,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   clearTimeout(timer);
   opts.signal.removeEventListener('abort', onOuterAbort);
   const verdict = judge(scenario, failure, harnessError, opts.catalogue);
-  return { ...base, ...verdict, durationMs: Math.round(performance.now() - started), ...(failure ? { failure } : {}), transcript: transcript.finish() };
+  return { ...base, ...verdict, durationMs: Math.round(performance.now() - started), ...(failure ? { failure: boundFailure(failure) } : {}), transcript: transcript.finish() };
 }
 
 function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: AbortSignal): Failure {
