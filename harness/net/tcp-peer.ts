@@ -107,12 +107,16 @@ export class TcpPeer {
   #append(chunk: Buffer): void {
     const live = this.#end - this.#start;
     if (this.#end + chunk.length > this.#store.length) {
-      // Move what is unconsumed to the front of a store twice the size it needs (never much past the cap).
       const need = live + chunk.length;
-      const size = Math.max(need, Math.min(Math.max(4096, 2 * need), RECEIVE_CAP + 256 * 1024));
-      const grown = Buffer.allocUnsafe(size);
-      this.#store.copy(grown, 0, this.#start, this.#end);
-      this.#store = grown;
+      if (need <= this.#store.length) {
+        // Room enough once what was consumed is gone: move the unconsumed bytes to the front.
+        this.#store.copyWithin(0, this.#start, this.#end);
+      } else {
+        // A store twice the size it needs (never much past the cap), so that a long stream is not copied on every chunk.
+        const grown = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(4096, 2 * need), RECEIVE_CAP + 256 * 1024)));
+        this.#store.copy(grown, 0, this.#start, this.#end);
+        this.#store = grown;
+      }
       this.#start = 0;
       this.#end = live;
     }
@@ -124,6 +128,7 @@ export class TcpPeer {
   /** Drop the first `n` buffered bytes (an expectation matched them). */
   consume(n: number): void {
     this.#start = Math.min(this.#end, this.#start + n);
+    if (this.#start === this.#end) this.#start = this.#end = 0;
     this.buffer = this.#store.subarray(this.#start, this.#end);
     if (this.socket.isPaused() && this.buffer.length < RECEIVE_CAP) this.socket.resume();
   }

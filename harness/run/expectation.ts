@@ -66,7 +66,7 @@ function describeExpectation(e: Expectation): string {
 type Check = () => Miss | true | undefined;
 
 /** A look at the peer's state for `e`: true when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
-function tcpCheck(peer: TcpPeer, e: Expectation): Check {
+function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
   if (e.kind === 'eof' || e.kind === 'reset') {
     return () => {
       if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
@@ -77,15 +77,16 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
     };
   }
   if (e.kind === 'rest') {
-    // A full receive window is dropped (the transcript has counted it), so a stream without end costs bounded memory.
+    // What arrives is dropped as it comes (the transcript has counted it), so a stream without end costs no memory;
+    // as one alternative of several, only a full receive window is (the others look at the same bytes).
     return () => {
-      if (peer.finished || peer.full) peer.consume(peer.buffer.length);
+      if (peer.finished || peer.full || !alternative) peer.consume(peer.buffer.length);
       return peer.finished ? true : undefined;
     };
   }
   if (e.kind === 'one-of') {
     // Every alternative looks at the same bytes; the first to hold consumes them.
-    const checks = e.alternatives.map((alt) => tcpCheck(peer, alt));
+    const checks = e.alternatives.map((alt) => tcpCheck(peer, alt, true));
     return () => {
       const misses: Miss[] = [];
       let pending = false;

@@ -52,6 +52,8 @@ export class Transcript {
   #tail: TranscriptEntry[] = [];
   #tailFirst = 0;
   #tailSize = 0;
+  /** Entries at the end whose data lost its beginning: their length and detail before, said at `finish`. */
+  readonly #trimmed = new Map<TranscriptEntry, { length: number; detail: string | undefined }>();
   #elidedBytes = 0;
   #elidedEntries = 0;
   #elidedFrom = 0;
@@ -105,7 +107,7 @@ export class Transcript {
       const kept = dataLength <= room ? data : data.subarray(dataLength - room);
       entry.data = Uint8Array.from(kept);
       if (kept.length < dataLength) {
-        detail = `${detail ? detail + '; ' : ''}${grouped(dataLength)} bytes, the last ${grouped(kept.length)} kept (transcript limit)`;
+        this.#trimmed.set(entry, { length: dataLength, detail });
         this.#countElided(dataLength - kept.length, 0, t);
       }
     }
@@ -113,7 +115,18 @@ export class Transcript {
     this.#tail.push(entry);
     this.#tailSize += sizeOf(entry);
     while (this.#tail.length - this.#tailFirst > this.#tailEntries || (this.#tailSize > this.#tailBytes && this.#tail.length - this.#tailFirst > 1)) {
-      const old = this.#tail[this.#tailFirst++]!;
+      const old = this.#tail[this.#tailFirst]!;
+      const over = this.#tailSize - this.#tailBytes;
+      if (this.#tail.length - this.#tailFirst <= this.#tailEntries && old.data && old.data.length > over) {
+        // Over in bytes only: the oldest entry kept gives up the beginning of its data.
+        if (!this.#trimmed.has(old)) this.#trimmed.set(old, { length: old.data.length, detail: old.detail });
+        old.data = old.data.subarray(over);
+        this.#tailSize -= over;
+        this.#countElided(over, 0, old.t);
+        break;
+      }
+      this.#tailFirst++;
+      this.#trimmed.delete(old);
       this.#tailSize -= sizeOf(old);
       this.#countElided(old.data?.length ?? 0, 1, old.t);
     }
@@ -140,6 +153,9 @@ export class Transcript {
       out.push({ t: this.#elidedFrom, kind: 'elided', detail: `${what} not kept, between t=${this.#elidedFrom} ms and t=${this.#elidedTo} ms (transcript limit)` });
     }
     for (let i = this.#tailFirst; i < this.#tail.length; i++) out.push(this.#tail[i]!);
+    for (const [e, was] of this.#trimmed) {
+      if (e.data) e.detail = `${was.detail ? was.detail + '; ' : ''}${grouped(was.length)} bytes, the last ${grouped(e.data.length)} kept (transcript limit)`;
+    }
     return out;
   }
 }
