@@ -15,12 +15,22 @@ export const RECEIVE_CAP = 16 * 1024 * 1024;
 /** The former name of RECEIVE_CAP. */
 export const MAX_BUFFERED = RECEIVE_CAP;
 
+/** Bytes read from a connected socket at a time. */
+const READ_BUFFER = 64 * 1024;
+
 export type ConnectResult = { ok: true; peer: TcpPeer } | { ok: false; code: string; message: string };
 
 /** Open a TCP connection to `host:port`, waiting at most `timeoutMs`. */
 export function connectTcp(host: string, port: number, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
   return new Promise((resolve) => {
-    const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true });
+    // Reads go into one buffer of the connection's own (copied from there into the receive window),
+    // so that a peer sending at full speed leaves no trail of garbage chunks for the GC to catch up with.
+    let peer: TcpPeer | undefined;
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => {
+        peer?.take(buf.subarray(0, n));
+        return true;
+      } };
+    const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread });
     const finish = (r: ConnectResult) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -34,7 +44,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, record
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', () => {
-      const peer = new TcpPeer(socket, record);
+      peer = new TcpPeer(socket, record);
       record('connect', undefined, `${socket.localAddress}:${socket.localPort} -> ${host}:${port}`);
       finish({ ok: true, peer });
     });
@@ -66,13 +76,7 @@ export class TcpPeer {
   ) {
     this.localPort = socket.localPort ?? 0;
     this.localAddress = socket.localAddress ?? '';
-    socket.on('data', (chunk: Buffer) => {
-      record('recv', chunk);
-      this.received += chunk.length;
-      this.#append(chunk);
-      if (this.buffer.length >= RECEIVE_CAP) socket.pause();
-      this.changes.notify();
-    });
+    socket.on('data', (chunk: Buffer) => this.take(chunk));
     socket.on('end', () => {
       this.ended = true;
       record('eof');
@@ -92,6 +96,15 @@ export class TcpPeer {
       this.closed = true;
       this.changes.notify();
     });
+  }
+
+  /** Bytes that arrived (`chunk` may be reused once this returns: it is copied). */
+  take(chunk: Buffer): void {
+    this.record('recv', chunk);
+    this.received += chunk.length;
+    this.#append(chunk);
+    if (this.buffer.length >= RECEIVE_CAP) this.socket.pause();
+    this.changes.notify();
   }
 
   /** The receive window is full: nothing more is read until an expectation consumes some. */

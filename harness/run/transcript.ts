@@ -54,6 +54,8 @@ export class Transcript {
   #tailSize = 0;
   /** Entries at the end whose data lost its beginning: their length and detail before, said at `finish`. */
   readonly #trimmed = new Map<TranscriptEntry, { length: number; detail: string | undefined }>();
+  /** The storage of data the end part forgot, reused for the next entry's. */
+  #spare: Uint8Array | undefined;
   #elidedBytes = 0;
   #elidedEntries = 0;
   #elidedFrom = 0;
@@ -105,7 +107,7 @@ export class Transcript {
     if (data !== undefined) {
       const room = Math.max(0, this.#tailBytes - (detail?.length ?? 0));
       const kept = dataLength <= room ? data : data.subarray(dataLength - room);
-      entry.data = Uint8Array.from(kept);
+      entry.data = this.#copy(kept);
       if (kept.length < dataLength) {
         this.#trimmed.set(entry, { length: dataLength, detail });
         this.#countElided(dataLength - kept.length, 0, t);
@@ -127,6 +129,7 @@ export class Transcript {
       }
       this.#tailFirst++;
       this.#trimmed.delete(old);
+      if (old.data && old.data.buffer.byteLength >= (this.#spare?.length ?? 0)) this.#spare = new Uint8Array(old.data.buffer);
       this.#tailSize -= sizeOf(old);
       this.#countElided(old.data?.length ?? 0, 1, old.t);
     }
@@ -135,6 +138,17 @@ export class Transcript {
       this.#tail = this.#tail.slice(this.#tailFirst);
       this.#tailFirst = 0;
     }
+  }
+
+  /** A copy of `bytes` for the end part, in the storage of an entry it forgot when there is one (a flood then allocates nothing). */
+  #copy(bytes: Uint8Array): Uint8Array {
+    const spare = this.#spare;
+    if (spare && spare.length >= bytes.length && bytes.length > 0) {
+      this.#spare = undefined;
+      spare.set(bytes);
+      return spare.subarray(0, bytes.length);
+    }
+    return Uint8Array.from(bytes);
   }
 
   #countElided(bytes: number, entries: number, t: number): void {
