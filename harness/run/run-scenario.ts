@@ -34,6 +34,8 @@ export interface ScenarioRunOptions {
   signal: AbortSignal;
   /** Bytes of transcript kept for this scenario (default TRANSCRIPT_BYTES; a large run gives less). */
   transcriptBytes?: number;
+  /** Keep a digest of all each connection received, for comparing with a reference beyond what the transcript keeps. */
+  transcriptDigests?: boolean;
 }
 
 class ScriptFailure extends Error {
@@ -47,7 +49,7 @@ class ScriptFailure extends Error {
 
 /** Run `scenario` and return its result; never throws for anything the program does. */
 export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {
-  const transcript = new Transcript(opts.transcriptBytes);
+  const transcript = new Transcript(opts.transcriptBytes, undefined, opts.transcriptDigests);
   const notes: string[] = [];
   const base = { id: opts.id, file: scenario.file, name: scenario.name, target: opts.target, covers: scenario.covers, notes };
   if (scenario.skip !== undefined) {

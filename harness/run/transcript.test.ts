@@ -82,3 +82,24 @@ describe('boundFailure', () => {
     expect(boundFailure(f)).toBe(f);
   });
 });
+
+describe('a differential run beyond the budget', () => {
+  const stream = Buffer.alloc(2 * 1024 * 1024);
+  for (let i = 0; i < stream.length; i++) stream[i] = (i * 7) & 0xff;
+  function transcriptOf(bytes: Buffer, chunk: number): ReturnType<Transcript['finish']> {
+    const t = new Transcript(undefined, undefined, true);
+    t.add('connect', 'c');
+    for (let at = 0; at < bytes.length; at += chunk) t.add('recv', 'c', bytes.subarray(at, at + chunk));
+    t.add('eof', 'c');
+    return t.finish();
+  }
+
+  it('agrees on the same stream cut into different pieces, and finds a byte that differs where nothing was kept', async () => {
+    const { observe, compareObserved } = await import('./observation.js');
+    const reference = observe(transcriptOf(stream, 65536));
+    expect(compareObserved(reference, observe(transcriptOf(stream, 1000)), new Set())).toBeUndefined();
+    const other = Buffer.from(stream);
+    other[1_500_000] ^= 1;
+    expect(compareObserved(reference, observe(transcriptOf(other, 1000)), new Set())?.message).toBe('on c: the reference received 2097152 bytes, the program under test sent 2097152 bytes that differ (too long to keep whole: compared by digest)');
+  });
+});

@@ -8,6 +8,7 @@
  * saying how many bytes in how many entries between which times. A flood, an endless
  * line or a chatty program costs what a quiet one does.
  */
+import { createHash, type Hash } from 'node:crypto';
 import type { Failure, TranscriptEntry } from './result.js';
 import { firstDifference } from '../codec/render.js';
 
@@ -61,8 +62,12 @@ export class Transcript {
   #elidedFrom = 0;
   #elidedTo = 0;
 
-  /** `budget`: bytes of data and detail kept in all (half at each end). */
-  constructor(budget = TRANSCRIPT_BYTES, entries = TRANSCRIPT_ENTRIES) {
+  /** Per connection, when asked for: what was received in all, whatever was kept (a differential run compares them). */
+  readonly #digests: Map<string, { bytes: number; pieces: number; stream: Hash; framed: Hash }> | undefined;
+
+  /** `budget`: bytes of data and detail kept in all (half at each end); `digests`: keep a digest of all a connection received. */
+  constructor(budget = TRANSCRIPT_BYTES, entries = TRANSCRIPT_ENTRIES, digests = false) {
+    this.#digests = digests ? new Map() : undefined;
     const bytes = Math.max(2, Math.floor(budget));
     this.#headBytes = Math.floor(bytes / 2);
     this.#tailBytes = bytes - this.#headBytes;
@@ -83,6 +88,15 @@ export class Transcript {
   /** Add one event; only what fits the budget is copied. */
   add(kind: TranscriptEntry['kind'], on?: string, data?: Uint8Array, detail?: string): void {
     const t = this.now();
+    if (this.#digests && kind === 'recv' && data && on !== undefined && on !== 'program' && on !== 'harness') {
+      const d = this.#digests.get(on) ?? this.#digests.set(on, { bytes: 0, pieces: 0, stream: createHash('sha256'), framed: createHash('sha256') }).get(on)!;
+      d.bytes += data.length;
+      d.pieces++;
+      d.stream.update(data);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      d.framed.update(length).update(data);
+    }
     if (detail !== undefined && detail.length > DETAIL_CHARS) detail = `${detail.slice(0, DETAIL_CHARS)}… (${grouped(detail.length)} characters)`;
     const entry: TranscriptEntry = { t, kind };
     if (on !== undefined) entry.on = on;
@@ -167,11 +181,27 @@ export class Transcript {
       out.push({ t: this.#elidedFrom, kind: 'elided', detail: `${what} not kept, between t=${this.#elidedFrom} ms and t=${this.#elidedTo} ms (transcript limit)` });
     }
     for (let i = this.#tailFirst; i < this.#tail.length; i++) out.push(this.#tail[i]!);
+    if (this.#digests && (this.#elidedEntries > 0 || this.#elidedBytes > 0)) {
+      for (const [on, d] of this.#digests) out.push({ t: this.now(), kind: 'note', on, detail: digestNote(d.bytes, d.pieces, d.stream.digest('hex'), d.framed.digest('hex')) });
+    }
     for (const [e, was] of this.#trimmed) {
       if (e.data) e.detail = `${was.detail ? was.detail + '; ' : ''}${grouped(was.length)} bytes, the last ${grouped(e.data.length)} kept (transcript limit)`;
     }
     return out;
   }
+}
+
+const DIGEST_NOTE = /^received ([\d,]+) bytes in ([\d,]+) pieces in all \(transcript limit\); sha256 of the stream ([0-9a-f]{64}), of the pieces ([0-9a-f]{64})$/;
+
+function digestNote(bytes: number, pieces: number, stream: string, framed: string): string {
+  return `received ${grouped(bytes)} bytes in ${grouped(pieces)} pieces in all (transcript limit); sha256 of the stream ${stream}, of the pieces ${framed}`;
+}
+
+/** What a digest note (written where a transcript with digests elided something) says. */
+export function readDigestNote(detail: string | undefined): { bytes: number; pieces: number; stream: string; framed: string } | undefined {
+  const m = detail === undefined ? null : DIGEST_NOTE.exec(detail);
+  if (!m) return undefined;
+  return { bytes: Number(m[1]!.replace(/,/g, '')), pieces: Number(m[2]!.replace(/,/g, '')), stream: m[3]!, framed: m[4]! };
 }
 
 /**
