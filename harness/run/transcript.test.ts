@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundFailure, MIN_TRANSCRIPT_BYTES, RUN_TRANSCRIPT_BYTES, Transcript, TRANSCRIPT_BYTES, TRANSCRIPT_ENTRIES, transcriptBudget } from './transcript.js';
+import { boundFailure, ENTRY_OVERHEAD, MIN_TRANSCRIPT_BYTES, RUN_TRANSCRIPT_BYTES, Transcript, TRANSCRIPT_BYTES, TRANSCRIPT_ENTRIES, transcriptBudget } from './transcript.js';
 
 const kept = (t: ReturnType<Transcript['finish']>) => t.reduce((n, e) => n + (e.data?.length ?? 0), 0);
 
@@ -44,6 +44,10 @@ describe('Transcript', () => {
     expect(out.length).toBeLessThanOrEqual(TRANSCRIPT_ENTRIES + 1);
     expect(out.find((e) => e.kind === 'elided')!.detail).toMatch(/^[\d,]+ bytes in [\d,]+ entries/);
     expect(out.at(-1)!.data![0]).toBe((50_000 - 1) & 0xff);
+    // each entry costs its share of the bytes: a smaller budget keeps fewer
+    const small = new Transcript(transcriptBudget(326));
+    for (let i = 0; i < 50_000; i++) small.add('recv', 'c', Buffer.from([i & 0xff]));
+    expect(small.finish().length).toBeLessThanOrEqual(transcriptBudget(326) / ENTRY_OVERHEAD + 1);
   });
 
   it('cuts an endless detail text', () => {
@@ -99,7 +103,7 @@ describe('a differential run beyond the budget', () => {
     const reference = observe(transcriptOf(stream, 65536));
     expect(compareObserved(reference, observe(transcriptOf(stream, 1000)), new Set())).toBeUndefined();
     const other = Buffer.from(stream);
-    other[1_500_000] ^= 1;
+    other[1_500_000]! ^= 1;
     expect(compareObserved(reference, observe(transcriptOf(other, 1000)), new Set())?.message).toBe('on c: the reference received 2097152 bytes, the program under test sent 2097152 bytes that differ (too long to keep whole: compared by digest)');
   });
 });

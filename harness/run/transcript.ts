@@ -12,7 +12,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Failure, TranscriptEntry } from './result.js';
 import { firstDifference } from '../codec/render.js';
 
-/** Bytes of data (and detail text) kept per scenario when the run is small. */
+/** Bytes of data and detail text (and ENTRY_OVERHEAD per entry) kept per scenario when the run is small. */
 export const TRANSCRIPT_BYTES = 64 * 1024;
 /** Bytes per scenario never go below this, however large the run. */
 export const MIN_TRANSCRIPT_BYTES = 8 * 1024;
@@ -36,8 +36,11 @@ function grouped(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** What an entry costs besides its data and detail (the object, its time and kind), counted against the budget. */
+export const ENTRY_OVERHEAD = 64;
+
 function sizeOf(e: TranscriptEntry): number {
-  return (e.data?.length ?? 0) + (e.detail?.length ?? 0);
+  return ENTRY_OVERHEAD + (e.data?.length ?? 0) + (e.detail?.length ?? 0);
 }
 
 export class Transcript {
@@ -101,7 +104,7 @@ export class Transcript {
     const entry: TranscriptEntry = { t, kind };
     if (on !== undefined) entry.on = on;
     const dataLength = data?.length ?? 0;
-    const headRoom = this.#headBytes - this.#headSize - (detail?.length ?? 0);
+    const headRoom = this.#headBytes - this.#headSize - ENTRY_OVERHEAD - (detail?.length ?? 0);
     // Still at the beginning: keep as much of this entry's data as the head has room for.
     if (this.#elidedEntries === 0 && this.#tail.length === this.#tailFirst && this.#head.length < this.#headEntries && headRoom > 0) {
       if (data !== undefined) {
@@ -119,7 +122,7 @@ export class Transcript {
     }
     // Past the beginning: the entry goes to the end part, which forgets its oldest entries.
     if (data !== undefined) {
-      const room = Math.max(0, this.#tailBytes - (detail?.length ?? 0));
+      const room = Math.max(0, this.#tailBytes - ENTRY_OVERHEAD - (detail?.length ?? 0));
       const kept = dataLength <= room ? data : data.subarray(dataLength - room);
       entry.data = this.#copy(kept);
       if (kept.length < dataLength) {
