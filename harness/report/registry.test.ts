@@ -70,6 +70,8 @@ describe('createReporter', () => {
     const { out, env: e } = env();
     await replayRun(createReporter('json', e), sampleRun());
     expect(JSON.parse(out.text()).scenarios).toHaveLength(6);
+    // written a scenario at a time, never as one string
+    expect(out.chunks.length).toBeGreaterThan(6);
     const gh = env();
     await replayRun(createReporter('github', gh.env), sampleRun());
     expect(gh.out.text()).toMatch(/^::error file=/);
