@@ -150,6 +150,8 @@ describe('hostile programs cost bounded time and memory, and the reports stay va
     }
     // too much data says how much arrived and what the window is
     expect(r.json.scenarios.find((s) => s.failure?.code === 'too-much-data')!.failure!.message).toMatch(/^[\d,]+ bytes arrived unconsumed .* at most 16 MiB ahead$/);
+    // `rest` drops what it reads, and says how much came
+    expect(r.json.scenarios.find((s) => s.id.includes('the-end'))!.failure!.message).toMatch(/within 3000 ms; [\d,]+ bytes arrived \(not kept\) and the stream did not end$/);
     // what was not kept is said, with where
     expect(r.json.scenarios.find((s) => s.id.includes('the-end'))!.transcript.find((e) => e.kind === 'elided')!.detail).toMatch(/^[\d,]+ bytes in [\d,]+ entries not kept, between t=/);
     expect(r.ms).toBeLessThan(90_000);

@@ -49,7 +49,12 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
     return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
   }
   const check = tcpCheck(peer, e);
+  const from = peer.received - peer.buffer.length;
   const r = await peer.changes.wait(check, timeoutMs, signal);
+  if (!r.done && r.reason === 'timeout' && e.kind === 'rest') {
+    // `rest` drops what it reads as it comes: say how much came.
+    return { code: 'timeout', message: `expected ${describeExpectation(e)} within ${timeoutMs} ms; ${(peer.received - from).toLocaleString('en-US')} bytes arrived (not kept) and the stream did not end` };
+  }
   if (!r.done) return timedOut(r.reason, describeExpectation(e), timeoutMs, peer.buffer, expectedBytes(e));
   return r.value === true ? undefined : r.value;
 }
