@@ -140,6 +140,8 @@ async function main(): Promise<void> {
     const r = await measureRunPeakRss(ROOT);
     const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(0)} MiB`;
     process.stdout.write(`\nbundled run peak RSS (every reporter on)${' '.repeat(33)} ${mib(r.peakRss).padStart(10)}   target < 300 MiB; ${(r.ms / 1000).toFixed(0)} s, exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);
+    const outcomes = Object.entries(r.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(', ');
+    process.stdout.write(`  ${outcomes}${r.problems.length ? `; not passed:\n${r.problems.map((p) => `    ${p}`).join('\n')}` : ''}\n`);
   }
 }
 

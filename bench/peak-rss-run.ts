@@ -14,6 +14,9 @@ export interface PeakRssRun {
   exitCode: number | null;
   /** Size of the JSON report in bytes. */
   jsonBytes: number;
+  /** Scenarios per outcome, and those that did not pass with their failure code. */
+  counts: Record<string, number>;
+  problems: string[];
 }
 
 /** Run `bin/sockspec.js run ARGS` from `root` with every reporter on (console and github to nowhere, json and junit to files); its peak RSS. */
@@ -32,7 +35,9 @@ export function measureRunPeakRss(root: string, args: string[] = []): Promise<Pe
     child.on('error', fail);
     child.on('close', (exitCode) => {
       try {
-        done({ peakRss: Number(readFileSync(rss, 'utf8')), ms: performance.now() - started, exitCode, jsonBytes: statSync(json).size });
+        const report = JSON.parse(readFileSync(json, 'utf8')) as { counts: Record<string, number>; scenarios: { id: string; outcome: string; failure?: { code: string } }[] };
+        const problems = report.scenarios.filter((s) => s.outcome !== 'pass' && s.outcome !== 'skip' && s.outcome !== 'info').map((s) => `${s.outcome} ${s.id}: ${s.failure?.code ?? ''}`);
+        done({ peakRss: Number(readFileSync(rss, 'utf8')), ms: performance.now() - started, exitCode, jsonBytes: statSync(json).size, counts: report.counts, problems });
       } catch (e) {
         fail(new Error(`the run left no measurement (exit ${exitCode}): ${(e as Error).message}`));
       }
