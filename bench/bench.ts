@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the harness's cost per exchange next to a plain Node script doing
- * the same exchanges in the same run, and the CLI's start-up time.
+ * the same exchanges in the same run, the CLI's start-up time, and the peak memory
+ * of the bundled run with every reporter on (BENCH_BUNDLED=0 leaves it out).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -13,6 +14,7 @@ import { waitUntilListening } from '../harness/process/readiness.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
+import { measureRunPeakRss } from './peak-rss-run.js';
 import type { Scenario } from '../harness/scenario/model.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -132,6 +134,14 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
+  }
+  if (process.env.BENCH_BUNDLED !== '0') {
+    // The bundled suites as `npx sockspec run` runs them, with console, json, junit and github reports.
+    const r = await measureRunPeakRss(ROOT);
+    const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(0)} MiB`;
+    process.stdout.write(`\nbundled run peak RSS (every reporter on)${' '.repeat(33)} ${mib(r.peakRss).padStart(10)}   target < 300 MiB; ${(r.ms / 1000).toFixed(0)} s, exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);
+    const outcomes = Object.entries(r.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(', ');
+    process.stdout.write(`  ${outcomes}${r.problems.length ? `; not passed:\n${r.problems.map((p) => `    ${p}`).join('\n')}` : ''}\n`);
   }
 }
 

@@ -5,15 +5,32 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { Changes, pause, type Recorder } from './waiter.js';
 
-/** Bytes kept unconsumed before the peer is paused (a flooding program cannot exhaust memory). */
-export const MAX_BUFFERED = 16 * 1024 * 1024;
+/**
+ * Bytes kept unconsumed per connection (the receive window an expectation can look
+ * at). Past it the connection is paused, so a program that sends without end blocks
+ * in its own send() instead of growing the harness, and an expectation still waiting
+ * for more fails with `too-much-data`. The largest bundled expectation is 6 MiB.
+ */
+export const RECEIVE_CAP = 16 * 1024 * 1024;
+/** The former name of RECEIVE_CAP. */
+export const MAX_BUFFERED = RECEIVE_CAP;
+
+/** Bytes read from a connected socket at a time. */
+const READ_BUFFER = 64 * 1024;
 
 export type ConnectResult = { ok: true; peer: TcpPeer } | { ok: false; code: string; message: string };
 
 /** Open a TCP connection to `host:port`, waiting at most `timeoutMs`. */
 export function connectTcp(host: string, port: number, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
   return new Promise((resolve) => {
-    const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true });
+    // Reads go into one buffer of the connection's own (copied from there into the receive window),
+    // so that a peer sending at full speed leaves no trail of garbage chunks for the GC to catch up with.
+    let peer: TcpPeer | undefined;
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => {
+        peer?.take(buf.subarray(0, n));
+        return true;
+      } };
+    const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread });
     const finish = (r: ConnectResult) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -27,7 +44,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, record
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', () => {
-      const peer = new TcpPeer(socket, record);
+      peer = new TcpPeer(socket, record);
       record('connect', undefined, `${socket.localAddress}:${socket.localPort} -> ${host}:${port}`);
       finish({ ok: true, peer });
     });
@@ -42,6 +59,8 @@ export class TcpPeer {
   #store: Buffer = Buffer.alloc(0);
   #start = 0;
   #end = 0;
+  /** Bytes received in all, kept or not. */
+  received = 0;
   /** The peer shut down its write side (FIN). */
   ended = false;
   /** The peer reset the connection (RST), or the connection failed. */
@@ -57,12 +76,7 @@ export class TcpPeer {
   ) {
     this.localPort = socket.localPort ?? 0;
     this.localAddress = socket.localAddress ?? '';
-    socket.on('data', (chunk: Buffer) => {
-      record('recv', chunk);
-      this.#append(chunk);
-      if (this.buffer.length > MAX_BUFFERED) socket.pause();
-      this.changes.notify();
-    });
+    socket.on('data', (chunk: Buffer) => this.take(chunk));
     socket.on('end', () => {
       this.ended = true;
       record('eof');
@@ -84,6 +98,20 @@ export class TcpPeer {
     });
   }
 
+  /** Bytes that arrived (`chunk` may be reused once this returns: it is copied). */
+  take(chunk: Buffer): void {
+    this.record('recv', chunk);
+    this.received += chunk.length;
+    this.#append(chunk);
+    if (this.buffer.length >= RECEIVE_CAP) this.socket.pause();
+    this.changes.notify();
+  }
+
+  /** The receive window is full: nothing more is read until an expectation consumes some. */
+  get full(): boolean {
+    return this.buffer.length >= RECEIVE_CAP;
+  }
+
   /** True once nothing more can arrive. */
   get finished(): boolean {
     return this.ended || this.resetByPeer || this.closed || this.errorText !== undefined;
@@ -92,10 +120,16 @@ export class TcpPeer {
   #append(chunk: Buffer): void {
     const live = this.#end - this.#start;
     if (this.#end + chunk.length > this.#store.length) {
-      // Move what is unconsumed to the front of a store twice the size it needs.
-      const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (live + chunk.length)));
-      this.#store.copy(grown, 0, this.#start, this.#end);
-      this.#store = grown;
+      const need = live + chunk.length;
+      if (need <= this.#store.length) {
+        // Room enough once what was consumed is gone: move the unconsumed bytes to the front.
+        this.#store.copyWithin(0, this.#start, this.#end);
+      } else {
+        // A store twice the size it needs (never much past the cap), so that a long stream is not copied on every chunk.
+        const grown = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(4096, 2 * need), RECEIVE_CAP + 256 * 1024)));
+        this.#store.copy(grown, 0, this.#start, this.#end);
+        this.#store = grown;
+      }
       this.#start = 0;
       this.#end = live;
     }
@@ -107,8 +141,9 @@ export class TcpPeer {
   /** Drop the first `n` buffered bytes (an expectation matched them). */
   consume(n: number): void {
     this.#start = Math.min(this.#end, this.#start + n);
+    if (this.#start === this.#end) this.#start = this.#end = 0;
     this.buffer = this.#store.subarray(this.#start, this.#end);
-    if (this.socket.isPaused() && this.buffer.length <= MAX_BUFFERED) this.socket.resume();
+    if (this.socket.isPaused() && this.buffer.length < RECEIVE_CAP) this.socket.resume();
   }
 
   /** Write `data` in pieces (`sizes`, the rest last), pausing `pauseMs` between them; resolves when all is handed to the kernel. */

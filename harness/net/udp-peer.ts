@@ -8,11 +8,15 @@ import { Changes, type Recorder } from './waiter.js';
 
 /** Datagrams kept unread before new ones are dropped (and said so). */
 export const MAX_QUEUED = 10_000;
+/** Bytes of unread datagrams kept before new ones are dropped: a program that floods costs bounded memory. */
+export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export class UdpPeer {
   readonly changes = new Changes();
   readonly queue: Buffer[] = [];
   dropped = 0;
+  /** Bytes of the datagrams in `queue`. */
+  queuedBytes = 0;
   errorText?: string;
   closed = false;
 
@@ -32,9 +36,14 @@ export class UdpPeer {
         this.host = rinfo.address;
         this.port = rinfo.port;
       } else if (rinfo.port !== port) return;
-      record('recv', msg, serving ? `datagram of ${msg.length} bytes from ${rinfo.address}:${rinfo.port}` : `datagram of ${msg.length} bytes`);
-      if (this.queue.length >= MAX_QUEUED) this.dropped++;
-      else this.queue.push(msg);
+      const full = this.queue.length >= MAX_QUEUED || this.queuedBytes + msg.length > MAX_QUEUED_BYTES;
+      const what = serving ? `datagram of ${msg.length} bytes from ${rinfo.address}:${rinfo.port}` : `datagram of ${msg.length} bytes`;
+      record('recv', msg, full ? `${what}, dropped: ${MAX_QUEUED} datagrams or ${MAX_QUEUED_BYTES} bytes are queued unread` : what);
+      if (full) this.dropped++;
+      else {
+        this.queue.push(msg);
+        this.queuedBytes += msg.length;
+      }
       this.changes.notify();
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
@@ -93,7 +102,9 @@ export class UdpPeer {
 
   /** Take the next received datagram, if any. */
   shift(): Buffer | undefined {
-    return this.queue.shift();
+    const d = this.queue.shift();
+    if (d) this.queuedBytes -= d.length;
+    return d;
   }
 
   close(): void {

@@ -23,15 +23,22 @@ export class StdoutText {
     return this.#dropped + this.#text.length;
   }
 
-  /** Absolute offset of the first character still kept. */
+  /** Absolute offset of the first character still kept (the last `limit` characters). */
   get start(): number {
-    return this.#dropped;
+    return this.#dropped + Math.max(0, this.#text.length - this.limit);
+  }
+
+  /** Index in #text of the first character of the window. */
+  get #first(): number {
+    return Math.max(0, this.#text.length - this.limit);
   }
 
   /** Take a chunk: decode it (characters split across chunks are joined) and trim to the limit. */
   add(chunk: Buffer): void {
     this.#text += this.#decoder.decode(chunk, { stream: true });
-    if (this.#text.length > this.limit) {
+    // Trimmed only once it holds twice the limit: cutting it copies the whole window, and once
+    // per chunk that made megabytes of garbage out of a program that prints a lot.
+    if (this.#text.length > 2 * this.limit) {
       const excess = this.#text.length - this.limit;
       this.#text = this.#text.slice(excess);
       this.#dropped += excess;
@@ -49,7 +56,7 @@ export class StdoutText {
 
   /** The kept text, from absolute offset `from` (clamped to what is kept). */
   text(from = 0): string {
-    return this.#text.slice(Math.max(0, from - this.#dropped));
+    return this.#text.slice(Math.max(this.#first, from - this.#dropped));
   }
 
   /** The last `limit` bytes at most. */
@@ -63,7 +70,7 @@ export class StdoutText {
    * rather than backtrack without bound.
    */
   find(pattern: string | RegExp | SafeRegex, from: number): { start: number; end: number } | undefined {
-    const at = Math.max(0, from - this.#dropped);
+    const at = Math.max(this.#first, from - this.#dropped);
     if (typeof pattern === 'string') {
       const i = this.#text.indexOf(pattern, at);
       return i < 0 ? undefined : { start: this.#dropped + i, end: this.#dropped + i + pattern.length };

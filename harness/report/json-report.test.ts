@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderJsonReport, toJsonReport } from './json-report.js';
+import { jsonReportChunks, renderJsonReport, toJsonReport } from './json-report.js';
 import { sampleRun } from './sample-run.js';
 
 describe('json report', () => {
@@ -43,5 +43,13 @@ describe('json report', () => {
     expect('failure' in parsed.scenarios[0]).toBe(false);
     expect('skipReason' in parsed.scenarios[0]).toBe(false);
     expect(renderJsonReport(sampleRun())).not.toContain('null');
+  });
+
+  it('streams one scenario per piece, and the pieces joined are exactly the pretty-printed report', () => {
+    for (const run of [sampleRun(), { ...sampleRun(), scenarios: [] }, { ...sampleRun(), seed: 7 }]) {
+      const pieces = [...jsonReportChunks(run)];
+      expect(pieces.join('')).toBe(`${JSON.stringify(toJsonReport(run), null, 2)}\n`);
+      expect(pieces).toHaveLength(run.scenarios.length + 2);
+    }
   });
 });

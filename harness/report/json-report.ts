@@ -89,7 +89,30 @@ export function toJsonReport(run: Readonly<RunResult>): JsonRunReport {
   });
 }
 
+/** `value` as pretty-printed JSON nested `depth` levels deep (JSON strings hold no raw newline, so every newline is layout). */
+function nested(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
+
+/**
+ * The JSON report's text in pieces, one scenario at a time, so that a large run is
+ * never one giant string: joined, exactly the pretty-printed report.
+ */
+export function* jsonReportChunks(run: Readonly<RunResult>): Generator<string> {
+  const { scenarios: _none, ...rest } = toJsonReport({ ...run, scenarios: [] });
+  const keys = Object.keys(rest) as (keyof typeof rest)[];
+  const before = keys.slice(0, keys.indexOf('requirements'));
+  const after = keys.slice(keys.indexOf('requirements'));
+  let head = '{';
+  for (const k of before) head += `\n  ${JSON.stringify(k)}: ${nested(rest[k], 1)},`;
+  yield `${head}\n  "scenarios": [`;
+  for (let i = 0; i < run.scenarios.length; i++) yield `${i === 0 ? '' : ','}\n    ${nested(toJsonScenario(run.scenarios[i]!), 2)}`;
+  let tail = run.scenarios.length ? '\n  ]' : ']';
+  for (const k of after) tail += `,\n  ${JSON.stringify(k)}: ${nested(rest[k], 1)}`;
+  yield `${tail}\n}\n`;
+}
+
 /** The JSON report's text: pretty-printed, ending with a newline. */
 export function renderJsonReport(run: Readonly<RunResult>): string {
-  return `${JSON.stringify(toJsonReport(run), null, 2)}\n`;
+  return [...jsonReportChunks(run)].join('');
 }

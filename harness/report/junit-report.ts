@@ -62,22 +62,26 @@ function testcase(r: Readonly<ScenarioResult>, strict: boolean): string[] {
   return out;
 }
 
-/** The whole JUnit XML document for `run`. */
-export function renderJunitReport(run: Readonly<RunResult>): string {
+/** The JUnit XML document for `run` in pieces, a scenario (testcase) at a time. */
+export function* junitReportChunks(run: Readonly<RunResult>): Generator<string> {
   const byFolder = new Map<string, Readonly<ScenarioResult>[]>();
   for (const r of run.scenarios) {
     const { folder } = splitScenarioPath(r.file);
     const results = byFolder.get(folder) ?? byFolder.set(folder, []).get(folder)!;
     results.push(r);
   }
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(`<testsuites${formatXmlAttributes({ name: 'sockspec', ...counts(run.scenarios, run.strict, run.durationMs), timestamp: run.startedAt })}>`);
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites${formatXmlAttributes({ name: 'sockspec', ...counts(run.scenarios, run.strict, run.durationMs), timestamp: run.startedAt })}>\n`;
   for (const [folder, results] of byFolder) {
     const time = results.reduce((sum, r) => sum + r.durationMs, 0);
-    lines.push(`  <testsuite${formatXmlAttributes({ name: folder, ...counts(results, run.strict, time), timestamp: run.startedAt })}>`);
-    for (const r of results) lines.push(...testcase(r, run.strict));
-    lines.push('  </testsuite>');
+    yield `  <testsuite${formatXmlAttributes({ name: folder, ...counts(results, run.strict, time), timestamp: run.startedAt })}>\n`;
+    for (const r of results) yield `${testcase(r, run.strict).join('\n')}\n`;
+    yield '  </testsuite>\n';
   }
-  lines.push('</testsuites>');
-  return `${lines.join('\n')}\n`;
+  yield '</testsuites>\n';
+}
+
+/** The whole JUnit XML document for `run`. */
+export function renderJunitReport(run: Readonly<RunResult>): string {
+  return [...junitReportChunks(run)].join('');
 }

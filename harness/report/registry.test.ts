@@ -70,12 +70,16 @@ describe('createReporter', () => {
     const { out, env: e } = env();
     await replayRun(createReporter('json', e), sampleRun());
     expect(JSON.parse(out.text()).scenarios).toHaveLength(6);
+    // written a scenario at a time, never as one string
+    expect(out.chunks.length).toBeGreaterThan(6);
     const gh = env();
     await replayRun(createReporter('github', gh.env), sampleRun());
     expect(gh.out.text()).toMatch(/^::error file=/);
     const junit = env();
     await replayRun(createReporter('junit', junit.env), sampleRun());
-    expect(junit.out.chunks).toHaveLength(2);
+    // written a testcase at a time, never as one string
+    expect(junit.out.chunks.length).toBeGreaterThan(sampleRun().scenarios.length);
+    expect(junit.out.text()).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites [^]*<\/testsuites>\n$/);
   });
 
   it('reports a file it cannot write as a ReportError', async () => {

@@ -1,13 +1,13 @@
 /**
  * Reporters by name: `NAME` writes to standard output, `NAME=FILE` to a file
- * (relative to the working directory) written once when the run ends. A mistyped
+ * (relative to the working directory) written as the report is rendered. A mistyped
  * name gets a guess that counts a swap of neighbouring letters as one edit.
  */
 import type { RunResult } from '../run/result.js';
 import { createConsoleReporter } from './console-reporter.js';
 import { renderGithubCommands } from './github-commands.js';
-import { renderJsonReport } from './json-report.js';
-import { renderJunitReport } from './junit-report.js';
+import { jsonReportChunks } from './json-report.js';
+import { junitReportChunks } from './junit-report.js';
 import { openFileOutput, openStdoutOutput, type ReportOutput } from './report-output.js';
 import { ReportError, type Reporter, type ReporterEnv } from './reporter.js';
 
@@ -65,11 +65,14 @@ export function parseReporterSpec(spec: string): ReporterSpec {
   return { name, file };
 }
 
-/** A reporter that renders the finished run once and writes it to `output`. */
-function createEndOfRunReporter(output: ReportOutput, render: (run: Readonly<RunResult>) => string): Reporter {
+/** A reporter that renders the finished run piece by piece (a scenario at a time, never the whole report in one string) to `output`. */
+function createEndOfRunReporter(output: ReportOutput, render: (run: Readonly<RunResult>) => Iterable<string>): Reporter {
   return {
     async onRunEnd(run) {
-      output.write(render(run));
+      for (const piece of render(run)) {
+        output.write(piece);
+        await output.drain();
+      }
       await output.finish();
     },
   };
@@ -83,10 +86,10 @@ export function createReporter(spec: string, env: ReporterEnv): Reporter {
     case 'console':
       return createConsoleReporter(output, env.color && file === undefined);
     case 'json':
-      return createEndOfRunReporter(output, renderJsonReport);
+      return createEndOfRunReporter(output, jsonReportChunks);
     case 'junit':
-      return createEndOfRunReporter(output, renderJunitReport);
+      return createEndOfRunReporter(output, junitReportChunks);
     case 'github':
-      return createEndOfRunReporter(output, renderGithubCommands);
+      return createEndOfRunReporter(output, (run) => [renderGithubCommands(run)]);
   }
 }

@@ -8,6 +8,7 @@ import type { ScenarioResult } from './result.js';
 import { compareObserved, observe } from './observation.js';
 import { runScenario, type ProgramSource, type ScenarioRunOptions } from './run-scenario.js';
 import { judge } from './verdict.js';
+import { boundFailure } from './transcript.js';
 
 export interface ReferenceOptions {
   source: ProgramSource;
@@ -28,17 +29,17 @@ function udpNames(steps: Step[], into = new Set<string>()): Set<string> {
 /** One run of `scenario`; with a reference, also against it, and a failure where the two differ. */
 export async function runCase(scenario: Scenario, opts: ScenarioRunOptions & { reference?: ReferenceOptions }): Promise<ScenarioResult> {
   if (!opts.reference) return runScenario(scenario, opts);
-  const ref = await runScenario(scenario, { ...opts, source: opts.reference.source, target: opts.reference.name, id: `${opts.id} (reference)` });
+  const ref = await runScenario(scenario, { ...opts, transcriptDigests: true, source: opts.reference.source, target: opts.reference.name, id: `${opts.id} (reference)` });
   if (ref.outcome !== 'pass' && ref.outcome !== 'info') {
     const why = ref.failure ? `${ref.failure.code}: ${ref.failure.message}` : ref.outcome;
     const message = `the reference implementation does not pass this scenario itself (${why}): the scenario, not the program, needs a look`;
     return { ...ref, id: opts.id, target: opts.target, outcome: 'error', requirements: Object.fromEntries(scenario.covers.map((id) => [id, 'error' as const])), failure: { code: 'reference-failed', message, requirements: scenario.covers } };
   }
-  const r = await runScenario(scenario, opts);
+  const r = await runScenario(scenario, { ...opts, transcriptDigests: true });
   if (r.outcome !== 'pass' && r.outcome !== 'info') return r;
   const diff = compareObserved(observe(ref.transcript), observe(r.transcript), udpNames(scenario.steps));
   if (!diff) return r;
-  const failure = { code: 'differs-from-reference', message: diff.message, requirements: scenario.covers, ...(diff.expected ? { expected: diff.expected } : {}), ...(diff.actual ? { actual: diff.actual } : {}) };
+  const failure = boundFailure({ code: 'differs-from-reference', message: diff.message, requirements: scenario.covers, ...(diff.expected ? { expected: diff.expected } : {}), ...(diff.actual ? { actual: diff.actual } : {}) });
   const failures = [...(r.failures ?? []), failure];
   const { reasons, ...verdict } = judge(scenario, { failures, ended: failure, checks: new Map() }, opts.catalogue);
   return { ...r, ...verdict, ...(Object.keys(reasons).length ? { reasons } : {}), failure, failures, notes: [...r.notes, `compared with the reference ${opts.reference.name}`] };

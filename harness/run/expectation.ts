@@ -7,7 +7,7 @@ import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct } from '../
 import { performance } from 'node:perf_hooks';
 import { escapeBytes } from '../codec/render.js';
 import type { Matcher } from '../codec/types.js';
-import type { TcpPeer } from '../net/tcp-peer.js';
+import { RECEIVE_CAP, type TcpPeer } from '../net/tcp-peer.js';
 import type { UdpPeer } from '../net/udp-peer.js';
 import type { Expectation } from '../scenario/model.js';
 
@@ -56,7 +56,12 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
   }
   const check = tcpCheck(peer, e);
   if (stallMs !== undefined) return expectMoving(peer, e, check, timeoutMs, stallMs, signal);
+  const from = peer.received - peer.buffer.length;
   const r = await peer.changes.wait(check, timeoutMs, signal);
+  if (!r.done && r.reason === 'timeout' && e.kind === 'rest') {
+    // `rest` drops what it reads as it comes: say how much came.
+    return { code: 'timeout', message: `expected ${describeExpectation(e)} within ${timeoutMs} ms; ${(peer.received - from).toLocaleString('en-US')} bytes arrived (not kept) and the stream did not end` };
+  }
   if (!r.done) return timedOut(r.reason, describeExpectation(e), timeoutMs, peer.buffer, expectedBytes(e));
   return r.value === true ? undefined : r.value;
 }
@@ -118,7 +123,7 @@ function describeExpectation(e: Expectation): string {
 type Check = () => Miss | true | undefined;
 
 /** A look at the peer's state for `e`: true when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
-function tcpCheck(peer: TcpPeer, e: Expectation): Check {
+function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
   if (e.kind === 'eof' || e.kind === 'reset') {
     return () => {
       if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
@@ -129,15 +134,16 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
     };
   }
   if (e.kind === 'rest') {
+    // What arrives is dropped as it comes (the transcript has counted it), so a stream without end costs no memory;
+    // as one alternative of several, only a full receive window is (the others look at the same bytes).
     return () => {
-      if (!peer.finished) return undefined;
-      peer.consume(peer.buffer.length);
-      return true;
+      if (peer.finished || peer.full || !alternative) peer.consume(peer.buffer.length);
+      return peer.finished ? true : undefined;
     };
   }
   if (e.kind === 'one-of') {
     // Every alternative looks at the same bytes; the first to hold consumes them.
-    const checks = e.alternatives.map((alt) => tcpCheck(peer, alt));
+    const checks = e.alternatives.map((alt) => tcpCheck(peer, alt, true));
     return () => {
       const misses: Miss[] = [];
       let pending = false;
@@ -155,7 +161,7 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
   const now = () => Date.now();
   return () => {
     const m = matcher.test(peer.buffer, peer.finished, false, now);
-    if (m.status === 'more') return undefined;
+    if (m.status === 'more') return peer.full ? tooMuchData(peer, matcher.description) : undefined;
     if (m.status === 'match') {
       peer.consume(m.consumed);
       return true;
@@ -164,6 +170,12 @@ function tcpCheck(peer: TcpPeer, e: Expectation): Check {
     const expected = expectedBytes(e);
     return { code: codeOf(m.reason), message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: Uint8Array.from(m.actual), at: m.at };
   };
+}
+
+/** The receive window is full and the expectation still wants more: it cannot hold within the harness's bounds. */
+function tooMuchData(peer: TcpPeer, what: string): Miss {
+  const mib = RECEIVE_CAP / (1024 * 1024);
+  return { code: 'too-much-data', message: `${peer.buffer.length.toLocaleString('en-US')} bytes arrived unconsumed (${peer.received.toLocaleString('en-US')} on this connection in all) and ${what} is still not complete; an expectation looks at most ${mib} MiB ahead`, actual: Uint8Array.from(peer.buffer.subarray(0, 4096)) };
 }
 
 /** Wait on a UDP socket for the next datagram (or silence). */

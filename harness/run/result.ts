@@ -26,7 +26,9 @@ export interface TranscriptEntry {
     | 'stderr'
     | 'stdin'
     | 'exit'
-    | 'note';
+    | 'note'
+    /** Entries the transcript budget did not keep: how many bytes and entries, between which times (in `detail`). */
+    | 'elided';
   /** The connection's name, or the process's for console entries. */
   on?: string;
   data?: Uint8Array;

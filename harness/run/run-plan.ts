@@ -11,6 +11,7 @@ import type { Outcome, RunResult, ScenarioResult } from './result.js';
 import { runProperty } from './property.js';
 import { runCase } from './differential.js';
 import { exitCodeOf, summarise } from './verdict.js';
+import { transcriptBudget } from './transcript.js';
 
 export interface PlanItem {
   id: string;
@@ -132,6 +133,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
         target: item.target.name,
         source,
         signal: opts.signal,
+        transcriptBytes: transcriptBudget(items.length),
         ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
         ...(reference ? { reference: { source: poolFor(reference), name: reference.name } } : {}),
       };

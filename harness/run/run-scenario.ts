@@ -15,7 +15,7 @@ import type { Failure, Outcome, ScenarioResult } from './result.js';
 import { describeExit } from './program.js';
 import { isEnding } from '../process/ending.js';
 import { judge, levelOf } from './verdict.js';
-import { Transcript } from './transcript.js';
+import { boundFailure, Transcript } from './transcript.js';
 
 /** A program lent to a scenario, and for a client under test the harness's listening socket. */
 export interface Acquired {
@@ -37,6 +37,10 @@ export interface ScenarioRunOptions {
   catalogue?: Catalogue;
   source: ProgramSource;
   signal: AbortSignal;
+  /** Bytes of transcript kept for this scenario (default TRANSCRIPT_BYTES; a large run gives less). */
+  transcriptBytes?: number;
+  /** Keep a digest of all each connection received, for comparing with a reference beyond what the transcript keeps. */
+  transcriptDigests?: boolean;
 }
 
 class ScriptFailure extends Error {
@@ -50,7 +54,7 @@ class ScriptFailure extends Error {
 
 /** Run `scenario` and return its result; never throws for anything the program does. */
 export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {
-  const transcript = new Transcript();
+  const transcript = new Transcript(opts.transcriptBytes, undefined, opts.transcriptDigests);
   const notes: string[] = [];
   const base = { id: opts.id, file: scenario.file, name: scenario.name, target: opts.target, covers: scenario.covers, notes };
   if (scenario.skip !== undefined) {
@@ -107,9 +111,10 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   }
   clearTimeout(timer);
   opts.signal.removeEventListener('abort', onOuterAbort);
-  const failures = failure ? [...log.failures, failure] : log.failures;
-  const verdict = judge(scenario, { failures, ...(failure ? { ended: failure } : {}), harnessError, checks: log.checks, actions: log.actions, unrun: log.unrun }, opts.catalogue);
-  const shown = failure ?? failures[0];
+  const failures = (failure ? [...log.failures, failure] : log.failures).map((f) => boundFailure(f));
+  const ended = failure && failures[failures.length - 1];
+  const verdict = judge(scenario, { failures, ...(ended ? { ended } : {}), harnessError, checks: log.checks, actions: log.actions, unrun: log.unrun }, opts.catalogue);
+  const shown = ended ?? failures[0];
   return {
     ...base,
     outcome: verdict.outcome,
