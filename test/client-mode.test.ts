@@ -96,7 +96,7 @@ describe('stdout matchers', () => {
     const clock = scenario({ covers: ['TIME-C4'], steps: [{ stdout: { ctime: 2 } }] });
     expect(explain(await runAgainst([clock], program('now.py', 'import time\nprint(time.ctime())\n')))).toBe('');
     const late = await runAgainst([clock], program('late.py', 'import time\nprint(time.ctime(time.time() - 3600))\n'));
-    expect(late.scenarios[0]!.failure?.message).toMatch(/^expected a ctime-formatted local time within 2 s of now on stdout; it printed `.+`, -360\d s from now$/);
+    expect(late.scenarios[0]!.failure?.message).toMatch(/^expected a ctime-formatted local time within 2 s of now on stdout; it printed `.+`, -360\d s \(-1 h\) from now$/);
   });
 });
 
