@@ -150,3 +150,17 @@ describe('a program that dies of a signal mid-exchange', () => {
     expect(f.message).toMatch(/\(the program ended: killed by SIGSEGV\)$/);
   });
 });
+
+describe('a requirement whose own checks held', () => {
+  it('is pass, not skip, when the scenario failed on another id', async () => {
+    const s = scenario({
+      covers: ['ECHO-4', 'ECHO-6'],
+      steps: [{ connect: 'c' }, { send: { text: 'x' } }, { expect: { text: 'x' }, req: 'ECHO-4' }, { expect: { eof: true, within: 1500 }, req: 'ECHO-6' }],
+    });
+    const run = await runAgainst([s], pyServer("c.recv(10); c.sendall(b'x'); time.sleep(30)"));
+    const r = run.scenarios[0]!;
+    expect(r.requirements).toEqual({ 'ECHO-4': 'pass', 'ECHO-6': 'fail' });
+    expect(r.outcome).toBe('fail');
+    expect(run.exitCode).toBe(1);
+  });
+});
