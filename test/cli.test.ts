@@ -102,6 +102,15 @@ describe('sockspec CLI', () => {
     expect(r.stdout).toContain('cannot bind: no luck');
   });
 
+  it('never exits 0 when a TS scenario awaits, in the harness only, something that never settles', async () => {
+    const s = write('hangs-in-harness.mts', "import { isMainThread } from 'node:worker_threads';\nif (isMainThread) await new Promise(() => {});\nexport default { covers: ['ECHO-7'], steps: [{ connect: 'c' }] };\n");
+    for (const command of ['validate', 'run']) {
+      const r = await cli(command === 'run' ? ['run', s, '--server', 'python3 fixtures/echo-ack/server/reference.py {port}'] : ['validate', s]);
+      expect(r.code, `${command}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('internal-error: the command ended before finishing');
+    }
+  });
+
   it('leaves no process behind after a run that passes', async () => {
     const w = await pidWatcher();
     const s = write('quick.yaml', 'covers: [ECHO-7]\nsteps:\n  - connect: c\n  - close: c\n');

@@ -20,7 +20,7 @@
 import { createRequire } from 'node:module';
 import { CodecError } from './errors.js';
 
-/** How long one match of a pattern the linear-time engine cannot run may take: 1 s. */
+/** How long one match of a pattern the linear-time engine cannot run may take: 1 s of the matching thread's CPU time (see waitForMatch). */
 export const REGEX_BUDGET_MS = 1000;
 /**
  * The longest text a linear-time pattern is matched against on this thread: 64 Ki
@@ -152,6 +152,8 @@ const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const port = workerData.port;
+// This thread's id, so that the matching thread can read how much CPU time a match took (Linux).
+try { Atomics.store(ctl, 2, Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop())); } catch {}
 const cache = new Map();
 port.on('message', (q) => {
   Atomics.store(ctl, 1, q.seq);
@@ -187,7 +189,7 @@ function startWorker(): RegexWorker {
   if (current) return current;
   const req = createRequire(import.meta.url);
   const wt = req('node:worker_threads') as typeof import('node:worker_threads');
-  const control = new Int32Array(new SharedArrayBuffer(8));
+  const control = new Int32Array(new SharedArrayBuffer(12));
   const { port1, port2 } = new wt.MessageChannel();
   const worker = new wt.Worker(WORKER_CODE, { eval: true, workerData: { control: control.buffer, port: port2 }, transferList: [port2] });
   worker.unref();
@@ -219,6 +221,39 @@ function waitFor(control: Int32Array, slot: number, seq: number, ms: number): bo
   }
 }
 
+/** The CPU time (ms) thread `tid` of this process has run, from /proc; undefined where it cannot be read. */
+function threadCpuMs(tid: number): number | undefined {
+  if (tid <= 0) return undefined;
+  try {
+    const req = createRequire(import.meta.url);
+    const fs = req('node:fs') as typeof import('node:fs');
+    return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How often the CPU time of a match is looked at, and how long a match may hold this thread whatever its CPU time. */
+const CPU_LOOK_MS = 50;
+const WALL_CAP_FACTOR = 5;
+
+/**
+ * Wait for match `seq` to end: `budgetMs` of the worker's own CPU time where /proc
+ * tells it (a loaded machine does not make a match run out of budget), never more
+ * than WALL_CAP_FACTOR times that of wall time; elsewhere `budgetMs` of wall time.
+ */
+function waitForMatch(w: RegexWorker, seq: number, budgetMs: number): boolean {
+  const tid = Atomics.load(w.control, 2);
+  const cpu0 = threadCpuMs(tid);
+  if (cpu0 === undefined) return waitFor(w.control, 0, seq, budgetMs);
+  const wallUntil = performance.now() + budgetMs * WALL_CAP_FACTOR;
+  for (;;) {
+    if (waitFor(w.control, 0, seq, Math.min(CPU_LOOK_MS, Math.max(0, wallUntil - performance.now())))) return true;
+    const used = (threadCpuMs(tid) ?? Infinity) - cpu0;
+    if (used >= budgetMs || performance.now() >= wallUntil) return false;
+  }
+}
+
 function execInWorker(source: string, flags: string, text: string, from: number, budgetMs: number): RegexHit | undefined {
   const w = startWorker();
   const seq = ++w.seq;
@@ -228,7 +263,7 @@ function execInWorker(source: string, flags: string, text: string, from: number,
     stopWorker(w);
     throw new RegexBudgetError(`matching ${shown} could not start: the regex worker thread did not answer within ${WORKER_START_MS} ms`);
   }
-  if (!waitFor(w.control, 0, seq, budgetMs)) {
+  if (!waitForMatch(w, seq, budgetMs)) {
     stopWorker(w);
     throw new RegexBudgetError(
       `matching ${shown} against ${text.length - from} characters took more than ${budgetMs} ms and was stopped: the pattern backtracks too much (nested repeats such as (a+)+, or alternatives that overlap, with a lookaround or backreference); make it simpler`,

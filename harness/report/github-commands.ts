@@ -7,9 +7,13 @@ import type { RunResult, ScenarioResult } from '../run/result.js';
 import { makePrintableLine } from './printable-text.js';
 import { describeProblem } from './problem-text.js';
 
-/** A command's message: `%`, CR and LF percent-encoded. */
+/** A command's message: `%`, CR and LF percent-encoded, as GitHub decodes them; any other control character too (shown as such: no terminal sequence reaches the log). */
 export function escapeCommandData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text
+    .replace(/%/g, '%25')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A')
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /** A command's property value: as data, and `:` and `,` percent-encoded too. */
