@@ -121,7 +121,8 @@ export class Program {
     const stderr = `${ready.note ? `; ${ready.note}` : ''}${tail ? `; stderr: ${tail}` : '; stderr was empty'}`;
     if (ready.code === 'exited') {
       const message = `the program exited before listening on ${this.transport} port ${this.port} (${describeExit(ready.exit!)})${stderr}`;
-      return { ok: false, code: 'exited-early', message, ...(ready.takenByOther ? { portTaken: true } : {}) };
+      // A program that exits 0 did not fail for want of its port: it may have left a daemon holding it (not to be started again).
+      return { ok: false, code: 'exited-early', message, ...(ready.takenByOther && ready.exit?.code !== 0 ? { portTaken: true } : {}) };
     }
     if (ready.code === 'aborted') return { ok: false, code: 'aborted', message: 'the run was interrupted while the program started' };
     return { ok: false, code: 'not-ready', message: `the program did not listen on ${this.transport} port ${this.port} within ${readyTimeoutMs} ms${stderr}` };
