@@ -25,29 +25,35 @@ export function parseStat(stat: string): { pgrp: number; ticks: number } | undef
   return Number.isFinite(pgrp) && Number.isFinite(ticks) ? { pgrp, ticks } : undefined;
 }
 
-// Reaped children's times (cutime, cstime) are counted too, so the sum never drops when a member reaps a child.
-/** CPU milliseconds (user + system) used so far by every process in group `pgid`; NaN without /proc. */
-export async function groupCpuMs(pgid: number, procRoot = '/proc'): Promise<number> {
-  if (!Number.isInteger(pgid) || pgid <= 0) return NaN;
+/** Every process of group `pgid` (pid and parsed stat), read from `procRoot`; undefined without /proc. */
+async function groupMembers(pgid: number, procRoot: string): Promise<{ pid: string; ticks: number }[] | undefined> {
+  if (!Number.isInteger(pgid) || pgid <= 0) return undefined;
   let entries: string[];
   try {
     entries = await readdir(procRoot);
   } catch {
-    return NaN;
+    return undefined;
   }
-  const stats = await Promise.all(
-    entries.filter((e) => /^\d+$/.test(e)).map((pid) => readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined)),
+  const members = await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (pid) => {
+        const text = await readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined);
+        const stat = text === undefined ? undefined : parseStat(text);
+        // gone since the listing, or another group
+        return stat?.pgrp === pgid ? { pid, ticks: stat.ticks } : undefined;
+      }),
   );
-  let ticks = 0;
-  let seen = false;
-  for (const text of stats) {
-    const stat = text === undefined ? undefined : parseStat(text);
-    if (stat?.pgrp !== pgid) continue; // gone since the listing, or another group
-    ticks += stat.ticks;
-    seen = true;
-  }
-  if (!seen && !(await readable(`${procRoot}/self/stat`))) return NaN;
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  return members.filter((m) => m !== undefined);
+}
+
+// Reaped children's times (cutime, cstime) are counted too, so the sum never drops when a member reaps a child.
+/** CPU milliseconds (user + system) used so far by every process in group `pgid`; NaN without /proc. */
+export async function groupCpuMs(pgid: number, procRoot = '/proc'): Promise<number> {
+  const members = await groupMembers(pgid, procRoot);
+  if (!members) return NaN;
+  if (members.length === 0 && !(await readable(`${procRoot}/self/stat`))) return NaN;
+  return (members.reduce((sum, m) => sum + m.ticks, 0) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 async function readable(path: string): Promise<boolean> {
@@ -65,25 +71,11 @@ async function readable(path: string): Promise<boolean> {
  * thread that sleeps is not. NaN where schedstat cannot be read.
  */
 export async function groupRunnableNs(pgid: number, procRoot = '/proc'): Promise<number> {
-  if (!Number.isInteger(pgid) || pgid <= 0) return NaN;
-  let entries: string[];
-  try {
-    entries = await readdir(procRoot);
-  } catch {
-    return NaN;
-  }
-  const members = await Promise.all(
-    entries
-      .filter((e) => /^\d+$/.test(e))
-      .map(async (pid) => {
-        const stat = await readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined);
-        return stat !== undefined && parseStat(stat)?.pgrp === pgid ? pid : undefined;
-      }),
-  );
+  const members = await groupMembers(pgid, procRoot);
+  if (!members) return NaN;
   let total = 0;
   let seen = false;
-  for (const pid of members) {
-    if (pid === undefined) continue;
+  for (const { pid } of members) {
     const tids = await readdir(`${procRoot}/${pid}/task`).catch(() => [] as string[]);
     const stats = await Promise.all(tids.map((tid) => readFile(`${procRoot}/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => undefined)));
     for (const text of stats) {
