@@ -1,7 +1,10 @@
 /**
- * Whether a process has ended or is on its way out, from /proc (Linux).
+ * Whether a process has ended or is on its way out, from /proc (Linux), and a
+ * bounded wait for a program's end.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import type { ExitInfo } from './exit-watch.js';
+import { isDeadState, readStat } from './socket-owner.js';
 
 /**
  * Whether process `pid` has ended or is ending: gone, a zombie not yet reaped, or
@@ -10,12 +13,20 @@ import { readdir, readFile } from 'node:fs/promises';
  */
 export async function isEnding(pid: number): Promise<boolean> {
   if (process.platform !== 'linux') return false;
+  const stat = await readStat(pid);
+  if (stat === undefined || isDeadState(stat.state)) return true;
+  return readdir(`/proc/${pid}/fd`).then(
+    (fds) => fds.length === 0,
+    (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+  );
+}
+
+/** How `exited` ended if it does within `ms` (bounded, on the exit event itself); undefined otherwise. */
+export async function exitWithin(exited: Promise<ExitInfo>, ms: number): Promise<ExitInfo | undefined> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    if (state === 'Z' || state === 'X') return true;
-    return (await readdir(`/proc/${pid}/fd`)).length === 0;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return await Promise.race([exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -35,6 +35,11 @@ export type Ownership =
 
 const DEAD = new Set(['Z', 'X', 'x']);
 
+/** Whether a /proc state letter is a process that has ended (a zombie, or dead). */
+export function isDeadState(state: string): boolean {
+  return DEAD.has(state);
+}
+
 /** Parse /proc/<pid>/stat text; undefined when it is not one. */
 export function parseStat(pid: number, text: string): ProcInfo | undefined {
   // The command name sits in parentheses and may hold spaces or parentheses itself: cut at the last ')'.

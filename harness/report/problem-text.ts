@@ -48,14 +48,13 @@ export function describeProblem(result: Readonly<ScenarioResult>): string[] {
     lines.push(...(failures.length > 1 ? [`failure ${i + 1} of ${failures.length}:`, ...block.map((l) => `  ${l}`)] : block));
   });
   if (result.outcome === 'skip') lines.push(`skipped: ${makePrintableLine(result.skipReason ?? 'no reason given')}`);
+  // Each requirement's outcome, where they are not all the scenario's or some have a reason.
   const outcomes = Object.entries(result.requirements);
-  if (outcomes.length > 1 || result.reasons) {
-    if (outcomes.some(([, o]) => o !== result.outcome) || result.reasons) {
-      lines.push('requirement outcomes:');
-      for (const [id, o] of outcomes) {
-        const why = result.reasons?.[id];
-        lines.push(`  ${makePrintableLine(id)}: ${o}${why ? ` (${makePrintableLine(why)})` : ''}`);
-      }
+  if (result.reasons || outcomes.some(([, o]) => o !== result.outcome)) {
+    lines.push('requirement outcomes:');
+    for (const [id, o] of outcomes) {
+      const why = result.reasons?.[id];
+      lines.push(`  ${makePrintableLine(id)}: ${o}${why ? ` (${makePrintableLine(why)})` : ''}`);
     }
   }
   const p = result.property;

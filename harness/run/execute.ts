@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SafeRegex } from '../codec/safe-regex.js';
 import { measureGroupBusy } from '../process/cpu.js';
-import { isEnding } from '../process/ending.js';
+import { exitWithin, isEnding } from '../process/ending.js';
 import { listeningSockets } from '../process/readiness.js';
 import { TcpListener } from '../net/tcp-listener.js';
 import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
@@ -333,10 +333,7 @@ const LEARN_END_MS = 300;
 async function learnEnd(ctx: Context): Promise<void> {
   const l = ctx.program.launched;
   if (!l || ctx.program.exitInfo) return;
-  let timer: NodeJS.Timeout | undefined;
-  const ms = (await isEnding(l.pid)) ? LEARN_END_MS * 4 : LEARN_END_MS;
-  await Promise.race([l.exited, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
+  await exitWithin(l.exited, (await isEnding(l.pid)) ? LEARN_END_MS * 4 : LEARN_END_MS);
 }
 
 /** Whether `e` is only about how a stream ends (end of stream, reset, the rest up to the end). */

@@ -10,10 +10,9 @@ import { CheckLog, failureOf } from './check-log.js';
 import { runSteps, StepFailure, type Context } from './execute.js';
 import type { TcpListener } from '../net/tcp-listener.js';
 import type { UdpPeer } from '../net/udp-peer.js';
-import type { Program } from './program.js';
+import { exitWithin, isEnding } from '../process/ending.js';
+import { describeExit, type Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
-import { describeExit } from './program.js';
-import { isEnding } from '../process/ending.js';
 import { judge, levelOf } from './verdict.js';
 import { boundFailure, Transcript } from './transcript.js';
 
@@ -138,11 +137,7 @@ async function withDeath(failure: Failure, program: Program): Promise<Failure> {
   const l = program.launched;
   if (!l || l.pid === 0) return failure;
   let exit = program.exitInfo;
-  if (!exit && (await isEnding(l.pid))) {
-    let timer: NodeJS.Timeout | undefined;
-    exit = await Promise.race([l.exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEATH_WAIT_MS)))]);
-    clearTimeout(timer);
-  }
+  if (!exit && (await isEnding(l.pid))) exit = await exitWithin(l.exited, DEATH_WAIT_MS);
   // An exit status is the program's own word (checked by `exit` steps); a death by a signal is news for the failure.
   if (!exit?.signal) return failure;
   const how = describeExit(exit);
