@@ -15,8 +15,11 @@ import { wellFormednessProblems } from './xml-wellformed.js';
 const tmp = mkdtempSync(join(tmpdir(), 'sockspec-hostile-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Peak RSS the harness may reach on any of these runs (an idle run of one scenario peaks near 80 MB). */
-const PEAK_RSS_BOUND = 200 * 1024 * 1024;
+/**
+ * Peak RSS the harness may reach on any of these runs (an idle run of one scenario peaks near 80 MB; the regex
+ * worker thread adds its own heap; these runs measured 135–216 MiB, against 0.9–3.7 GB before the budgets).
+ */
+const PEAK_RSS_BOUND = 256 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
 interface Ran {
@@ -126,7 +129,7 @@ function streamScenarios(prefix: string, copies: number, lineCode: string | null
 }
 
 /** What every run must show: valid reports, a bounded peak, nothing left running. */
-function expectBounded(r: Ran & { tag: string }, scenarios: number, peakRssBound = PEAK_RSS_BOUND): void {
+function expectBounded(r: Ran & { tag: string }, scenarios: number): void {
   console.info(`${scenarios} scenarios: ${Math.round(r.ms)} ms, harness peak RSS ${(r.peakRss / MiB).toFixed(0)} MiB, JSON report ${(r.jsonBytes / 1024).toFixed(0)} KiB`);
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.json.scenarios).toHaveLength(scenarios);
@@ -135,7 +138,7 @@ function expectBounded(r: Ran & { tag: string }, scenarios: number, peakRssBound
   // every scenario's transcript within its budget: the report stays small whatever arrived
   expect(r.jsonBytes).toBeLessThan(scenarios * 1 * MiB);
   expect(r.peakRss).toBeGreaterThan(0);
-  expect(r.peakRss).toBeLessThan(peakRssBound);
+  expect(r.peakRss).toBeLessThan(PEAK_RSS_BOUND);
   expect(processesTagged(r.tag)).toEqual([]);
 }
 
@@ -196,8 +199,6 @@ describe('hostile programs cost bounded time and memory, and the reports stay va
     const code = (f: string) => r.json.scenarios.find((s) => s.id === f)!.failure?.code;
     expect(files.map(code)).toEqual(['too-much-data', 'timeout', 'mismatch']);
     expect(r.ms).toBeLessThan(60_000);
-    // Accepted connections read into a fresh buffer per chunk (Node's server sockets take no reused one), and two
-    // 16 MiB windows fill at once: 194–216 MiB measured here, against 1.05 GB before the budgets.
-    expectBounded(r, 3, 256 * MiB);
+    expectBounded(r, 3);
   }, 90_000);
 });
