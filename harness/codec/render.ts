@@ -24,18 +24,21 @@ const BASE = /[\p{L}\p{N}]/u;
 /** The most combining marks shown on one base; more are escaped, so none spills over other lines. */
 const MAX_MARKS = 3;
 
+/** Classes: shown, shown and able to carry a mark, escaped, joining the character before. */
 const SHOWN = 1;
-const ESCAPED = 2;
-const JOINS = 3;
+const SHOWN_BASE = 2;
+const ESCAPED = 3;
+const JOINS = 4;
 /** Each code point's class, computed once. */
 let classes: Uint8Array | undefined;
 
 function classify(cp: number): number {
+  if (cp >= 0x20 && cp < 0x7f) return (cp >= 0x30 && cp <= 0x39) || ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a) ? SHOWN_BASE : SHOWN;
   classes ??= new Uint8Array(0x110000);
   let k = classes[cp]!;
   if (k === 0) {
     const c = String.fromCodePoint(cp);
-    k = HIDDEN.test(c) && cp !== 0x20 ? ESCAPED : c.normalize('NFC') !== c ? ESCAPED : JOINING.test(c) ? JOINS : SHOWN;
+    k = HIDDEN.test(c) && cp !== 0x20 ? ESCAPED : c.normalize('NFC') !== c ? ESCAPED : JOINING.test(c) ? JOINS : BASE.test(c) ? SHOWN_BASE : SHOWN;
     classes[cp] = k;
   }
   return k;
@@ -69,28 +72,36 @@ export class PrintableText {
     this.#cluster = '';
   }
 
+  /** Appends a run of printable ASCII, shown as it is. */
+  ascii(run: string): void {
+    const last = run.slice(-1);
+    this.#out += run;
+    this.#cluster = classify(last.charCodeAt(0)) === SHOWN_BASE ? last : '';
+    this.#marks = 0;
+  }
+
   /** Appends code point `cp`, as itself or as `\u{XXXX}`. */
   codePoint(cp: number): void {
-    if (cp >= 0x20 && cp < 0x7f) {
-      const c = String.fromCharCode(cp);
-      this.#out += c;
-      this.#cluster = (cp >= 0x30 && cp <= 0x39) || ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a) ? c : '';
-      this.#marks = 0;
-      return;
-    }
     const k = this.reserved(cp) ? ESCAPED : classify(cp);
-    const c = String.fromCodePoint(cp);
-    if (k === SHOWN) {
+    if (k === SHOWN || k === SHOWN_BASE) {
+      const c = String.fromCodePoint(cp);
       this.#out += c;
-      this.#cluster = BASE.test(c) ? c : '';
+      this.#cluster = k === SHOWN_BASE ? c : '';
       this.#marks = 0;
-    } else if (k === JOINS && this.#cluster !== '' && this.#marks < MAX_MARKS && (this.#cluster + c).normalize('NFC') === this.#cluster + c) {
-      this.#out += c;
-      this.#cluster += c;
+    } else if (k === JOINS && this.#cluster !== '' && this.#marks < MAX_MARKS && this.#joinsUnchanged(String.fromCodePoint(cp))) {
+      this.#out += String.fromCodePoint(cp);
       this.#marks++;
     } else {
       this.raw(codePointEscape(cp));
     }
+  }
+
+  /** Whether `c` joins the cluster before it without NFC changing them (then it is added to the cluster). */
+  #joinsUnchanged(c: string): boolean {
+    const joined = this.#cluster + c;
+    if (joined.normalize('NFC') !== joined) return false;
+    this.#cluster = joined;
+    return true;
   }
 
   /** The text so far. */

@@ -10,16 +10,27 @@ const NAMED: Record<number, string> = { 0: '\\0', 9: '\\t', 10: '\\n', 13: '\\r'
 
 /** `text` on one line: newlines, ASCII controls (`\n`, `\x1b`) and hidden code points (`\u{200B}`, `\u{D800}`) escaped. */
 export function makePrintableLine(text: string): string {
-  // Printable ASCII is shown as it is: no need to walk it.
+  // Printable ASCII is shown as it is: only the other characters are walked.
   if (/^[\x20-\x7e]*$/.test(text)) return text;
   const out = new PrintableText();
-  for (let i = 0; i < text.length; ) {
+  let i = 0;
+  for (const m of text.matchAll(/[\x20-\x7e]{8,}/g)) {
+    addCodePoints(out, text, i, m.index);
+    out.ascii(m[0]);
+    i = m.index + m[0].length;
+  }
+  addCodePoints(out, text, i, text.length);
+  return out.toString();
+}
+
+/** Adds the code points of `text[from, to)` to `out`, ASCII controls as `\n` or `\xHH`. */
+function addCodePoints(out: PrintableText, text: string, from: number, to: number): void {
+  for (let i = from; i < to; ) {
     const cp = text.codePointAt(i)!;
     i += cp > 0xffff ? 2 : 1;
     if (cp < 0x20 || cp === 0x7f) out.raw(NAMED[cp] ?? `\\x${cp.toString(16).padStart(2, '0')}`);
     else out.codePoint(cp);
   }
-  return out.toString();
 }
 
 /** `text` as printable lines: its line breaks kept as breaks, everything else as `makePrintableLine`. */
