@@ -5,6 +5,7 @@
  * CLI by scenarios whose file name and note hold such sequences too, and failing so
  * that the failure, its transcript and the GitHub annotations quote all of it; and
  * the diagnostics of scenario files holding them, through `run` as well as `validate`.
+ * Characters a reader cannot see (zero-width, bidi overrides, private use) are escaped too.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ function controls(text: string): string[] {
 describe('text shown on the console is escaped', { timeout: 150_000 }, () => {
   it('a program’s stdout, stderr and bytes, a scenario’s file name and note: in the failure, its transcript and the GitHub annotations', async () => {
     const tcp = join(tmp, 'evil\x1b]0;file\x07.yaml');
-    writeFileSync(tcp, 'covers: [ECHO-4]\nsteps:\n  - connect: c\n  - note: "\\e]0;note\\a"\n  - expect: { text: "hello\\n", within: 5000 }\n');
+    writeFileSync(tcp, 'covers: [ECHO-4]\nsteps:\n  - connect: c\n  - note: "\\e]0;note\\a \\u202Egnp.exe zero\\u200Bwidth\\uE000"\n  - expect: { text: "hello\\n", within: 5000 }\n');
     const stdout = join(tmp, 'stdout.yaml');
     writeFileSync(stdout, 'covers: [ECHO-4]\nsteps:\n  - stdout: { contains: "never printed", within: 1500 }\n');
     const [console, github] = await Promise.all([
@@ -63,7 +64,9 @@ describe('text shown on the console is escaped', { timeout: 150_000 }, () => {
       expect(controls(r.out)).toEqual([]);
       // What was escaped is still there to read.
       expect(r.out).toContain('evil\\x1b]0;file\\x07.yaml');
-      expect(r.out).toContain('\\x1b]0;note\\x07');
+      expect(r.out).toContain('\\x1b]0;note\\x07 \\u{202E}gnp.exe zero\\u{200B}width\\u{E000}');
+      // Nor any character a reader cannot see or that reorders the line.
+      expect(r.out).not.toMatch(/[\p{Cf}\p{Co}\p{Cn}]/u);
       expect(r.out).toContain(`tcp ${SHOWN}`);
     }
     expect(github.out).toMatch(/^::error file=[^,]*evil%1B]0;file%07\.yaml,/m);

@@ -30,7 +30,10 @@ describe('parseEscapedBytes', () => {
     ['\\x4', /bad escape "\\\\x4" at offset 0: \\x takes exactly two hex digits/],
     ['€\\xg0', /bad escape "\\\\xg0" at offset 1/],
     ['abc\\', /lone backslash ends the text at offset 3/],
-    ['\\u0041', /unknown escape "\\\\u" at offset 0/],
+    ['\\u0041', /bad escape "\\\\u0041" at offset 0: \\u takes a code point of 1 to 6 hex digits in braces/],
+    ['a\\u{D800}', /bad escape "\\\\u\{D800\}" at offset 1/],
+    ['\\u{110000}', /bad escape/],
+    ['\\u{}', /bad escape/],
   ];
   it.each(bad)('refuses %j, naming the offset', (text, message) => {
     expect(() => parseEscapedBytes(text)).toThrow(CodecError);

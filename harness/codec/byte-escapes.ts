@@ -11,7 +11,7 @@ const ESCAPES: Readonly<Record<string, number>> = {
   b: 0x08, f: 0x0c, v: 0x0b, e: 0x1b, '"': 0x22, "'": 0x27,
 };
 
-const KNOWN = '\\\\ \\n \\r \\t \\0 \\a \\b \\f \\v \\e \\" \\\' and \\xHH';
+const KNOWN = '\\\\ \\n \\r \\t \\0 \\a \\b \\f \\v \\e \\" \\\', \\xHH and \\u{HHHH}';
 
 function isHexDigit(c: string | undefined): boolean {
   return c !== undefined && /^[0-9a-fA-F]$/.test(c);
@@ -22,15 +22,25 @@ function characterOffset(text: string, i: number): number {
   return [...text.slice(0, i)].length;
 }
 
-/** What the escape at `i` is, as the message shows it (up to 4 characters). */
+/** What the escape at `i` is, as the message shows it (up to 4 characters, 10 for `\u{…}`). */
 function showEscape(text: string, i: number): string {
-  const rest = [...text.slice(i, i + 8)].slice(0, text[i + 1] === 'x' ? 4 : 2).join('');
+  const c = text[i + 1];
+  const rest = [...text.slice(i, i + 12)].slice(0, c === 'x' ? 4 : c === 'u' ? 10 : 2).join('');
   return JSON.stringify(rest);
 }
 
+/** The code point of the `\u{H…}` escape at `i` and the index after it, or undefined if it is broken. */
+function readCodePointEscape(text: string, i: number): [cp: number, end: number] | undefined {
+  const m = /^\\u\{([0-9a-fA-F]{1,6})\}/.exec(text.slice(i, i + 10));
+  if (!m) return undefined;
+  const cp = parseInt(m[1]!, 16);
+  return cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? undefined : [cp, i + m[0].length];
+}
+
 /**
- * Bytes of a `bytes` payload: `\\ \n \r \t \0 \a \b \f \v \e \" \'` and `\xHH`
- * (a raw byte) are escapes, any other character is its UTF-8. Throws
+ * Bytes of a `bytes` payload: `\\ \n \r \t \0 \a \b \f \v \e \" \'`, `\xHH`
+ * (a raw byte) and `\u{HHHH}` (the UTF-8 of a code point, 1 to 6 hex digits, as
+ * renderings write hidden characters) are escapes, any other character is its UTF-8. Throws
  * `CodecError` `bad-escape` naming the offset of an unknown or broken escape.
  */
 export function parseEscapedBytes(text: string): Uint8Array {
@@ -57,6 +67,13 @@ export function parseEscapedBytes(text: string): Uint8Array {
       }
       raw.push(parseInt(h, 16));
       runStart = i + 4;
+    } else if (c === 'u') {
+      const esc = readCodePointEscape(text, i);
+      if (!esc) {
+        throw new CodecError('bad-escape', `bad escape ${showEscape(text, i)} at offset ${characterOffset(text, i)}: \\u takes a code point of 1 to 6 hex digits in braces, like \\u{200B}`);
+      }
+      raw.push(...encodeUtf8(String.fromCodePoint(esc[0])));
+      runStart = esc[1];
     } else {
       const byte = ESCAPES[c];
       if (byte === undefined) {

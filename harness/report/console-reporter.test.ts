@@ -3,15 +3,25 @@ import { createStyle } from './ansi-style.js';
 import { createConsoleReporter } from './console-reporter.js';
 import { formatRunSummary } from './console-text.js';
 import { openStdoutOutput } from './report-output.js';
+import type { RunResult } from '../run/result.js';
 import { captureStdout, replayRun, sampleRun } from './sample-run.js';
 
 const COUNTS_LINE = /^\d+ passed, \d+ failed(, \d+ non-strict)?(, \d+ info)?(, \d+ skipped)?(, \d+ errors)?$/;
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1)!;
 
-async function consoleOutput(options: { isTTY?: boolean; columns?: number; color?: boolean; strict?: boolean } = {}) {
+async function consoleOutput(options: { isTTY?: boolean; columns?: number; color?: boolean; strict?: boolean; run?: RunResult } = {}) {
   const out = captureStdout(options);
-  await replayRun(createConsoleReporter(openStdoutOutput(out.stream), options.color ?? false), sampleRun({ strict: options.strict ?? false }));
+  await replayRun(createConsoleReporter(openStdoutOutput(out.stream), options.color ?? false), options.run ?? sampleRun({ strict: options.strict ?? false }));
   return out;
+}
+
+/** The console report of a run whose failing scenario expected `expected` and got `actual`, and their transcript entry. */
+async function reportOfReply(expected: Uint8Array, actual: Uint8Array): Promise<string> {
+  const run = sampleRun();
+  const failed = run.scenarios.find((s) => s.outcome === 'fail')!;
+  Object.assign(failed.failure!, { expected, actual, message: `expected ${expected.length} bytes, got ${actual.length} different ones` });
+  failed.transcript = [{ t: 5, kind: 'recv', on: 'c', data: actual }];
+  return (await consoleOutput({ run })).text();
 }
 
 describe('console reporter', () => {
@@ -58,6 +68,32 @@ describe('console reporter', () => {
     expect(text).not.toMatch(/^TIME-2\s/m);
     expect(text).toContain('1 other requirement of the catalogue not covered by this run');
     expect(text).toContain('6 scenarios, 1 target, 4.32 s\n');
+  });
+
+  it('never cuts the first difference or the tail of a long reply, and says how much it leaves out', async () => {
+    const expected = Uint8Array.from({ length: 100_000 }, (_, i) => 0x61 + (i % 26));
+    const actual = Uint8Array.from(expected);
+    actual.set([0x00, 0xe2, 0x80, 0x8b], 70_000);
+    actual.set(new TextEncoder().encode('END\n'), 99_996);
+    const text = await reportOfReply(expected, actual);
+    expect(text).toContain('  first difference at byte 70,000 (expected 100,000 bytes, got 100,000)\n');
+    // The window starts 16 bytes before the difference (69,984 % 26 = 18: "s"); the tail is the last 16 bytes.
+    expect(text).toContain('  expected: … 69,984 bytes …stuvwxyzabcdefghijklmnopqrstuvwx… 29,968 bytes …opqrstuvwxyzabcd\n');
+    expect(text).toContain('  actual:   … 69,984 bytes …stuvwxyzabcdefgh\\0\\u{200B}mnopqrstuvwx… 29,968 bytes …opqrstuvwxyzEND\\n\n');
+    expect(text).toMatch(/^ {4}actual hex: {3}… 69,984 bytes … 73 .* 68 00 e2 80 8b 6d .* … 29,968 bytes … 6f .* 45 4e 44 0a$/m);
+    // The transcript shows the reply's head and tail.
+    expect(text).toMatch(/ recv {6}c {2}"abcdefgh.{72}… 99,880 bytes ….{36}END\\n"$/m);
+  });
+
+  it('shows a long reply differing only in its last byte', async () => {
+    const expected = new Uint8Array(100_000).fill(0x2e);
+    const actual = Uint8Array.from(expected);
+    actual[99_999] = 0x2c;
+    const text = await reportOfReply(expected, actual);
+    expect(text).toContain('  first difference at byte 99,999 (expected 100,000 bytes, got 100,000)\n');
+    expect(text).toContain(`  expected: … 99,983 bytes …${'.'.repeat(17)}\n`);
+    expect(text).toContain(`  actual:   … 99,983 bytes …${'.'.repeat(16)},\n`);
+    expect(text).toContain(`  actual hex:   … 99,983 bytes … ${'2e '.repeat(16)}2c\n`);
   });
 
   it('on a terminal, rewrites one progress line with \\r and clears it before the summary', async () => {

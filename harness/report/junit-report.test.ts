@@ -23,7 +23,7 @@ describe('renderJunitReport', () => {
       expect(wellFormednessProblems(xml)).toEqual([]);
       expect(xml).not.toContain('CDATA');
       expect(xml).toContain('\\xff\\xfe]]&gt;&lt;&amp;&gt;\\x01');
-      expect(xml).toContain('read ECONNRESET \\x01 ]]&gt; \\uD800');
+      expect(xml).toContain('read ECONNRESET \\x01 ]]&gt; \\u{D800}');
     }
   });
 

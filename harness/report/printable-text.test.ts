@@ -3,7 +3,7 @@ import { makePrintableLine, makePrintableLines } from './printable-text.js';
 
 describe('printable text', () => {
   it('escapes controls, separators and lone surrogates, and leaves backslashes and other text alone', () => {
-    expect(makePrintableLine('a\0b\tc\nd\re\x1b[31m\x7f\x85\u2028\uD800\uFFFF')).toBe('a\\0b\\tc\\nd\\re\\x1b[31m\\x7f\\x85\\u2028\\uD800\\uFFFF');
+    expect(makePrintableLine('a\0b\tc\nd\re\x1b[31m\x7f\x85\u2028\uD800\uFFFF')).toBe('a\\0b\\tc\\nd\\re\\x1b[31m\\x7f\\u{0085}\\u{2028}\\u{D800}\\u{FFFF}');
     expect(makePrintableLine('got "hello\\n" é \u{1F600} <&>')).toBe('got "hello\\n" é \u{1F600} <&>');
   });
 

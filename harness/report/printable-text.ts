@@ -1,21 +1,36 @@
 /**
  * Text from the program under test or the system (messages, stderr tails, notes,
- * names) made safe to show: no control character reaches a terminal or a report.
+ * names) made safe to show, under the one rule of `escapeBytes`: no control, format,
+ * private-use, unassigned or otherwise hidden character reaches a terminal or a report.
  * Backslashes are left alone, as messages already hold `escapeBytes` text.
  */
+import { PrintableText } from '../codec/render.js';
 
-/** C0 and C1 controls, DEL, line and paragraph separators, U+FFFE/U+FFFF and lone surrogates. */
-const UNPRINTABLE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\uFFFE\uFFFF\uD800-\uDFFF]/gu;
-const NAMED: Record<string, string> = { '\0': '\\0', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const NAMED: Record<number, string> = { 0: '\\0', 9: '\\t', 10: '\\n', 13: '\\r' };
 
-function escapeChar(c: string): string {
-  const code = c.charCodeAt(0);
-  return NAMED[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase()}`);
+/** `text` on one line: newlines, ASCII controls (`\n`, `\x1b`) and hidden code points (`\u{200B}`, `\u{D800}`) escaped. */
+export function makePrintableLine(text: string): string {
+  // Printable ASCII is shown as it is: only the other characters are walked.
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
+  const out = new PrintableText();
+  let i = 0;
+  for (const m of text.matchAll(/[\x20-\x7e]{8,}/g)) {
+    addCodePoints(out, text, i, m.index);
+    out.ascii(m[0]);
+    i = m.index + m[0].length;
+  }
+  addCodePoints(out, text, i, text.length);
+  return out.toString();
 }
 
-/** `text` on one line: newlines and every other unprintable character escaped (`\n`, `\x1b`, `\uD800`). */
-export function makePrintableLine(text: string): string {
-  return text.replace(UNPRINTABLE, escapeChar);
+/** Adds the code points of `text[from, to)` to `out`, ASCII controls as `\n` or `\xHH`. */
+function addCodePoints(out: PrintableText, text: string, from: number, to: number): void {
+  for (let i = from; i < to; ) {
+    const cp = text.codePointAt(i)!;
+    i += cp > 0xffff ? 2 : 1;
+    if (cp < 0x20 || cp === 0x7f) out.raw(NAMED[cp] ?? `\\x${cp.toString(16).padStart(2, '0')}`);
+    else out.codePoint(cp);
+  }
 }
 
 /** `text` as printable lines: its line breaks kept as breaks, everything else as `makePrintableLine`. */

@@ -18,12 +18,12 @@ describe('report texts', () => {
     expect([formatDuration(12.4), formatDuration(999), formatDuration(1234), formatSeconds(1234), formatSeconds(-1)]).toEqual(['12 ms', '999 ms', '1.23 s', '1.234', '0.000']);
   });
 
-  it('shows the last 20 transcript entries and at most 120 bytes of each', () => {
+  it('shows the last 20 transcript entries and at most 120 bytes of each, head and tail', () => {
     const many = Array.from({ length: 25 }, (_, i) => ({ t: i, kind: 'recv' as const, on: 'c', data: new Uint8Array(200).fill(0x41 + (i % 26)) }));
     const lines = describeTranscriptTail(many);
     expect(lines[0]).toBe('transcript (last 20 of 25 entries):');
     expect(lines).toHaveLength(21);
-    expect(lines[1]).toBe(`     5 ms  recv      c  "${'F'.repeat(120)}…(+80 bytes)"`);
+    expect(lines[1]).toBe(`     5 ms  recv      c  "${'F'.repeat(80)}… 80 bytes …${'F'.repeat(40)}"`);
     expect(describeTranscriptTail([])).toEqual([]);
     expect(describeTranscriptTail(sampleTranscript())[0]).toBe('transcript (6 entries):');
   });
