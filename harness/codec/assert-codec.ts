@@ -174,7 +174,7 @@ function garbage<T>(check: CodecCheck<T>) {
 }
 
 function checkOptions<T>(check: CodecCheck<T>): CodecProperty[] {
-  if (typeof check?.encode !== 'function' || typeof check.decode !== 'function' || !(check.arbitrary instanceof fc.Arbitrary)) {
+  if (typeof check?.encode !== 'function' || typeof check.decode !== 'function' || typeof check.arbitrary?.generate !== 'function') {
     throw new CodecError('bad-codec-check', 'assertCodec needs encode, decode and a fast-check arbitrary');
   }
   for (const p of [check.only, ...(check.skip ?? [])]) {

@@ -5,6 +5,8 @@
  * when it runs a property.
  */
 export * from './index.js';
+/** The fast-check these arbitraries are made with, for building your own. */
+export { default as fc } from 'fast-check';
 export { structArbitrary, framedStreamArbitrary, cutBytes } from './struct-arbitrary.js';
 export type { StructArbitraryOptions, FramedStreamOptions, FramedStream } from './struct-arbitrary.js';
 export { assertCodec, CodecPropertyFailure } from './assert-codec.js';

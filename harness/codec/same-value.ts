@@ -1,14 +1,21 @@
 /**
  * Deep equality for decoded values, the same in every runtime: numbers by
  * `Object.is` (NaN equals NaN, 0 and -0 differ), bigint, strings, booleans, byte
- * and other typed arrays, arrays, Maps, Sets, Dates and plain objects by their keys.
+ * and other typed arrays, arrays, Maps, Sets, Dates and plain objects by their keys
+ * (an object literal equals the same keys with a null prototype).
  */
 
-/** Whether `a` and `b` hold the same value, deeply. */
+/** An object literal, or one made with a null prototype (as fast-check's records are). */
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || proto === Object.prototype;
+}
+
+/** Whether `a` and `b` hold the same value, deeply (plain objects alike whatever their prototype, null or Object's). */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b) && !(isPlain(a) && isPlain(b))) return false;
   if (ArrayBuffer.isView(a)) {
     const x = a as unknown as ArrayLike<unknown>;
     const y = b as unknown as ArrayLike<unknown>;
