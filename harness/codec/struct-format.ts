@@ -11,6 +11,8 @@ export interface StructItem {
   /** Size of one element (for `s` and `p`: one byte of the string). */
   size: number;
   offset: number;
+  /** `*s`: a byte string as long as its value (`count` is 0 until the length is known). */
+  star?: true;
 }
 
 /** A parsed format: byte order, whether native sizes apply, items and totals. */
@@ -19,8 +21,10 @@ export interface StructLayout {
   littleEndian: boolean;
   native: boolean;
   items: StructItem[];
-  /** Total size in bytes (`calcsize`). */
+  /** Total size in bytes (`calcsize`); with `*s` fields, the size without their strings. */
   size: number;
+  /** Whether the format has `*s` fields, whose length comes from their values. */
+  variable: boolean;
   /** Number of values packed or unpacked. */
   fields: number;
 }
@@ -38,7 +42,7 @@ const STANDARD: Readonly<Record<string, readonly [size: number, align: number]>>
   l: [4, 0], L: [4, 0], q: [8, 0], Q: [8, 0], e: [2, 0], f: [4, 0], d: [8, 0], s: [1, 0], p: [1, 0],
 };
 
-const CODES_HINT = 'codes: x c b B ? h H i I l L q Q e f d s p (and n N P with @), after an optional first @ = < > !';
+const CODES_HINT = 'codes: x c b B ? h H i I l L q Q e f d s p *s (and n N P with @), after an optional first @ = < > !';
 
 function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
@@ -66,7 +70,12 @@ export function parseStructFormat(format: string): StructLayout {
       continue;
     }
     let count = 1;
-    if (c >= '0' && c <= '9') {
+    const star = c === '*';
+    if (star) {
+      c = format[++i] ?? '';
+      if (c !== 's') throw formatError(`"*" at offset ${i - 1} of "${format}" must be followed by "s" (a byte string as long as its value)`);
+      count = 0;
+    } else if (c >= '0' && c <= '9') {
       count = 0;
       while (c >= '0' && c <= '9') {
         count = count * 10 + (c.charCodeAt(0) - 48);
@@ -82,14 +91,24 @@ export function parseStructFormat(format: string): StructLayout {
     }
     const [itemSize, align] = entry;
     if (align > 0 && size > 0) size += (align - 1) - ((size - 1) % align);
-    items.push({ code: c, count, size: itemSize, offset: size });
+    items.push(star ? { code: c, count, size: itemSize, offset: size, star } : { code: c, count, size: itemSize, offset: size });
     size += count * itemSize;
     if (size > Number.MAX_SAFE_INTEGER) throw formatError(`total struct size too long for "${format}"`);
     if (c === 's' || c === 'p') fields++;
     else if (c !== 'x') fields += count;
     i++;
   }
-  return { format, littleEndian, native, items, size, fields };
+  return { format, littleEndian, native, items, size, fields, variable: items.some((it) => it.star) };
+}
+
+/**
+ * The fixed layout a variable one takes once its `*s` strings have `lengths`
+ * (in order): each `*s` read as `<length>s`, so later fields move and align.
+ */
+export function fixStarLengths(layout: StructLayout, lengths: readonly number[]): StructLayout {
+  let k = 0;
+  const fixed = parseStructFormat(layout.format.replace(/\*s/g, () => `${lengths[k++] ?? 0}s`));
+  return { ...fixed, format: layout.format };
 }
 
 /** The byte offset of every value of a layout, in order. */

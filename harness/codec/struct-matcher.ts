@@ -16,7 +16,8 @@ function show(v: StructValue): string {
 
 /**
  * Expects `calcSize(format)` bytes whose unpacked fields satisfy `values`, one
- * check per field. Throws `CodecError` for a bad format or a wrong count of checks.
+ * check per field; a format ending in `*s` takes the whole datagram, or the stream
+ * up to its end. Throws `CodecError` for a bad format or a wrong count of checks.
  */
 export function matchStruct(format: string, values: readonly ValueSpec[]): Matcher {
   const layout = parseStructFormat(format);
@@ -37,6 +38,20 @@ export function matchStruct(format: string, values: readonly ValueSpec[]): Match
   return {
     description: `a ${size}-byte "${format}" record (${values.map(describeValueSpec).join(', ')})`,
     test(received, ended, whole, now) {
+      const checkFields = (fields: StructValue[]) => {
+        for (let k = 0; k < fields.length; k++) {
+          const problem = checkValue(fields[k]!, values[k]!, k, now);
+          if (problem) return mismatch(offsets[k]!, problem, received);
+        }
+        return undefined;
+      };
+      if (layout.variable) {
+        // A closing `*s` takes the rest: the whole datagram, or the stream up to its end.
+        if (!whole && !ended) return MORE;
+        if (received.length < size) return mismatch(received.length, `expected at least ${size} bytes for "${format}", got ${received.length}`, received);
+        const fields = unpackLayout(layout, received);
+        return checkFields(fields) ?? matched(received.length, fields.map(show).join(', '));
+      }
       if (whole && received.length !== size) {
         return mismatch(Math.min(size, received.length), `expected a ${size}-byte datagram, got ${received.length} bytes`, received);
       }
@@ -44,11 +59,7 @@ export function matchStruct(format: string, values: readonly ValueSpec[]): Match
         return ended ? mismatch(received.length, `expected ${size} bytes for "${format}", got ${received.length}`, received) : MORE;
       }
       const fields = unpackLayout(layout, received.subarray(0, size));
-      for (let k = 0; k < fields.length; k++) {
-        const problem = checkValue(fields[k]!, values[k]!, k, now);
-        if (problem) return mismatch(offsets[k]!, problem, received);
-      }
-      return matched(size, fields.map(show).join(', '));
+      return checkFields(fields) ?? matched(size, fields.map(show).join(', '));
     },
   };
 }

@@ -5,7 +5,7 @@
 import { quoteBytes } from './bytes.js';
 import { CodecError } from './errors.js';
 import { toHalfBits } from './half-float.js';
-import type { StructLayout } from './struct-format.js';
+import { fixStarLengths, type StructLayout } from './struct-format.js';
 import type { StructValue } from './struct.js';
 
 /** The largest struct `pack` builds: 1 GiB. */
@@ -17,7 +17,8 @@ function show(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
-function intRange(code: string, size: number): [bigint, bigint] {
+/** The smallest and largest integer a code of `size` bytes packs. */
+export function intRange(code: string, size: number): [bigint, bigint] {
   const bits = BigInt(size * 8);
   if (code === 'P') return [-(1n << (bits - 1n)), (1n << bits) - 1n];
   if ('BHILQN'.includes(code)) return [0n, (1n << bits) - 1n];
@@ -74,11 +75,24 @@ function isTruthy(v: StructValue): boolean {
   return typeof v === 'bigint' ? v !== 0n : Boolean(v) || Number.isNaN(v as number);
 }
 
-/** Bytes of `values` laid out by a parsed format (see `pack`). */
+/** The values given for the `*s` fields of a layout, in order, checked to be bytes. */
+function starValues(layout: StructLayout, values: readonly StructValue[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let index = 0;
+  for (const it of layout.items) {
+    if (it.star) out.push(toBytes(values[index]!, '*s', index));
+    if (it.code === 's' || it.code === 'p') index++;
+    else if (it.code !== 'x') index += it.count;
+  }
+  return out;
+}
+
+/** Bytes of `values` laid out by a parsed format (see `pack`); a `*s` field takes its value's length. */
 export function packLayout(layout: StructLayout, values: readonly StructValue[]): Uint8Array {
   if (values.length !== layout.fields) {
     throw new CodecError('struct-item-count', `pack expected ${layout.fields} items for packing (got ${values.length}) for "${layout.format}"`);
   }
+  if (layout.variable) return packLayout(fixStarLengths(layout, starValues(layout, values).map((b) => b.length)), values);
   if (layout.size > MAX_PACK_SIZE) throw new CodecError('struct-too-large', `"${layout.format}" is ${layout.size} bytes, more than pack builds (1 GiB)`);
   const out = new Uint8Array(layout.size);
   const view = new DataView(out.buffer);

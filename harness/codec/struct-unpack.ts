@@ -3,7 +3,7 @@
  */
 import { CodecError } from './errors.js';
 import { fromHalfBits } from './half-float.js';
-import type { StructLayout } from './struct-format.js';
+import { fixStarLengths, type StructLayout } from './struct-format.js';
 import type { StructValue } from './struct.js';
 
 function unpackInteger(view: DataView, at: number, code: string, size: number, le: boolean): number | bigint {
@@ -16,8 +16,20 @@ function unpackInteger(view: DataView, at: number, code: string, size: number, l
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
 }
 
-/** The values in `bytes` laid out by a parsed format (see `unpack`). */
+/**
+ * The values in `bytes` laid out by a parsed format (see `unpack`). A `*s` field
+ * takes the rest of the bytes, so it must be the format's last item.
+ */
 export function unpackLayout(layout: StructLayout, bytes: Uint8Array): StructValue[] {
+  if (layout.variable) {
+    if (layout.items.findIndex((it) => it.star) !== layout.items.length - 1) {
+      throw new CodecError('bad-struct-format', `"*s" takes the rest of the bytes, so it can only be unpacked as the last item of "${layout.format}"`);
+    }
+    if (bytes.length < layout.size) {
+      throw new CodecError('struct-buffer-size', `unpack requires a buffer of at least ${layout.size} bytes (got ${bytes.length}) for "${layout.format}"`);
+    }
+    return unpackLayout(fixStarLengths(layout, [bytes.length - layout.size]), bytes);
+  }
   if (bytes.length !== layout.size) {
     throw new CodecError('struct-buffer-size', `unpack requires a buffer of ${layout.size} bytes (got ${bytes.length}) for "${layout.format}"`);
   }

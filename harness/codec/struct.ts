@@ -12,7 +12,7 @@ export { unpackLayout } from './struct-unpack.js';
 /** A value packed or unpacked: bigint for `q Q` (and 8-byte native ints beyond 2^53), bytes for `c s p`. */
 export type StructValue = number | bigint | boolean | Uint8Array;
 
-/** The size in bytes of a format, as Python's `struct.calcsize`. */
+/** The size in bytes of a format, as Python's `struct.calcsize` (with `*s` fields: without their strings). */
 export function calcSize(format: string): number {
   return parseStructFormat(format).size;
 }

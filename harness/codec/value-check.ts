@@ -47,7 +47,7 @@ export function describeValueSpec(spec: ValueSpec): string {
  * Why `value` breaks `spec` (the message names field `index`), or undefined when
  * it holds. `nowMs` gives the current time in milliseconds, for `{ now }`.
  */
-export function checkValue(value: StructValue, spec: ValueSpec, index: number, nowMs: () => number): string | undefined {
+export function checkValue(value: StructValue, spec: ValueSpec, index: number | string, nowMs: () => number): string | undefined {
   if (spec === 'any') return undefined;
   if (value instanceof Uint8Array) return `field ${index}: got bytes, expected ${describeValueSpec(spec)}`;
   // bigint compares exactly with number: 2n ** 60n === 2 ** 60 holds as `<`/`>` do.

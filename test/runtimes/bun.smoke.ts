@@ -7,6 +7,7 @@
 import { expect, test } from 'bun:test';
 import { checkSuite, describeRun } from '../../dist/harness/api.js';
 import { registerSuite } from '../../dist/harness/suite-tests.js';
+import { assertCodec, lengthPrefixFramer, pack, structArbitrary, unpack } from '../../dist/harness/codec/library.js';
 import { alive, ECHO_REFERENCE, groupOf, lifecycleScenarios, ROOT, SPAWNS_GRANDCHILD, UDP_LITTLE_ENDIAN, UDP_REFERENCE, watchGroup } from './support.ts';
 
 const TIMEOUT = 30_000;
@@ -77,6 +78,12 @@ test(
   },
   TIMEOUT,
 );
+
+test('assertCodec: a struct codec holds every property, and a broken one fails with its replay', async () => {
+  const codec = { encode: (v: unknown[]) => pack('!HI', v as number[]), decode: (b: Uint8Array) => unpack('!HI', b), arbitrary: structArbitrary('!HI'), framer: lengthPrefixFramer({ width: 1 }), runs: 50 };
+  await assertCodec(codec);
+  await expect(assertCodec({ ...codec, decode: (b: Uint8Array) => unpack('!HI', b).reverse() })).rejects.toThrow(/replay: assertCodec/);
+});
 
 // A suite as bun tests, one per scenario (as `sockspec/vitest` does for vitest).
 await registerSuite('scenarios/udp-time/server', { server: UDP_REFERENCE, cwd: ROOT, runs: 5 }, { test });

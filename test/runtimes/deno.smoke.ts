@@ -5,6 +5,7 @@
  */
 import { checkSuite, describeRun } from '../../dist/harness/api.js';
 import { registerSuite } from '../../dist/harness/suite-tests.js';
+import { assertCodec, lengthPrefixFramer, pack, structArbitrary, unpack } from '../../dist/harness/codec/library.js';
 import { alive, ECHO_REFERENCE, groupOf, lifecycleScenarios, ROOT, SPAWNS_GRANDCHILD, UDP_LITTLE_ENDIAN, UDP_REFERENCE, watchGroup } from './support.ts';
 
 /** Deno.test has no timeout of its own: each run is aborted after this long. */
@@ -59,6 +60,13 @@ Deno.test('process groups: the server and the child it forked run in a group of 
   } finally {
     files.remove();
   }
+});
+
+Deno.test('assertCodec: a struct codec holds every property, and a broken one fails with its replay', async () => {
+  const codec = { encode: (v: unknown[]) => pack('!HI', v as number[]), decode: (b: Uint8Array) => unpack('!HI', b), arbitrary: structArbitrary('!HI'), framer: lengthPrefixFramer({ width: 1 }), runs: 50 };
+  await assertCodec(codec);
+  const failure = await assertCodec({ ...codec, decode: (b: Uint8Array) => unpack('!HI', b).reverse() }).then(() => undefined, (e: Error) => e);
+  if (!failure?.message.includes('replay: assertCodec')) throw new Error(`expected a failure with its replay, got ${failure?.message}`);
 });
 
 // A suite as Deno tests, one per scenario (as `sockspec/vitest` does for vitest).
