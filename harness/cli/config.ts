@@ -74,7 +74,12 @@ export async function loadConfig(cwd: string, file?: string): Promise<{ config?:
       diagnostics: r.error.issues.map((issue) => {
         const p = issue.path as (string | number)[];
         const { line, col } = src.locate(p);
-        const { code, message } = issue.code === 'unrecognized_keys' ? { code: 'unknown-key', message: issue.message } : describeIssue(issue, p);
+        const { code, message } =
+          issue.code === 'unrecognized_keys'
+            ? { code: 'unknown-key', message: issue.message }
+            : issue.code === 'invalid_key'
+              ? { code: 'invalid-file-name', message: `\`${String(p[p.length - 1])}\`: a file name is a relative path inside the folder, without \`..\`` }
+              : describeIssue(issue, p);
         return { file: shown, line, col, code, message, severity: 'error' as const };
       }),
     };
