@@ -3,13 +3,10 @@
  * a command, get the results back as data (`checkSuite`), or have a failure thrown
  * with the report's text (`assertSuite`). What the CLI does, minus printing.
  */
-import { resolve } from 'node:path';
-import { loadCatalogue, type Catalogue } from './scenario/catalogue.js';
+import { dirname, resolve } from 'node:path';
 import { formatDiagnostic } from './scenario/diagnostic.js';
-import { findScenarioFiles, loadScenarioFile } from './scenario/load.js';
 import type { Scenario } from './scenario/model.js';
-import { PACKAGE_ROOT } from './package-root.js';
-import type { Target } from './run/program.js';
+import { loadSuites, programTarget, suiteCatalogue } from './suite/workspace.js';
 import type { RunResult, ScenarioResult } from './run/result.js';
 import { planIds, runPlan } from './run/run-plan.js';
 import { formatScenarioDetail } from './report/console-text.js';
@@ -26,7 +23,9 @@ export interface SuiteOptions {
   env?: Record<string, string>;
   /** Where commands run and relative paths start (default: the current folder). */
   cwd?: string;
-  /** The requirement catalogue (default: the one sockspec ships). */
+  /** Files written to a fresh folder `{dir}` at each start of the program (name → text; `{port}` and `{dir}` replaced). */
+  files?: Record<string, string>;
+  /** The requirement catalogue (default: the nearest `requirements.yaml` in the scenarios' folder or above). */
   requirements?: string;
   jobs?: number;
   strict?: boolean;
@@ -47,13 +46,10 @@ export class SuiteFailure extends Error {
 /** The scenarios under `paths` (files or folders); throws with every problem, located, if any is invalid. */
 export async function loadScenarios(paths: string | string[], options: Pick<SuiteOptions, 'cwd' | 'requirements'> = {}): Promise<Scenario[]> {
   const cwd = options.cwd ?? process.cwd();
-  const catalogue = await catalogueFor(options, cwd);
-  const found = await findScenarioFiles(Array.isArray(paths) ? paths : [paths], cwd);
-  const ids = catalogue ? new Set(catalogue.byId.keys()) : undefined;
-  const loaded = await Promise.all(found.files.map((f) => loadScenarioFile(f, cwd, ids)));
-  const problems = [...found.diagnostics, ...loaded.flatMap((l) => l.diagnostics)].filter((d) => d.severity === 'error');
+  const ws = await loadSuites({ cwd, paths: Array.isArray(paths) ? paths : [paths], ...(options.requirements ? { requirements: options.requirements } : {}) });
+  const problems = ws.diagnostics.filter((d) => d.severity === 'error');
   if (problems.length) throw new Error(problems.map(formatDiagnostic).join('\n'));
-  return loaded.map((l) => l.scenario!);
+  return ws.loaded.map((l) => l.scenario!);
 }
 
 /** Run `scenarios` (or those under paths) against the program of `options`; resolves to the results, failures included. */
@@ -61,18 +57,19 @@ export async function checkSuite(scenarios: Scenario[] | string | string[], opti
   const cwd = options.cwd ?? process.cwd();
   const list = typeof scenarios === 'string' || (Array.isArray(scenarios) && typeof scenarios[0] === 'string') ? await loadScenarios(scenarios as string | string[], options) : (scenarios as Scenario[]);
   if ((options.server === undefined) === (options.client === undefined) && options.port === undefined) throw new Error('give `server` or `client` (a command line), or `port` of a running server');
-  const role = options.client !== undefined ? 'client' : 'server';
   const command = options.client ?? options.server;
-  const target: Target = {
+  const { role, target } = programTarget({
     name: command ?? `port ${options.port}`,
+    role: options.client !== undefined ? 'client' : 'server',
     cwd,
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     ...(command !== undefined ? { command } : {}),
-    ...(options.port !== undefined ? { fixedPort: options.port } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.tty ? { tty: true } : {}),
     ...(options.env ? { env: options.env } : {}),
-  };
-  const catalogue = await catalogueFor(options, cwd);
+    ...(options.files ? { files: options.files } : {}),
+  });
+  const { catalogue } = await suiteCatalogue([...new Set(list.map((s) => dirname(resolve(cwd, s.file))))], cwd, options.requirements);
   const items = planIds(list.filter((s) => s.role === role).map((scenario) => ({ scenario, target })));
   return runPlan(items, {
     jobs: options.jobs ?? 2,
@@ -97,9 +94,4 @@ export function describeRun(run: RunResult): string {
   const style = createStyle(false);
   const bad = run.scenarios.filter((s: ScenarioResult) => s.outcome !== 'pass' && s.outcome !== 'skip' && s.outcome !== 'info');
   return bad.length ? bad.map((s) => formatScenarioDetail(s, style).join('\n')).join('\n\n') : 'every scenario passed';
-}
-
-async function catalogueFor(options: Pick<SuiteOptions, 'requirements'>, cwd: string): Promise<Catalogue | undefined> {
-  const file = options.requirements ? resolve(cwd, options.requirements) : resolve(PACKAGE_ROOT, 'scenarios/requirements.yaml');
-  return (await loadCatalogue(file, cwd)).catalogue;
 }

@@ -3,10 +3,10 @@
  * library, as the CLI does, and find the project's files.
  */
 import { resolve } from 'node:path';
-import { loadCatalogue, type Catalogue } from '../harness/scenario/catalogue.js';
-import { findScenarioFiles, loadScenarioFile } from '../harness/scenario/load.js';
+import type { Catalogue } from '../harness/scenario/catalogue.js';
+import { formatDiagnostic } from '../harness/scenario/diagnostic.js';
 import type { Scenario } from '../harness/scenario/model.js';
-import type { Target } from '../harness/run/program.js';
+import { loadSuites, programTarget, suiteCatalogue } from '../harness/suite/workspace.js';
 import type { RunResult } from '../harness/run/result.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 
@@ -14,25 +14,22 @@ export const ROOT = resolve(import.meta.dirname, '..');
 
 let catalogue: Promise<Catalogue> | undefined;
 
-/** The bundled requirement catalogue. */
+/** The bundled requirement catalogue (the one the bundled suites find). */
 export function bundledCatalogue(): Promise<Catalogue> {
-  catalogue ??= loadCatalogue('scenarios/requirements.yaml', ROOT).then((r) => r.catalogue!);
+  catalogue ??= suiteCatalogue(['scenarios'], ROOT).then((r) => r.catalogue!);
   return catalogue;
 }
 
 /** Load every scenario under `dir` (relative to the project), failing on any diagnostic. */
 export async function loadSuite(dir: string): Promise<Scenario[]> {
-  const cat = await bundledCatalogue();
-  const { files } = await findScenarioFiles([dir], ROOT);
-  const loaded = await Promise.all(files.map((f) => loadScenarioFile(f, ROOT, new Set(cat.byId.keys()))));
-  const problems = loaded.flatMap((l) => l.diagnostics);
-  if (problems.length) throw new Error(problems.map((d) => `${d.file}:${d.line}:${d.col}: ${d.code}: ${d.message}`).join('\n'));
-  return loaded.map((l) => l.scenario!);
+  const ws = await loadSuites({ cwd: ROOT, paths: [dir] });
+  if (ws.diagnostics.length) throw new Error(ws.diagnostics.map(formatDiagnostic).join('\n'));
+  return ws.loaded.map((l) => l.scenario!);
 }
 
 /** Run `scenarios` against `command` (run from the project root). */
 export async function runAgainst(scenarios: Scenario[], command: string, options: { jobs?: number; name?: string; fixedPort?: number } = {}): Promise<RunResult> {
-  const target: Target = { name: options.name ?? 'target', command, cwd: ROOT, readyTimeoutMs: 10_000, ...(options.fixedPort ? { fixedPort: options.fixedPort } : {}) };
+  const { target } = programTarget({ name: options.name ?? 'target', role: 'server', command, cwd: ROOT, readyTimeoutMs: 10_000, ...(options.fixedPort ? { port: options.fixedPort } : {}) });
   return runPlan(planIds(scenarios.map((scenario) => ({ scenario, target }))), {
     jobs: options.jobs ?? 2,
     strict: false,

@@ -8,10 +8,12 @@ import type { Diagnostic } from '../scenario/diagnostic.js';
 import { describeIssue } from '../scenario/schema-walk.js';
 import { readRegularFile } from '../scenario/read-file.js';
 import { parseYamlSource } from '../scenario/yaml-source.js';
-import { PACKAGE_ROOT } from '../package-root.js';
 
 export const CONFIG_FILE = 'sockspec.config.yaml';
 export { PACKAGE_ROOT } from '../package-root.js';
+
+/** A file name under a program's folder: relative, no `..` part. */
+const FILE_NAME = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
 
 const targetSchema = z.strictObject({
   name: z.string().min(1),
@@ -20,6 +22,13 @@ const targetSchema = z.strictObject({
   tty: z.boolean().optional().describe('run it on a pseudo-terminal'),
   port: z.number().int().min(1).max(65535).optional().describe('a fixed port the program always uses'),
   env: z.record(z.string(), z.string()).optional(),
+  files: z
+    .record(
+      z.string().regex(FILE_NAME, 'a relative path inside the folder, without `..`'),
+      z.union([z.string(), z.strictObject({ from: z.string().min(1).describe('a file to copy, relative to the config file') })]),
+    )
+    .optional()
+    .describe('files written to a fresh folder {dir} at each start, {port} and {dir} in them replaced'),
 });
 
 export const configSchema = z.strictObject({
@@ -31,14 +40,16 @@ export const configSchema = z.strictObject({
     .optional(),
 });
 
-export type TargetConfig = z.infer<typeof targetSchema>;
+/** A target of the config, its files read: name → text (with `{port}` and `{dir}` still in it). */
+export type TargetConfig = Omit<z.infer<typeof targetSchema>, 'files'> & { files?: Record<string, string> };
 
 export interface Config {
   /** The config file read, if any. */
   file?: string;
   /** Folder relative paths resolve against. */
   root: string;
-  requirements: string;
+  /** The catalogue the config names; absent: each suite's nearest `requirements.yaml`. */
+  requirements?: string;
   reporters: string[];
   jobs: number;
   suites: { scenarios: string; targets: TargetConfig[] }[];
@@ -52,7 +63,7 @@ export async function loadConfig(cwd: string, file?: string): Promise<{ config?:
   const read = await readRegularFile(path);
   if ('text' in read) text = read.text;
   else if (file || read.problem.code !== 'not-found') return { diagnostics: [{ file: file ?? CONFIG_FILE, line: 0, col: 0, code: read.problem.code, message: read.problem.message, severity: 'error' }] };
-  const defaults: Config = { root: cwd, requirements: resolve(PACKAGE_ROOT, 'scenarios/requirements.yaml'), reporters: ['console'], jobs: 2, suites: [] };
+  const defaults: Config = { root: cwd, reporters: ['console'], jobs: 2, suites: [] };
   if (text === undefined) return { config: defaults, diagnostics: [] };
   const shown = file ?? CONFIG_FILE;
   const src = parseYamlSource(shown, text);
@@ -63,21 +74,48 @@ export async function loadConfig(cwd: string, file?: string): Promise<{ config?:
       diagnostics: r.error.issues.map((issue) => {
         const p = issue.path as (string | number)[];
         const { line, col } = src.locate(p);
-        const { code, message } = issue.code === 'unrecognized_keys' ? { code: 'unknown-key', message: issue.message } : describeIssue(issue, p);
+        const { code, message } =
+          issue.code === 'unrecognized_keys'
+            ? { code: 'unknown-key', message: issue.message }
+            : issue.code === 'invalid_key'
+              ? { code: 'invalid-file-name', message: `\`${String(p[p.length - 1])}\`: a file name is a relative path inside the folder, without \`..\`` }
+              : describeIssue(issue, p);
         return { file: shown, line, col, code, message, severity: 'error' as const };
       }),
     };
   }
   const root = dirname(path);
   const c = r.data;
+  const diagnostics: Diagnostic[] = [];
+  const suites = await Promise.all(
+    (c.suites ?? []).map(async (s, i) => ({
+      scenarios: resolve(root, s.scenarios),
+      targets: await Promise.all(
+        s.targets.map(async ({ files, ...t }, j): Promise<TargetConfig> => {
+          if (!files) return t;
+          const read: Record<string, string> = {};
+          for (const [name, spec] of Object.entries(files)) {
+            if (typeof spec === 'string') read[name] = spec;
+            else {
+              const got = await readRegularFile(resolve(root, spec.from));
+              if ('text' in got) read[name] = got.text;
+              else diagnostics.push({ file: shown, ...src.locate(['suites', i, 'targets', j, 'files', name, 'from']), code: got.problem.code, message: `cannot read \`${spec.from}\` (for file \`${name}\`): ${got.problem.message}`, severity: 'error' });
+            }
+          }
+          return { ...t, files: read };
+        }),
+      ),
+    })),
+  );
+  if (diagnostics.length) return { diagnostics };
   return {
     config: {
       file: path,
       root,
-      requirements: c.requirements ? resolve(root, c.requirements) : defaults.requirements,
+      ...(c.requirements ? { requirements: resolve(root, c.requirements) } : {}),
       reporters: c.reporters ?? defaults.reporters,
       jobs: c.jobs ?? defaults.jobs,
-      suites: (c.suites ?? []).map((s) => ({ ...s, scenarios: resolve(root, s.scenarios) })),
+      suites,
     },
     diagnostics: [],
   };

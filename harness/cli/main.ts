@@ -14,6 +14,11 @@ Commands:
   run [PATH...]        run scenario files or folders (default: the config's suites)
   validate [PATH...]   check scenario files; errors as file:line:col: code: message
   list [PATH...]       scenarios, the ids they cover, and catalogue ids left uncovered
+  init [DIR]           write a new suite into DIR (default .): requirements.yaml,
+                       hello.yaml and a README.md; never overwrites
+
+Without a config, a folder's catalogue is the nearest requirements.yaml in it or above
+(up to a folder holding .git).
 
 Options of run:
   --server CMD         the program under test; {port} in CMD is replaced by the port,
@@ -24,6 +29,8 @@ Options of run:
   --tty                run the program on a pseudo-terminal (for one that buffers
                        stdout on a pipe)
   --port N             a fixed port, for programs that cannot be told one
+  --file NAME=PATH     with --server/--client: copy PATH to NAME in a fresh folder {dir}
+                       at each start, {port} and {dir} in it replaced; repeatable
   --reporter NAME[=FILE]  console (default), json, junit, github; repeatable
   --jobs N             scenarios run at once (default: the config's, else 2)
   --timeout MS         limit per scenario, overriding the scenarios' own
@@ -54,6 +61,7 @@ const OPTIONS = {
   client: { type: 'string' },
   tty: { type: 'boolean' },
   port: { type: 'string' },
+  file: { type: 'string', multiple: true },
   reporter: { type: 'string', multiple: true },
   jobs: { type: 'string' },
   timeout: { type: 'string' },
@@ -99,8 +107,10 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
         return await (await import('./validate-command.js')).validateCommand(paths, values, io);
       case 'list':
         return await (await import('./list-command.js')).listCommand(paths, values, io);
+      case 'init':
+        return await (await import('./init-command.js')).initCommand(paths, io);
       default:
-        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list)\n`);
+        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list, init)\n`);
         return 2;
     }
   } catch (e) {

@@ -2,14 +2,14 @@
  * `sockspec run`: scenarios × targets into a plan, reporters from the options,
  * Ctrl-C turned into an orderly stop, and the run's exit status.
  */
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { installCleanup, killAllNow } from '../process/launch.js';
 import { createReporter } from '../report/index.js';
-import type { Scenario } from '../scenario/model.js';
 import type { Target } from '../run/program.js';
 import { planIds, runPlan, type PlanItem } from '../run/run-plan.js';
 import type { Io, ParsedOptions } from './main.js';
-import { isInside, loadWorkspace, reportDiagnostics } from './workspace.js';
+import { programTarget } from '../suite/workspace.js';
+import { loadWorkspace, readFileOptions, reportDiagnostics } from './workspace.js';
 
 /** After the first Ctrl-C or SIGTERM: every program group is SIGKILLed after this long… */
 const HURRY_MS = 300;
@@ -91,35 +91,27 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   process.on('SIGTERM', onSignal);
   // From here on a signal ends the run: while the scenarios load (a stuck TS scenario included) as while they run.
   try {
-    const ws = await loadWorkspace(paths, values.config, io);
+    if (values.file?.length && !direct) throw new UsageError('--file gives files to the program of --server or --client (a config target has `files:`)');
+    const files = values.file?.length ? await readFileOptions(values.file, io.cwd) : undefined;
+    // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
+    const program = direct
+      ? programTarget({ name: command === undefined ? `port ${port}` : nameOf(command), role, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { port } : {}), ...(values.tty ? { tty: true } : {}), ...(files ? { files } : {}) })
+      : undefined;
+    const ws = await loadWorkspace(paths, values.config, io, { readyTimeoutMs, ...(program ? { program } : {}) });
     if (reportDiagnostics(ws.diagnostics, io)) return 2;
-    const scenarios = ws.loaded.map((l) => l.scenario!).map((s) => (timeout ? { ...s, timeoutMs: timeout } : s));
     const items: Omit<PlanItem, 'id'>[] = [];
     let referenceTarget: Target | undefined;
     if (values.reference !== undefined && !direct) throw new UsageError('--reference compares with the program given by --server or --client');
-    if (direct) {
-      // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
-      const name = command === undefined ? `port ${port}` : nameOf(command);
-      if (values.reference !== undefined) referenceTarget = { name: `reference ${nameOf(values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
-      const target: Target = { name, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { fixedPort: port } : {}), ...(values.tty ? { tty: true } : {}) };
-      // A server is checked by the server scenarios of the paths given, a client by the client ones.
-      for (const scenario of scenarios) if (scenario.role === role) items.push({ scenario, target });
-      if (items.length === 0 && scenarios.length > 0) throw new UsageError(`none of these scenarios is for a ${role} under test (they are for a ${role === 'server' ? 'client: use --client' : 'server: use --server'})`);
-    } else {
-      for (const scenario of scenarios) {
-        const abs = resolve(io.cwd, scenario.file);
-        const suites = ws.config.suites.filter((s) => isInside(abs, s.scenarios));
-        if (suites.length === 0) throw new UsageError(`no suite of the config runs ${scenario.file}: give --${scenario.role} CMD`);
-        for (const suite of suites) {
-          for (const t of suite.targets) {
-            const cmd = scenario.role === 'client' ? t.client : t.server;
-            if (cmd === undefined) continue;
-            const target: Target = { name: t.name, command: cmd, cwd: ws.config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}), ...(t.tty ? { tty: true } : {}) };
-            items.push({ scenario: scenario as Scenario, target });
-          }
-        }
+    if (values.reference !== undefined) referenceTarget = { name: `reference ${nameOf(values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
+    for (const suite of ws.suites) {
+      if (suite.targets.length === 0) throw new UsageError(`no suite of the config runs ${suite.loaded[0]?.file ?? suite.root}: give --${suite.loaded[0]?.scenario?.role ?? 'server'} CMD`);
+      for (const l of suite.loaded) {
+        const scenario = timeout ? { ...l.scenario!, timeoutMs: timeout } : l.scenario!;
+        for (const t of suite.targets) if (t.role === scenario.role) items.push({ scenario, target: t.target });
       }
     }
+    // A server is checked by the server scenarios of the paths given, a client by the client ones.
+    if (direct && items.length === 0 && ws.loaded.length > 0) throw new UsageError(`none of these scenarios is for a ${role} under test (they are for a ${role === 'server' ? 'client: use --client' : 'server: use --server'})`);
     if (items.length === 0) throw new UsageError('no scenarios to run');
 
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';

@@ -11,6 +11,7 @@ import { programSockets, waitReleased, type Released } from '../process/socket-o
 import type { Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { reportStopProblem } from '../process/stop-problems.js';
+import { makeProgramFolder, removeFolder } from './program-files.js';
 
 /** The pseudo-terminal relay, shipped beside the compiled code's sources. */
 const PTY_RUN = resolve(PACKAGE_ROOT, 'harness/process/pty-run.py');
@@ -27,6 +28,8 @@ export interface Target {
   cwd: string;
   env?: Record<string, string>;
   readyTimeoutMs: number;
+  /** Files written to a fresh folder at each start (name → text); `{port}` and `{dir}` in them, and `{dir}` in the command, are replaced. */
+  files?: Readonly<Record<string, string>>;
 }
 
 export type StartResult =
@@ -56,6 +59,8 @@ export class Program {
   #record: ConsoleRecorder = () => {};
   /** The inodes of the sockets the program was found ready with. */
   #readyInodes: string[] = [];
+  /** The folder of the target's files for the current start (`{dir}`), until the program stops. */
+  #dir: string | undefined;
 
   constructor(
     readonly target: Target,
@@ -83,17 +88,26 @@ export class Program {
   argv(): string[] {
     const words = splitCommand(this.target.command ?? '');
     const kept = this.portless ? words.filter((w) => !w.includes('{port}')) : words;
-    const argv = fillTemplate(kept, { port: String(this.port) });
+    const argv = fillTemplate(kept, { port: String(this.port), ...(this.#dir ? { dir: this.#dir } : {}) });
     return this.target.tty ? ['python3', PTY_RUN, ...argv] : argv;
   }
 
   /** Launch and wait until the port is bound; on failure the message says why, with stderr's tail. */
   async start(signal?: AbortSignal, readyTimeoutMs = this.target.readyTimeoutMs, waitReady = this.listens): Promise<StartResult> {
     if (this.target.command === undefined) return this.attach(signal, readyTimeoutMs);
+    this.#removeFolder();
+    if (this.target.files || this.target.command.includes('{dir}')) {
+      try {
+        this.#dir = makeProgramFolder(this.target.files ?? {}, String(this.port));
+      } catch (e) {
+        return { ok: false, code: 'files-failed', message: `cannot write the target's files: ${(e as Error).message}` };
+      }
+    }
     let argv: string[];
     try {
       argv = this.argv();
     } catch (e) {
+      this.#removeFolder();
       return { ok: false, code: 'bad-command', message: (e as Error).message };
     }
     const env: Record<string, string | undefined> = { ...process.env, PYTHONUNBUFFERED: '1', ...this.target.env, ...this.scenarioEnv, PORT: String(this.port) };
@@ -142,6 +156,19 @@ export class Program {
    * so the port is free for the next program (TIME_WAIT aside). See `released`.
    */
   async stop(graceMs?: number): Promise<ExitInfo | undefined> {
+    try {
+      return await this.#stop(graceMs);
+    } finally {
+      this.#removeFolder();
+    }
+  }
+
+  #removeFolder(): void {
+    if (this.#dir !== undefined) removeFolder(this.#dir);
+    this.#dir = undefined;
+  }
+
+  async #stop(graceMs?: number): Promise<ExitInfo | undefined> {
     const l = this.launched;
     if (!l) return undefined;
     // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.

@@ -9,7 +9,8 @@ import type { Scenario } from './model.js';
 import { validateScenario } from './validate.js';
 import { includeSchema } from './schema.js';
 import { readRegularFile } from './read-file.js';
-import { probeTsScenario } from './ts-probe.js';
+import { installSelfResolution } from './self-import.js';
+import { noScenarioExport, probeTsScenario } from './ts-probe.js';
 import { checkShape, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 const SCENARIO_EXT = new Set(['.yaml', '.yml', '.ts', '.mts']);
@@ -19,7 +20,12 @@ export interface Loaded {
   file: string;
   scenario?: Scenario;
   diagnostics: Diagnostic[];
+  /** A `.ts` module without a default export: a helper, not a scenario (an error only when named as a scenario). */
+  helper?: true;
 }
+
+/** Folders whose files are never scenarios (modules and data the scenarios use). */
+const HELPER_FOLDERS = new Set(['lib', 'helpers']);
 
 function isScenarioFile(name: string): boolean {
   return SCENARIO_EXT.has(extname(name)) && !NOT_SCENARIOS.has(name) && !/\.(test|d)\.m?ts$/.test(name);
@@ -34,7 +40,7 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue;
       const p = join(abs, e.name);
-      if (e.isDirectory()) await walk(p);
+      if (e.isDirectory() && !HELPER_FOLDERS.has(e.name)) await walk(p);
       else if (e.isFile() && isScenarioFile(e.name)) files.push(p);
     }
   }
@@ -75,6 +81,7 @@ async function importTs(abs: string): Promise<Record<string, unknown>> {
     // Bun runs TypeScript itself (and has no module hooks for tsx to use).
     if (process.versions.bun) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     if (!tsImport) {
+      installSelfResolution();
       const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
       tsImport = api.tsImport;
     }
@@ -108,6 +115,7 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
     if ('problem' in r) return fail(r.problem.code, r.problem.message);
     if (PROBE_TS) {
       const p = await probeTsScenario(abs);
+      if (p?.code === 'ts-export') return { ...fail(p.code, p.message), helper: true };
       if (p) return { file, diagnostics: [{ file, line: p.line, col: p.col, code: p.code, message: p.message, severity: 'error' }] };
     }
     let mod: Record<string, unknown>;
@@ -127,7 +135,7 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
     const looksLikeScenario = typeof data === 'object' && data !== null && ('covers' in data || 'steps' in data);
     if (!looksLikeScenario) {
       const names = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule');
-      return fail('ts-export', `a TS scenario exports the scenario as \`default\`${names.length ? ` (found: ${names.join(', ')})` : ''}`);
+      return { ...fail('ts-export', noScenarioExport(names)), ...(mod.default === undefined && mod.scenario === undefined ? { helper: true as const } : {}) };
     }
     const bad = checkShape(data);
     if (bad) return fail(bad.code, `${bad.message} (at ${bad.path.join('.') || 'the top'})`);

@@ -17,6 +17,7 @@ import { builtinModules, SourceMap } from 'node:module';
 import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { selfExport } from './self-import.js';
 
 /**
  * How long a module's own code may run, or sleep, while it evaluates, once the packages
@@ -61,7 +62,7 @@ function spent(tid: number, from: { at: number; times: { run: number; wait: numb
 const MAX_PROBES = 4;
 
 export interface ProbeProblem {
-  code: 'ts-syntax' | 'ts-load' | 'ts-throw' | 'ts-uncaught' | 'ts-exit' | 'ts-hang' | 'ts-pending' | 'ts-memory';
+  code: 'ts-export' | 'ts-syntax' | 'ts-load' | 'ts-throw' | 'ts-uncaught' | 'ts-exit' | 'ts-hang' | 'ts-pending' | 'ts-memory';
   message: string;
   /** 1-based; 0 when no place in the file is known. */
   line: number;
@@ -70,11 +71,11 @@ export interface ProbeProblem {
 
 type EsbuildMessage = { text: string; location: { file: string; line: number; column: number } | null };
 type Esbuild = {
-  build(options: object): Promise<{ outputFiles: { path: string; text: string }[] }>;
+  build(options: object): Promise<{ outputFiles: { path: string; text: string }[]; metafile: { outputs: Record<string, { exports: string[] }> } }>;
 };
 
 /** Compile `abs` and its relative imports into one ES module, or the first compile error. */
-async function bundle(abs: string): Promise<{ code: string; map: SourceMap | undefined; packages: string[] } | { problem: ProbeProblem }> {
+async function bundle(abs: string): Promise<{ code: string; map: SourceMap | undefined; packages: string[]; exports: string[] } | { problem: ProbeProblem }> {
   const esbuild = (await import('esbuild')) as unknown as Esbuild;
   const builtins = new Set(builtinModules);
   const packages = new Set<string>();
@@ -90,6 +91,7 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
       sourcemap: 'external',
       outfile: '/sockspec-probe.js',
       sourcesContent: false,
+      metafile: true,
       logLevel: 'silent',
       absWorkingDir: '/',
       define: {
@@ -107,6 +109,13 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
             build.onResolve({ filter: /^[^./]/ }, async (args: { path: string; kind: string; resolveDir: string; pluginData?: unknown }) => {
               if (args.pluginData === 'inner') return undefined;
               if (args.path.startsWith('node:') || builtins.has(args.path)) return { path: args.path, external: true };
+              // sockspec itself is the running one, wherever the scenario is.
+              const self = selfExport(args.path);
+              if (self) {
+                const href = pathToFileURL(self).href;
+                packages.add(href);
+                return { path: href, external: true };
+              }
               const r = (await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' })) as { path: string; errors: EsbuildMessage[] };
               if (r.errors.length || !isAbsolute(r.path)) return { errors: r.errors };
               const href = pathToFileURL(r.path).href;
@@ -119,7 +128,8 @@ async function bundle(abs: string): Promise<{ code: string; map: SourceMap | und
     });
     const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!;
     const map = out.outputFiles.find((f) => f.path.endsWith('.map'));
-    return { code: js.text, map: map ? new SourceMap(JSON.parse(map.text) as ConstructorParameters<typeof SourceMap>[0]) : undefined, packages: [...packages] };
+    const exports = Object.values(out.metafile.outputs).flatMap((o) => o.exports);
+    return { code: js.text, map: map ? new SourceMap(JSON.parse(map.text) as ConstructorParameters<typeof SourceMap>[0]) : undefined, packages: [...packages], exports };
   } catch (e) {
     const first = (e as { errors?: EsbuildMessage[] }).errors?.[0];
     if (!first) return { problem: { code: 'ts-load', message: (e as Error).message.split('\n')[0] ?? 'cannot compile', line: 0, col: 0 } };
@@ -196,17 +206,26 @@ function positionIn(stack: string, map: SourceMap | undefined, abs: string): { l
   return { line: 0, col: 0 };
 }
 
+/** The message of a module that exports no scenario (a helper, unless named as a scenario). */
+export function noScenarioExport(names: readonly string[]): string {
+  return `a TS scenario exports the scenario as \`default\`${names.length ? ` (found: ${names.join(', ')})` : ''}`;
+}
+
 /** First line of an error message, with Node's long explanation of unhandled rejections cut to the reason. */
 function firstLine(message: string): string {
   const reason = /The promise rejected with the reason "([^]*)"\.?$/.exec(message);
   return (reason ? reason[1]! : message).split('\n')[0]!.slice(0, 500);
 }
 
-/** Evaluate the TS scenario `abs` in a worker: undefined when it evaluated cleanly, else what went wrong. */
+/**
+ * Evaluate the TS scenario `abs` in a worker: undefined when it evaluated cleanly, else what went wrong.
+ * A module that exports neither `default` nor `scenario` is a helper: `ts-export`, and it is not evaluated.
+ */
 export function probeTsScenario(abs: string): Promise<ProbeProblem | undefined> {
   return slot(async () => {
     const compiled = await bundle(abs);
     if ('problem' in compiled) return compiled.problem;
+    if (!compiled.exports.includes('default') && !compiled.exports.includes('scenario')) return { code: 'ts-export', message: noScenarioExport(compiled.exports), line: 0, col: 0 };
     return evaluate(abs, compiled.code, compiled.map, compiled.packages);
   });
 }
