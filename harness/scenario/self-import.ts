@@ -11,9 +11,13 @@ import { PACKAGE_ROOT } from '../package-root.js';
 
 /** Specifier (`sockspec`, `sockspec/vitest`) → absolute path of the file it exports. */
 function exportsMap(): Map<string, string> {
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; exports?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; exports?: Record<string, string | { default?: string; import?: string }> };
   const map = new Map<string, string>();
-  for (const [key, file] of Object.entries(pkg.exports ?? {})) map.set(key === '.' ? pkg.name : `${pkg.name}/${key.replace(/^\.\//, '')}`, resolve(PACKAGE_ROOT, file));
+  for (const [key, target] of Object.entries(pkg.exports ?? {})) {
+    // A conditional export (`{ types, default }`): the file code runs is its `import` or `default`.
+    const file = typeof target === 'string' ? target : (target.import ?? target.default);
+    if (file !== undefined) map.set(key === '.' ? pkg.name : `${pkg.name}/${key.replace(/^\.\//, '')}`, resolve(PACKAGE_ROOT, file));
+  }
   return map;
 }
 
