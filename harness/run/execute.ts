@@ -2,10 +2,8 @@
  * Executing a scenario's steps against a running program: connections, sends,
  * expectations, the program's console, its lifecycle and concurrency.
  */
-import { createSocket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { SafeRegex } from '../codec/safe-regex.js';
 import { measureGroupBusy } from '../process/cpu.js';
 import { exitWithin, isEnding } from '../process/ending.js';
@@ -13,6 +11,7 @@ import { listeningSockets } from '../process/readiness.js';
 import { TcpListener } from '../net/tcp-listener.js';
 import { connectTcp, type TcpPeer } from '../net/tcp-peer.js';
 import { UdpPeer } from '../net/udp-peer.js';
+import { bindsAlongside, holdPort, isLoopback, isWildcard } from '../net/probe.js';
 import { pause } from '../net/waiter.js';
 import type { Expectation, Scenario, Step, StepAction } from '../scenario/model.js';
 import type { CheckLog } from './check-log.js';
@@ -289,8 +288,9 @@ async function runStep(step: Step, ctx: Context): Promise<void | typeof NOT_RUN>
       return;
     }
     case 'occupy': {
-      const problem = await occupy(a.transport, ctx);
-      if (problem) fail(step, 'occupy-failed', `the harness could not bind ${a.transport} port ${ctx.port} on 127.0.0.1 itself: ${problem}`);
+      const held = await holdPort(ctx.port, a.transport);
+      if (!held.ok) fail(step, 'occupy-failed', `the harness could not bind ${a.transport} port ${ctx.port} on 127.0.0.1 itself: ${held.problem}`);
+      ctx.disposers.push(held.release);
       rec.add('note', 'harness', undefined, `holding ${a.transport} port ${ctx.port} on 127.0.0.1`);
       return;
     }
@@ -522,34 +522,6 @@ async function runBranches(branches: Step[][], ctx: Context): Promise<void> {
   }
 }
 
-/** Bind the scenario's port on 127.0.0.1 (TCP: listening; UDP: bound) until the scenario ends; the problem, if any. */
-function occupy(transport: 'tcp' | 'udp', ctx: Context): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    if (transport === 'udp') {
-      const s = createSocket({ type: 'udp4', reuseAddr: false });
-      s.once('error', (e) => {
-        s.close();
-        resolve(e.message);
-      });
-      s.bind(ctx.port, '127.0.0.1', () => {
-        ctx.disposers.push(() => s.close());
-        resolve(undefined);
-      });
-      return;
-    }
-    // Anyone who connects meanwhile is hung up on: the harness only holds the port.
-    const server = createServer((socket) => socket.destroy());
-    server.once('error', (e) => resolve(e.message));
-    server.listen({ port: ctx.port, host: '127.0.0.1', exclusive: true }, () => {
-      ctx.disposers.push(() => server.close());
-      resolve(undefined);
-    });
-  });
-}
-
-const WILDCARD = new Set(['0.0.0.0', '::']);
-const isLoopback = (a: string) => /^127\./.test(a) || a === '::1' || a.startsWith('::ffff:127.');
-
 async function checkListener(step: Step, a: Extract<StepAction, { verb: 'listener' }>, ctx: Context): Promise<void> {
   const transport = ctx.program.transport;
   const sockets = await listeningSockets(ctx.port, transport);
@@ -558,7 +530,7 @@ async function checkListener(step: Step, a: Extract<StepAction, { verb: 'listene
   if (addrs.length === 0) fail(step, 'not-listening', `nothing is bound to ${transport} port ${ctx.port}`);
   if (a.address !== undefined) {
     const ok =
-      a.address === 'any' ? addrs.some((x) => WILDCARD.has(x)) : a.address === 'loopback' ? addrs.every(isLoopback) : addrs.includes(a.address);
+      a.address === 'any' ? addrs.some(isWildcard) : a.address === 'loopback' ? addrs.every(isLoopback) : addrs.includes(a.address);
     const want = a.address === 'any' ? 'all interfaces (0.0.0.0 or ::)' : a.address === 'loopback' ? 'loopback addresses only' : a.address;
     if (!ok) fail(step, 'wrong-address', `expected ${transport} port ${ctx.port} bound on ${want}, found ${addrs.join(', ')}`);
   }
@@ -568,19 +540,4 @@ async function checkListener(step: Step, a: Extract<StepAction, { verb: 'listene
     ctx.notes.push(`SO_REUSEADDR on udp port ${ctx.port}: ${shared ? 'set' : 'not set'}`);
     if (shared !== a.reuseaddr) fail(step, 'reuseaddr', `expected SO_REUSEADDR ${a.reuseaddr ? 'set' : 'not set'} on the program's UDP socket; a second socket with SO_REUSEADDR ${shared ? 'could' : 'could not'} bind beside it`);
   }
-}
-
-/** Whether a UDP socket with SO_REUSEADDR can bind beside the program's (on Linux: only if the program set it too). */
-function bindsAlongside(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', reuseAddr: true });
-    s.once('error', () => {
-      s.close();
-      resolve(false);
-    });
-    s.bind(port, address, () => {
-      s.close();
-      resolve(true);
-    });
-  });
 }
