@@ -1,6 +1,6 @@
 /**
  * Probing a port from the harness's side: holding it bound, seeing whether a socket
- * with SO_REUSEADDR can bind beside another, and reading the addresses it is bound to.
+ * with SO_REUSEADDR can bind beside another, and telling kinds of bound addresses apart.
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
