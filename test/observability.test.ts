@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { findCrashTrace } from '../harness/run/crash.js';
 import { ProgramPool } from '../harness/run/program-pool.js';
 import { Transcript } from '../harness/run/transcript.js';
-import { findCtimes, programTimeZone } from '../harness/run/execute.js';
+import { findCtimes, programTimeZone } from '../harness/run/ctime.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
 import { launch, type Launched } from '../harness/process/launch.js';

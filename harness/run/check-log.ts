@@ -3,26 +3,15 @@
  * and INFO checks), how many checks of each requirement ran, and which checks could
  * not run. Shared by every branch of a scenario; read by `judge` at its end.
  */
-import type { Scenario, Step, StepAction } from '../scenario/model.js';
+import type { Scenario, Step } from '../scenario/model.js';
+import { verbDef } from '../verbs/index.js';
 import type { Miss } from './expectation.js';
 import type { Failure, Level } from './result.js';
 
-type StepVerb = StepAction['verb'];
-
-/** Steps that judge the program (the others act: connect, send, close…); a check that held counts for its requirements. */
-const CHECKS = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu', 'no-crash', 'accept']);
-/** Checks whose failure leaves the scenario something to check: a SHOULD or INFO one is recorded and the scenario goes on. */
-const RECOVERABLE = new Set<StepVerb>(['expect', 'stdout', 'exit', 'listener', 'cpu', 'no-crash']);
-
-/** Steps that neither check nor act on the program for a requirement: they only arrange or wait. */
-const NOT_COUNTED = new Set<StepVerb>(['note', 'wait', 'answer', 'parallel', 'repeat']);
-
-/** Whether a step that held counts as a check of its requirements. */
+/** Whether a step that held counts as a check of its requirements (the others act: connect, send, close…, or only arrange). */
 export function isCheck(step: Step): boolean {
-  const a = step.action;
-  if (a.verb === 'connect') return a.refused;
-  if (a.verb === 'start' || a.verb === 'restart') return a.ready !== false;
-  return CHECKS.has(a.verb);
+  const def = verbDef(step.action.verb);
+  return def.kind === 'check' || (def.checks?.(step.action) ?? false);
 }
 
 /** A step's miss as a failure of the scenario: where, what, and the requirements it breaks. */
@@ -58,7 +47,7 @@ export class CheckLog {
 
   /** A step held (or broke): count it for its requirements, as a check or as an action. */
   ran(step: Step): void {
-    const into = isCheck(step) ? this.checks : NOT_COUNTED.has(step.action.verb) ? undefined : this.actions;
+    const into = isCheck(step) ? this.checks : verbDef(step.action.verb).kind === 'arrangement' ? undefined : this.actions;
     if (into) for (const id of step.req) into.set(id, (into.get(id) ?? 0) + 1);
   }
 
@@ -73,7 +62,7 @@ export class CheckLog {
    * such as a refused connect, an interruption).
    */
   recordIfRecoverable(miss: Miss, step: Step): boolean {
-    if (miss.code === 'aborted' || !RECOVERABLE.has(step.action.verb) || step.req.length === 0) return false;
+    if (miss.code === 'aborted' || !verbDef(step.action.verb).recoverable || step.req.length === 0) return false;
     if (step.req.some((id) => (step.level ?? this.levelOf(id)) === 'MUST')) return false;
     this.failures.push(failureOf(miss, step, this.scenario));
     this.ran(step);

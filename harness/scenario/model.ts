@@ -4,6 +4,7 @@
  */
 import type { GeneratedValue, GeneratorSpec } from '../codec/generated.js';
 import type { ValueSpec } from '../codec/types.js';
+import type { StepAction } from '../verbs/index.js';
 
 export type Transport = 'tcp' | 'udp';
 
@@ -20,36 +21,8 @@ export type Expectation =
   | { kind: 'rest' }
   | { kind: 'one-of'; alternatives: Expectation[] };
 
-export type StepAction =
-  | { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number }
-  | { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number }
-  | { verb: 'shutdown' | 'close' | 'reset'; on?: string }
-  | { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string }
-  | { verb: 'wait'; ms: number }
-  | { verb: 'answer'; prompt?: string; regex?: string; line: string; once?: boolean }
-  | {
-      verb: 'stdout';
-      contains?: string;
-      regex?: string;
-      equals?: string;
-      'without-line-breaks'?: string;
-      ctime?: number;
-      within?: number;
-      stream?: 'stdout' | 'stderr' | 'both';
-    }
-  | { verb: 'accept'; name: string; transport: Transport; within?: number }
-  | { verb: 'type'; line: string }
-  | { verb: 'close-stdin' }
-  | { verb: 'no-crash' }
-  | { verb: 'exit'; code?: number | 'nonzero'; signal?: string; within?: number }
-  | { verb: 'restart' | 'start'; within?: number; ready?: false }
-  | { verb: 'occupy'; transport: Transport }
-  | { verb: 'stop' }
-  | { verb: 'listener'; address?: string; reuseaddr?: boolean }
-  | { verb: 'cpu'; below: number; for: number }
-  | { verb: 'note'; text: string }
-  | { verb: 'parallel'; branches: Step[][] }
-  | { verb: 'repeat'; times: number; parallel: boolean; steps: Step[] };
+/** What a step does, normalised; each verb's module declares its actions. */
+export type { StepAction } from '../verbs/index.js';
 
 export interface Step {
   action: StepAction;

@@ -4,38 +4,25 @@
  */
 import type { z } from 'zod';
 import { encodeUtf8 } from '../codec/bytes.js';
-import { splitSizes, type GeneratedValue, type GeneratorSpec, type SplitValue } from '../codec/generated.js';
+import type { GeneratedValue, GeneratorSpec, SplitValue } from '../codec/generated.js';
 import { CodecError } from '../codec/errors.js';
 import { regexProblem } from '../codec/safe-regex.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
-import { parseStructFormat } from '../codec/struct-format.js';
 import type { PayloadSpec } from '../codec/types.js';
+import { loopCaps } from '../verbs/flow.js';
+import { verbDef, type StepVerb } from '../verbs/index.js';
+import type { Scope, ValidateCtx } from '../verbs/types.js';
 import { didYouMean, type Diagnostic } from './diagnostic.js';
-import {
-  DEFAULT_STEP_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_MS,
-  type Expectation,
-  type Scenario,
-  type Step,
-  type StepAction,
-  type Transport,
-} from './model.js';
-import { expectMatcherKeys, payloadKeys, scenarioHeadSchema, stepBodies, stepCommonFields, stepVerbs, type StepVerb } from './schema.js';
+import { payloadKeys } from './fields.js';
+import { DEFAULT_STEP_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Scenario, type Step, type StepAction, type Transport } from './model.js';
+import { scenarioHeadSchema, stepBodies, stepCommonFields, stepVerbs } from './schema.js';
 import { allowedKeys, describeIssue, showPath } from './schema-walk.js';
 import type { DataPath, Locate } from './yaml-source.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const SHORTHAND: Partial<Record<StepVerb, string>> = { connect: 'name', shutdown: 'on', close: 'on', reset: 'on' };
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
-/** Scope of connection names while walking steps. */
-interface Scope {
-  conns: Map<string, Transport>;
-  last?: string;
-}
-
-class Validator {
+class Validator implements ValidateCtx {
   readonly diagnostics: Diagnostic[] = [];
   vars = new Map<string, Uint8Array>();
   transport: Transport = 'tcp';
@@ -143,7 +130,7 @@ class Validator {
     const verb = verbs[0]!;
     const bodyPath = [...path, verb];
     let body = raw[verb];
-    const short = SHORTHAND[verb];
+    const short = verbDef(verb).shorthand;
     if (short && typeof body === 'string') body = { [short]: body };
     let req = defaultReq;
     if (raw.req !== undefined) {
@@ -166,92 +153,12 @@ class Validator {
     }
   }
 
+  /** The action of a step with `verb`: its body checked against the verb's schema (unless it holds steps), then normalised by the verb. */
   action(verb: StepVerb, body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
-    if (verb === 'parallel') return this.parallel(body, path, scope, req);
-    if (verb === 'repeat') return this.repeat(body, path, scope, req);
-    const b = this.parse(stepBodies[verb] as z.ZodType, body, path) as Obj | string | number | true | undefined;
-    if (b === undefined) return undefined;
-    switch (verb) {
-      case 'connect': {
-        const c = b as { name?: string; transport?: Transport; host?: string; port?: number; expect?: string; within?: number };
-        const name = c.name ?? `conn${scope.conns.size + 1}`;
-        const host = c.host ?? '127.0.0.1';
-        if (!LOOPBACK.test(host)) this.error([...path, 'host'], 'not-loopback', `\`${host}\` is not a loopback address`, 'sockspec only talks to 127.0.0.0/8 and ::1');
-        scope.conns.set(name, c.transport ?? this.transport);
-        scope.last = name;
-        return { verb, name, transport: c.transport ?? this.transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}) };
-      }
-      case 'send': {
-        const s = b as Obj & { on?: string; chunks?: number[]; chunk?: number; pause?: number; split?: string };
-        const t = this.connection(s.on, scope, path);
-        if (t === 'udp' && (s.chunks || s.chunk || s.split)) this.error(path, 'chunks-on-udp', 'a UDP send is one datagram: `chunks`/`chunk`/`split` do not apply', 'use several `send` steps');
-        if ([s.chunks, s.chunk, s.split].filter((x) => x !== undefined).length > 1) this.error(path, 'ambiguous-chunks', 'give one of `chunks`, `chunk` or `split`');
-        const split = s.split === undefined ? undefined : this.splits.get(s.split);
-        if (s.split !== undefined && !split) this.error([...path, 'split'], 'unknown-split', `no split named \`${s.split}\` under \`generate\``, didYouMean(s.split, [...this.splits.keys()]));
-        const data = this.payload(s, path);
-        if (!data) return undefined;
-        if (split) {
-          const chunks = splitSizes(split, data.length);
-          this.splitPieces.set(s.split!, chunks);
-          return { verb, ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause };
-        }
-        return { verb, ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...this.sendStall(s, path, t) };
-      }
-      case 'shutdown':
-      case 'close':
-      case 'reset': {
-        const on = (b as { on?: string }).on;
-        const t = this.connection(on, scope, path);
-        if (t === 'udp' && verb !== 'close') this.error(path, 'not-for-udp', `\`${verb}\` applies to TCP connections only`);
-        return { verb, ...(on ? { on } : {}) };
-      }
-      case 'expect':
-        return this.expect(b as Obj, path, scope);
-      case 'wait':
-        return { verb, ms: b as number };
-      case 'answer': {
-        const s = b as { prompt?: string; regex?: string; line: string; once?: boolean };
-        if ((s.prompt === undefined) === (s.regex === undefined)) this.error(path, 'missing-matcher', 'give one of `prompt` or `regex`');
-        if (s.regex !== undefined) this.regex(s.regex, '', [...path, 'regex']);
-        return { verb, ...s };
-      }
-      case 'accept': {
-        const a = typeof b === 'string' ? { name: b } : (b as { name?: string; within?: number });
-        if (this.role !== 'client') this.error(path, 'not-for-server', '`accept` is for a client under test (`role: client`): the harness listens for it');
-        const name = a.name ?? `conn${scope.conns.size + 1}`;
-        scope.conns.set(name, this.transport);
-        scope.last = name;
-        return { verb, name, transport: this.transport, ...(a.within !== undefined ? { within: a.within } : {}) };
-      }
-      case 'stdout':
-      case 'output': {
-        const s = b as Extract<StepAction, { verb: 'stdout' }>;
-        const matchers = (['contains', 'regex', 'equals', 'without-line-breaks', 'ctime'] as const).filter((k) => s[k] !== undefined);
-        if (matchers.length !== 1) this.error(path, matchers.length ? 'ambiguous-expect' : 'missing-matcher', matchers.length ? `one matcher per step, got ${matchers.map((k) => `\`${k}\``).join(', ')}` : 'give one of `contains`, `regex`, `equals`, `without-line-breaks` or `ctime`');
-        if (s.regex !== undefined) this.regex(s.regex, '', [...path, 'regex']);
-        return { ...s, verb: 'stdout' };
-      }
-      case 'type':
-        return { verb, line: b as string };
-      case 'close-stdin':
-      case 'no-crash':
-        return { verb };
-      case 'exit':
-        return { verb, ...(b as object) };
-      case 'restart':
-      case 'start':
-        return { verb, ...(b as object) };
-      case 'stop':
-        return { verb };
-      case 'occupy':
-        return { verb, transport: (b as { transport?: Transport }).transport ?? this.transport };
-      case 'listener':
-        return { verb, ...(b as object) };
-      case 'cpu':
-        return { verb, ...(b as { below: number; for: number }) };
-      case 'note':
-        return { verb, text: b as string };
-    }
+    const def = verbDef(verb);
+    if (typeof def.body === 'function') return def.normalize(body, this, path, scope, req);
+    const b = this.parse(stepBodies[verb], body, path);
+    return b === undefined ? undefined : def.normalize(b, this, path, scope, req);
   }
 
   /** A `{ min, max }` (of a struct value or a generator) whose min is above its max. */
@@ -265,149 +172,6 @@ class Validator {
     const problem = regexProblem(source, flags);
     if (problem !== undefined) this.error(path, 'bad-regex', problem);
   }
-
-  expect(b: Obj, path: DataPath, scope: Scope): StepAction | undefined {
-    const on = b.on as string | undefined;
-    const t = this.connection(on, scope, path);
-    const expectation = this.expectation(b, path, t);
-    if (!expectation) return undefined;
-    return {
-      verb: 'expect',
-      ...(on ? { on } : {}),
-      expectation,
-      ...(b.within !== undefined ? { within: b.within as number } : {}),
-      ...this.stall(b, path, t, expectation),
-      ...(b.measure !== undefined ? { measure: b.measure as string } : {}),
-    };
-  }
-
-  /** `stall` of a `send`: for data a TCP peer takes, not for a datagram. */
-  sendStall(s: Obj, path: DataPath, t: Transport | undefined): { stall?: number } {
-    if (s.stall === undefined) return {};
-    if (t === 'udp') this.error([...path, 'stall'], 'not-for-udp', '`stall` applies to data sent on a TCP connection', 'a datagram is sent whole');
-    return { stall: s.stall as number };
-  }
-
-  /** `stall` of an `expect`: for bytes arriving on TCP, not for a datagram, silence or the end of a stream. */
-  stall(b: Obj, path: DataPath, t: Transport | undefined, e: Expectation): { stall?: number } {
-    if (b.stall === undefined) return {};
-    if (t === 'udp') this.error([...path, 'stall'], 'not-for-udp', '`stall` applies to bytes arriving on a TCP connection', 'a datagram arrives whole: use `within`');
-    else if (['silence', 'eof', 'reset'].includes(e.kind)) this.error([...path, 'stall'], 'stall-without-bytes', `\`stall\` restarts on every byte received; \`${e.kind}\` waits for none`, 'use `within`');
-    return { stall: b.stall as number };
-  }
-
-  /** The one expectation of an `expect` body (or of one `one-of` alternative). */
-  expectation(b: Obj, path: DataPath, t: Transport | undefined): Expectation | undefined {
-    const given = expectMatcherKeys.filter((k) => b[k] !== undefined);
-    const what = given.filter((k) => !(payloadKeys as string[]).includes(k));
-    const payloadGiven = given.length > what.length;
-    if (what.length + (payloadGiven ? 1 : 0) !== 1) {
-      this.error(path, given.length ? 'ambiguous-expect' : 'missing-matcher', given.length ? `one expectation per step, got ${given.map((k) => `\`${k}\``).join(', ')}` : `say what to expect: one of ${expectMatcherKeys.map((k) => `\`${k}\``).join(', ')}`);
-      return undefined;
-    }
-    let expectation: Expectation | undefined;
-    const kind = what[0];
-    if (kind === undefined) {
-      const data = this.payload(b, path);
-      if (data) expectation = { kind: 'bytes', data };
-    } else if (kind === 'regex') {
-      const flags = (b.flags as string | undefined) ?? '';
-      this.regex(b.regex as string, flags, [...path, 'regex']);
-      expectation = { kind: 'regex', source: b.regex as string, flags };
-    } else if (kind === 'struct') {
-      const s = b.struct as { format: string; values: Expectation extends never ? never : never[] };
-      try {
-        const fields = parseStructFormat(s.format).fields;
-        if (s.values.length > fields) this.error([...path, 'struct', 'values', fields], 'struct-values', `\`${s.format}\` has ${fields} field${fields === 1 ? '' : 's'}, but ${s.values.length} values are given`);
-        else expectation = { kind: 'struct', format: s.format, values: s.values };
-        (s.values as unknown[]).forEach((v, i) => this.range(v, [...path, 'struct', 'values', i]));
-      } catch (e) {
-        this.error([...path, 'struct', 'format'], 'bad-struct', (e as Error).message);
-      }
-    } else if (kind === 'rounds') {
-      const r = b.rounds as { data: Obj; trailer: Obj };
-      const data = this.payload(r.data, [...path, 'rounds', 'data']);
-      const trailer = this.payload(r.trailer, [...path, 'rounds', 'trailer']);
-      if (data && data.length === 0) this.error([...path, 'rounds', 'data'], 'bad-payload', '`rounds.data` must not be empty');
-      if (data && trailer) expectation = { kind: 'rounds', data, trailer };
-    } else if (kind === 'one-of') {
-      const alts = (b['one-of'] as Obj[]).map((alt, i) => this.expectation(alt, [...path, 'one-of', i], t));
-      if (alts.every((x): x is Expectation => x !== undefined)) expectation = { kind: 'one-of', alternatives: alts };
-    } else if (kind === 'size') expectation = { kind: 'size', size: b.size as number };
-    else if (kind === 'silence') expectation = { kind: 'silence', ms: b.silence as number };
-    else if (kind === 'rest') expectation = { kind: 'rest' };
-    else expectation = { kind: kind as 'eof' | 'reset' };
-    if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'one-of'].includes(expectation.kind)) {
-      this.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `regex`, `size` or `struct`');
-    }
-    if (b.flags !== undefined && kind !== 'regex') this.error([...path, 'flags'], 'unknown-key', '`flags` goes with `regex`');
-    return expectation;
-  }
-
-  parallel(body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
-    if (!Array.isArray(body) || body.length === 0 || !body.every(Array.isArray)) {
-      this.error(path, 'invalid-type', '`parallel` takes a list of branches, each a list of steps');
-      return undefined;
-    }
-    const branches = (body as unknown[][]).map((branch, i) => this.steps(branch, [...path, i], branchScope(scope), req));
-    return { verb: 'parallel', branches };
-  }
-
-  repeat(body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
-    if (!isObj(body) || !Array.isArray(body.steps)) {
-      this.error(path, 'invalid-type', '`repeat` takes `times`, `steps` and optionally `parallel`');
-      return undefined;
-    }
-    const { steps: rawSteps, ...head } = body;
-    const h = this.parse(stepBodies.repeat.omit({ steps: true }), head, path);
-    const steps = this.steps(rawSteps, [...path, 'steps'], branchScope(scope), req);
-    if (!h) return undefined;
-    const action: StepAction = { verb: 'repeat', times: h.times, parallel: h.parallel ?? false, steps };
-    // Report a nesting that expands too far at the outermost repeat that crosses the cap.
-    const inner = { steps: expandedSteps(steps), branches: concurrentBranches(steps) };
-    if (inner.steps <= MAX_EXPANDED_STEPS && inner.branches <= MAX_CONCURRENT_BRANCHES) this.loopCaps([{ action } as Step], path);
-    return action;
-  }
-
-  /** An error at `path` when `steps` expand past MAX_EXPANDED_STEPS or run more than MAX_CONCURRENT_BRANCHES at once. */
-  loopCaps(steps: Step[], path: DataPath): void {
-    const total = expandedSteps(steps);
-    if (total > MAX_EXPANDED_STEPS) this.error(path, 'too-many-steps', `these repeats expand to ${total.toExponential(2)} steps; at most ${MAX_EXPANDED_STEPS.toExponential(0)} (repeats nested multiply)`);
-    const branches = concurrentBranches(steps);
-    if (branches > MAX_CONCURRENT_BRANCHES) this.error(path, 'too-many-branches', `these parallel repeats run ${branches.toExponential(2)} branches at once; at most ${MAX_CONCURRENT_BRANCHES} (parallel repeats nested multiply)`);
-  }
-}
-
-/** The most steps a scenario may expand to, repeats unrolled: 10^7. */
-export const MAX_EXPANDED_STEPS = 10_000_000;
-/** The most branches a scenario may run side by side (`parallel`, `repeat: { parallel: true }`): 10^4. */
-export const MAX_CONCURRENT_BRANCHES = 10_000;
-
-/** How many steps `steps` run, repeats unrolled (counting the steps inside a repeat or parallel, not the step itself). */
-export function expandedSteps(steps: Step[]): number {
-  let n = 0;
-  for (const s of steps) {
-    const a = s.action;
-    if (a.verb === 'repeat') n += a.times * expandedSteps(a.steps);
-    else if (a.verb === 'parallel') n += a.branches.reduce((k, b) => k + expandedSteps(b), 0);
-    else n += 1;
-  }
-  return n;
-}
-
-/** How many branches `steps` can run at once. */
-function concurrentBranches(steps: Step[]): number {
-  let most = 1;
-  for (const s of steps) {
-    const a = s.action;
-    if (a.verb === 'repeat') most = Math.max(most, (a.parallel ? a.times : 1) * concurrentBranches(a.steps));
-    else if (a.verb === 'parallel') most = Math.max(most, a.branches.reduce((k, b) => k + concurrentBranches(b), 0));
-  }
-  return most;
-}
-
-function branchScope(scope: Scope): Scope {
-  return { conns: new Map(scope.conns), ...(scope.last ? { last: scope.last } : {}) };
 }
 
 /** Validate and normalise scenario data from `file`. */
@@ -465,7 +229,7 @@ export function validateScenario(
   const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map() }, head.covers);
   const env = scenarioEnv(v, head.env);
   // Each repeat checked itself; the steps together must keep to the same caps.
-  if (!v.diagnostics.some((d) => d.code === 'too-many-steps' || d.code === 'too-many-branches')) v.loopCaps(steps, ['steps']);
+  if (!v.diagnostics.some((d) => d.code === 'too-many-steps' || d.code === 'too-many-branches')) loopCaps(v, steps, ['steps']);
   if (v.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: v.diagnostics };
   const scenario: Scenario = {
     file,

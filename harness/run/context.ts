@@ -1,0 +1,77 @@
+/**
+ * What running steps share: the scenario's context (program, connections, transcript,
+ * notes), the failure a step throws, and the lookups every verb uses.
+ */
+import type { TcpListener } from '../net/tcp-listener.js';
+import type { TcpPeer } from '../net/tcp-peer.js';
+import type { UdpPeer } from '../net/udp-peer.js';
+import type { Scenario, Step } from '../scenario/model.js';
+import type { CheckLog } from './check-log.js';
+import type { Miss } from './expectation.js';
+import type { Program } from './program.js';
+import type { Transcript } from './transcript.js';
+
+/** An open connection of the scenario: a TCP peer or a UDP socket. */
+export type Conn = { kind: 'tcp'; peer: TcpPeer } | { kind: 'udp'; peer: UdpPeer };
+
+/** A step that did not hold. */
+export class StepFailure extends Error {
+  constructor(
+    readonly miss: Miss,
+    readonly step: Step,
+  ) {
+    super(miss.message);
+  }
+}
+
+/** Everything a running scenario holds; all of it is released by `release`. */
+export interface Context {
+  scenario: Scenario;
+  program: Program;
+  port: number;
+  transcript: Transcript;
+  signal: AbortSignal;
+  notes: string[];
+  conns: Map<string, Conn>;
+  last?: string;
+  /** Every connection opened, in any branch, for cleanup. */
+  opened: Conn[];
+  disposers: (() => void)[];
+  /** Offset of the program's stdout where this scenario began. */
+  stdoutFrom: number;
+  /** Client under test: the harness's listening TCP socket, or its bound UDP socket. */
+  listener?: TcpListener | UdpPeer;
+  /** What the checks found so far, shared by every branch. */
+  log: CheckLog;
+}
+
+/** What a step's run returns for a check it could not run (it then counts for nothing). */
+export const NOT_RUN = Symbol('not-run');
+
+/** Fail `step` with `code` and `message`. */
+export function fail(step: Step, code: string, message: string, extra: Partial<Miss> = {}): never {
+  throw new StepFailure({ code, message, ...extra }, step);
+}
+
+/** The open connection `on` (default: the last one opened), or a failure. */
+export function conn(ctx: Context, step: Step, on: string | undefined): Conn {
+  const name = on ?? ctx.last;
+  const c = name === undefined ? undefined : ctx.conns.get(name);
+  if (!c) fail(step, 'no-connection', `no open connection named \`${name ?? '?'}\``);
+  return c;
+}
+
+/** A step's deadline: its own `within`, or the scenario's step timeout. */
+export function deadline(ctx: Context, within: number | undefined): number {
+  return within ?? ctx.scenario.stepTimeoutMs;
+}
+
+/** Replace `{port}`, `{NAME.port}` and `{NAME.address}` with this run's values. */
+export function interpolate(text: string, ctx: Context): string {
+  return text.replace(/\{(\w[\w-]*)(?:\.(port|address))?\}/g, (whole, name: string, field?: string) => {
+    if (!field) return name === 'port' ? String(ctx.port) : whole;
+    const c = ctx.conns.get(name);
+    if (!c) return whole;
+    return field === 'port' ? String(c.peer.localPort) : c.kind === 'tcp' ? c.peer.localAddress : '127.0.0.1';
+  });
+}
