@@ -329,7 +329,6 @@ export class TcpPeer {
   close(): void {
     if (!this.socket.destroyed) this.record('close');
     this.socket.destroy();
-    this.#tcp.destroy();
   }
 
   /** Abort the connection with RST. */
@@ -337,7 +336,6 @@ export class TcpPeer {
     if (this.socket.destroyed) return;
     this.record('reset', undefined, 'sent');
     if (this.#tcp instanceof TLSSocket) return void this.#tcp.destroy(); // a TLS socket made elsewhere: no TCP handle to reset
-    this.#tcp.resetAndDestroy();
-    this.socket.destroy();
+    this.#tcp.resetAndDestroy(); // a TLS socket over it closes with it
   }
 }
