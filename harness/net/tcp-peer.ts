@@ -3,6 +3,8 @@
  * close, reset, and an event-driven receive buffer that expectations consume.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { clientOptions, secured, tlsSummary, type TlsClientOptions, type TlsResult, type TlsServer } from './tls.js';
 import { Changes, pause, type Recorder } from './waiter.js';
 
 /**
@@ -18,39 +20,68 @@ export const MAX_BUFFERED = RECEIVE_CAP;
 /** Bytes read from a connected socket at a time. */
 const READ_BUFFER = 64 * 1024;
 
+/** What an upgrade of a connection that has ended gives. */
+const ENDED: TlsResult = { ok: false, code: 'tls-handshake', message: 'the connection has ended: there is nothing to upgrade' };
+
 export type ConnectResult = { ok: true; peer: TcpPeer } | { ok: false; code: string; message: string };
 
 /** Open a TCP connection to `host:port`, waiting at most `timeoutMs`. */
-export function connectTcp(host: string, port: number, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
+export async function connectTcp(host: string, port: number, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
+  // Reads go into one buffer of the connection's own (copied from there into the receive window),
+  // so that a peer sending at full speed leaves no trail of garbage chunks for the GC to catch up with.
+  let peer: TcpPeer | undefined;
+  const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => {
+      peer?.take(buf.subarray(0, n));
+      return true;
+    } };
+  const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread });
+  const opened = await opening(socket, timeoutMs, signal);
+  if (!opened.ok) return opened;
+  peer = new TcpPeer(socket, record, host);
+  record('connect', undefined, `${socket.localAddress}:${socket.localPort} -> ${host}:${port}`);
+  return { ok: true, peer };
+}
+
+/**
+ * Open a TLS connection to `host:port` and finish its handshake, both within `timeoutMs`:
+ * a TCP connection upgraded at once. A failed handshake gives the code `tls-handshake`
+ * and OpenSSL's reason.
+ */
+export async function connectTls(host: string, port: number, tls: TlsClientOptions, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
+  const started = Date.now();
+  const r = await connectTcp(host, port, timeoutMs, record, signal);
+  if (!r.ok) return r;
+  const t = await r.peer.starttls(tls, Math.max(0, timeoutMs - (Date.now() - started)), signal);
+  if (t.ok) return r;
+  r.peer.close();
+  return t.code === 'timeout' ? { ...t, message: `no TLS handshake within ${timeoutMs} ms of connecting` } : t;
+}
+
+/** Wait at most `timeoutMs` for `socket` to connect; a socket that did not is destroyed. */
+function opening(socket: Socket, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
   return new Promise((resolve) => {
-    // Reads go into one buffer of the connection's own (copied from there into the receive window),
-    // so that a peer sending at full speed leaves no trail of garbage chunks for the GC to catch up with.
-    let peer: TcpPeer | undefined;
-    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => {
-        peer?.take(buf.subarray(0, n));
-        return true;
-      } };
-    const socket = netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread });
-    const finish = (r: ConnectResult) => {
+    const finish = (r: { ok: true } | { ok: false; code: string; message: string }) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.removeListener('error', onError);
+      socket.removeListener('connect', onConnect);
       if (!r.ok) socket.destroy();
       resolve(r);
     };
     const onError = (e: NodeJS.ErrnoException) => finish({ ok: false, code: e.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', message: `${e.code ?? 'error'}: ${e.message}` });
     const onAbort = () => finish({ ok: false, code: 'aborted', message: 'aborted' });
+    const onConnect = () => finish({ ok: true });
     const timer = setTimeout(() => finish({ ok: false, code: 'timeout', message: `no connection within ${timeoutMs} ms` }), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
-    socket.once('connect', () => {
-      peer = new TcpPeer(socket, record);
-      record('connect', undefined, `${socket.localAddress}:${socket.localPort} -> ${host}:${port}`);
-      finish({ ok: true, peer });
-    });
+    socket.once('connect', onConnect);
   });
 }
 
+/**
+ * One TCP connection, plain or TLS (any node:net Socket, a TLSSocket included); `starttls`
+ * and `starttlsServer` upgrade a plain one in place.
+ */
 export class TcpPeer {
   readonly changes = new Changes();
   /** Received bytes not yet consumed by an expectation (a view into #store). */
@@ -69,33 +100,142 @@ export class TcpPeer {
   closed = false;
   readonly localPort: number;
   readonly localAddress: string;
+  /** Once TLS is up: what the handshake agreed on ("tls TLSv1.3, certificate verified, ALPN h2"). */
+  tls?: string;
+  /**
+   * Plaintext bytes the server sent after its go-ahead and before `starttls` began, that no
+   * expectation consumed: set aside here (and noted in the transcript), never read as TLS data.
+   */
+  plaintextBeforeTls?: Buffer;
+  #socket: Socket;
+  /** The TCP socket under TLS (the same as #socket on a plain connection): what a reset goes through. */
+  readonly #tcp: Socket;
+  #detach: () => void;
+  /** The name connected to: the default TLS servername. */
+  readonly #host: string;
 
   constructor(
-    readonly socket: Socket,
+    socket: Socket,
     private readonly record: Recorder,
+    host?: string,
   ) {
+    this.#socket = socket;
+    this.#tcp = socket;
+    this.#host = host ?? socket.remoteAddress ?? '127.0.0.1';
     this.localPort = socket.localPort ?? 0;
     this.localAddress = socket.localAddress ?? '';
-    socket.on('data', (chunk: Buffer) => this.take(chunk));
-    socket.on('end', () => {
+    this.#detach = this.#attach(socket);
+  }
+
+  /** The socket the connection currently speaks through (a TLSSocket once upgraded). */
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  /** Follow `socket`'s data and state; returns what stops following it. */
+  #attach(socket: Socket): () => void {
+    const onData = (chunk: Buffer) => this.take(chunk);
+    const onEnd = () => {
       this.ended = true;
-      record('eof');
+      this.record('eof');
       this.changes.notify();
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => {
+    };
+    const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {
         this.resetByPeer = true;
-        record('reset', undefined, `by peer (${e.code})`);
+        this.record('reset', undefined, `by peer (${e.code})`);
       } else {
         this.errorText = `${e.code ?? 'error'}: ${e.message}`;
-        record('error', undefined, this.errorText);
+        this.record('error', undefined, this.errorText);
       }
       this.changes.notify();
-    });
-    socket.on('close', () => {
+    };
+    const onClose = () => {
       this.closed = true;
       this.changes.notify();
-    });
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    return () => {
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
+    };
+  }
+
+  /**
+   * Upgrade to TLS as the client, waiting at most `timeoutMs` for the handshake. Bytes
+   * received and not consumed by then came before the handshake, in plaintext: they are
+   * taken out of the buffer into `plaintextBeforeTls`, so no expectation reads them as TLS
+   * data. Bytes the server sends in plaintext after that reach the TLS layer, which fails
+   * the handshake (as any TLS client would).
+   */
+  starttls(options: TlsClientOptions, timeoutMs: number, signal?: AbortSignal): Promise<TlsResult> {
+    const plain = this.#unplug();
+    if (!plain) return Promise.resolve(ENDED);
+    const early = this.#takeAll();
+    if (early.length > 0) {
+      this.plaintextBeforeTls = early;
+      this.record('note', early, `${early.length} plaintext bytes received before the TLS handshake and not consumed: set aside, not part of the TLS stream`);
+    }
+    // The TLS socket keeps the plain one's allowHalfOpen: after a shutdown it still reads.
+    return this.#upgrade(tlsConnect({ socket: plain, ...clientOptions(this.#host, options) }), false, timeoutMs, signal);
+  }
+
+  /**
+   * Upgrade to TLS as the server (the harness's certificate), waiting at most `timeoutMs`
+   * for the handshake. Bytes received and not consumed by then are the start of the
+   * client's handshake (a client sends its hello right after the go-ahead): they go to the
+   * TLS layer first, in order.
+   */
+  starttlsServer(server: TlsServer, timeoutMs: number, signal?: AbortSignal): Promise<TlsResult> {
+    const plain = this.#unplug();
+    if (!plain) return Promise.resolve(ENDED);
+    const early = this.#takeAll();
+    if (early.length > 0) {
+      plain.unshift(early);
+      this.record('note', undefined, `the ${early.length} bytes received before the upgrade are read as the start of the TLS handshake`);
+    }
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: server.context, ...(server.alpn ? { ALPNProtocols: server.alpn } : {}) });
+    return this.#upgrade(secure, true, timeoutMs, signal);
+  }
+
+  /** Stop following the plain socket (paused, its buffered bytes taken in); undefined if the connection is over. */
+  #unplug(): Socket | undefined {
+    if (this.finished || this.socket.destroyed) return undefined;
+    const plain = this.#socket;
+    plain.pause();
+    this.#detach();
+    for (let chunk: Buffer | null; plain.readableLength > 0 && (chunk = plain.read() as Buffer | null) !== null; ) this.take(chunk);
+    plain.on('error', () => {}); // from now on its errors reach the TLS socket
+    return plain;
+  }
+
+  /** Every unconsumed byte, taken out of the buffer. */
+  #takeAll(): Buffer {
+    const early = Buffer.from(this.buffer);
+    this.#start = this.#end = 0;
+    this.buffer = this.#store.subarray(0, 0);
+    return early;
+  }
+
+  async #upgrade(secure: TLSSocket, isServer: boolean, timeoutMs: number, signal?: AbortSignal): Promise<TlsResult> {
+    this.#socket = secure;
+    this.#detach = () => {};
+    const r = await secured(secure, isServer ? 'secure' : 'secureConnect', timeoutMs, signal);
+    if (r.ok) {
+      this.#detach = this.#attach(secure);
+      this.tls = tlsSummary(secure, isServer);
+      this.record('note', undefined, this.tls);
+    } else {
+      this.errorText = `${r.code}: ${r.message}`;
+      this.record('error', undefined, this.errorText);
+    }
+    this.changes.notify();
+    return r;
   }
 
   /** Bytes that arrived (`chunk` may be reused once this returns: it is copied). */
@@ -195,6 +335,7 @@ export class TcpPeer {
   reset(): void {
     if (this.socket.destroyed) return;
     this.record('reset', undefined, 'sent');
-    this.socket.resetAndDestroy();
+    if (this.#tcp instanceof TLSSocket) return void this.#tcp.destroy(); // a TLS socket made elsewhere: no TCP handle to reset
+    this.#tcp.resetAndDestroy(); // a TLS socket over it closes with it
   }
 }
