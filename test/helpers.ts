@@ -20,9 +20,9 @@ export function bundledCatalogue(): Promise<Catalogue> {
   return catalogue;
 }
 
-/** Load every scenario under `dir` (relative to the project), failing on any diagnostic. */
+/** Load every scenario under `dir` (relative to the project, or a temporary folder), checked against the bundled catalogue; fails on any diagnostic. */
 export async function loadSuite(dir: string): Promise<Scenario[]> {
-  const ws = await loadSuites({ cwd: ROOT, paths: [dir] });
+  const ws = await loadSuites({ cwd: ROOT, paths: [dir], requirements: 'scenarios/requirements.yaml' });
   if (ws.diagnostics.length) throw new Error(ws.diagnostics.map(formatDiagnostic).join('\n'));
   return ws.loaded.map((l) => l.scenario!);
 }

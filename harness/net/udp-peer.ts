@@ -6,6 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP, isIPv6 } from 'node:net';
 import { Changes, type Recorder, type WaitOutcome } from './waiter.js';
+import { isLoopback } from './probe.js';
 
 /** Datagrams kept unread before new ones are dropped (and said so). */
 export const MAX_QUEUED = 10_000;
@@ -59,15 +60,17 @@ export class UdpPeer {
     serving = false,
   ) {
     this.serving = serving;
-    // A destination given by name (localhost) is matched by port alone.
+    // A destination given by name (localhost) is matched by port alone; a loopback one by port and any loopback
+    // address: a server bound to all interfaces answers from the address the kernel picks (127.0.0.1 for 127.0.0.2).
     const literal = isIP(host) !== 0;
+    const sameHost = (address: string) => !literal || address === host || (isLoopback(host) && isLoopback(address));
     socket.on('message', (msg, rinfo) => {
       if (serving) {
         this.host = rinfo.address;
         this.port = rinfo.port;
       }
       const from = { address: rinfo.address, port: rinfo.port };
-      const fromDestination = serving || (rinfo.port === port && (!literal || rinfo.address === host));
+      const fromDestination = serving || (rinfo.port === port && sameHost(rinfo.address));
       const full = this.#inbox.length >= MAX_QUEUED || this.queuedBytes + msg.length > MAX_QUEUED_BYTES;
       const what = `datagram of ${msg.length} bytes from ${endpointText(from)}${fromDestination ? '' : ' (not the destination)'}`;
       record('recv', msg, full ? `${what}, dropped: ${MAX_QUEUED} datagrams or ${MAX_QUEUED_BYTES} bytes are queued unread` : what);
