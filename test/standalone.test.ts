@@ -89,4 +89,25 @@ describe('a suite outside the repository, run from another folder without a conf
     expect(r.stderr).toContain('ts-export');
     expect(r.code).toBe(2);
   });
+
+  it('in a project with a config, a folder named by path outside its suites is checked against its own nearest catalogue', async () => {
+    const proj = join(tmp, 'configured');
+    mkdirSync(join(proj, 'suites', 'main'), { recursive: true });
+    mkdirSync(join(proj, 'examples', 'own'), { recursive: true });
+    write(join(proj, 'requirements.yaml'), 'requirements:\n  - { id: MAIN-1, level: MUST, text: "main" }\n');
+    write(join(proj, 'sockspec.config.yaml'), 'requirements: requirements.yaml\nsuites:\n  - scenarios: suites/main\n    targets: [{ name: t, server: "true" }]\n');
+    write(join(proj, 'suites', 'main', 'm.yaml'), 'name: m\ncovers: [MAIN-1]\nsteps:\n  - connect: c\n');
+    write(join(proj, 'examples', 'own', 'requirements.yaml'), 'requirements:\n  - { id: OWN-1, level: MUST, text: "own" }\n');
+    write(join(proj, 'examples', 'own', 'o.yaml'), 'name: o\ncovers: [OWN-1]\nsteps:\n  - connect: c\n');
+    const own = await sockspec(['validate', 'examples/own'], proj);
+    expect(own.stderr).toBe('');
+    expect(own.code).toBe(0);
+    // The config's suites keep the config's catalogue, which does not hold OWN-1.
+    const main = await sockspec(['validate', 'suites/main'], proj);
+    expect(main.code).toBe(0);
+    write(join(proj, 'suites', 'main', 'x.yaml'), 'name: x\ncovers: [OWN-1]\nsteps:\n  - connect: c\n');
+    const wrong = await sockspec(['validate', 'suites/main'], proj);
+    expect(wrong.stderr).toContain('`OWN-1` is not in the requirement catalogue: the catalogue read is requirements.yaml');
+    expect(wrong.code).toBe(2);
+  });
 });

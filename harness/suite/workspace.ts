@@ -82,10 +82,11 @@ export async function loadSuites(request: SuiteRequest): Promise<Workspace> {
   const seen = new Set<string>();
   // Files named themselves (not found in a folder): a helper named as a scenario is an error.
   const named = new Set<string>();
-  const groups: { root: string; targets: RoleTarget[]; files: string[] }[] = [];
-  const group = (root: string, targets: RoleTarget[]) => {
+  // `undeclared`: named by path, outside every suite of the config: its own nearest catalogue comes first.
+  const groups: { root: string; targets: RoleTarget[]; files: string[]; undeclared: boolean }[] = [];
+  const group = (root: string, targets: RoleTarget[], undeclared = false) => {
     let g = groups.find((x) => x.root === root && x.targets === targets);
-    if (!g) groups.push((g = { root, targets, files: [] }));
+    if (!g) groups.push((g = { root, targets, files: [], undeclared }));
     return g;
   };
   for (const path of roots) {
@@ -96,12 +97,13 @@ export async function loadSuites(request: SuiteRequest): Promise<Workspace> {
       const abs = resolve(cwd, file);
       if (seen.has(abs)) continue;
       seen.add(abs);
+      const owners = (request.declared ?? []).filter((s) => isInside(abs, s.scenarios));
+      const undeclared = request.declared !== undefined && owners.length === 0;
       if (request.program) {
-        group(resolve(cwd, path), [request.program]).files.push(file);
+        group(resolve(cwd, path), [request.program], undeclared).files.push(file);
         continue;
       }
-      const owners = (request.declared ?? []).filter((s) => isInside(abs, s.scenarios));
-      if (owners.length === 0) group(resolve(cwd, path), []).files.push(file);
+      if (owners.length === 0) group(resolve(cwd, path), [], undeclared).files.push(file);
       for (const s of owners) group(s.scenarios, s.targets).files.push(file);
     }
   }
@@ -110,7 +112,7 @@ export async function loadSuites(request: SuiteRequest): Promise<Workspace> {
   const loads = new Map<string, Promise<Loaded>>();
   const suites: Suite[] = [];
   for (const g of groups) {
-    const choice = await choose(g.root);
+    const choice = await choose(g.root, g.undeclared);
     const all = await Promise.all(
       g.files.map((file) => {
         const key = `${choice.catalogue?.file ?? choice.where}\0${file}`;
@@ -136,12 +138,17 @@ export async function loadSuites(request: SuiteRequest): Promise<Workspace> {
   return { suites, loaded, diagnostics, ...(catalogue ? { catalogue } : {}) };
 }
 
-/** The catalogue of the suite under each root, each catalogue read once: `requirements` if given, else the nearest. */
-function catalogueChooser(cwd: string, requirements: string | undefined): ((root: string) => Promise<CatalogueChoice>) & { all(): Promise<CatalogueChoice[]> } {
+/**
+ * The catalogue of the suite under each root, each catalogue read once: `requirements` if given, else the nearest.
+ * With `nearestFirst` (scenarios named by path outside the config's suites), the nearest, and `requirements` only
+ * where none is found.
+ */
+function catalogueChooser(cwd: string, requirements: string | undefined): ((root: string, nearestFirst?: boolean) => Promise<CatalogueChoice>) & { all(): Promise<CatalogueChoice[]> } {
   const shown = shownFrom(cwd);
   const choices = new Map<string, Promise<CatalogueChoice>>();
-  const choose = (root: string): Promise<CatalogueChoice> => {
-    const key: string | CatalogueLookup = requirements ? resolve(cwd, requirements) : findCatalogue(lookupStart(resolve(cwd, root)));
+  const choose = (root: string, nearestFirst = false): Promise<CatalogueChoice> => {
+    const nearest = !requirements || nearestFirst ? findCatalogue(lookupStart(resolve(cwd, root))) : undefined;
+    const key: string | CatalogueLookup = requirements && !nearest?.file ? resolve(cwd, requirements) : nearest!;
     const id = typeof key === 'string' ? key : (key.file ?? `none:${key.searched[0]}`);
     let c = choices.get(id);
     if (!c) choices.set(id, (c = chooseCatalogue(key, cwd, shown)));
