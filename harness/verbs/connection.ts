@@ -20,7 +20,8 @@ type OccupyAction = { verb: 'occupy'; transport: Transport };
 /** The actions of this family. */
 export type ConnectionAction = ConnectAction | AcceptAction | EndAction | OccupyAction;
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+/** Addresses the harness talks to. */
+export const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 /** A connection opened at validation: named in scope, and the last one opened. */
 function opened(scope: Scope, name: string, transport: Transport): void {
