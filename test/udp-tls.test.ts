@@ -3,7 +3,9 @@
  * alternatives on datagrams) and TLS (connect, starttls, a client under test served
  * over TLS), each run for real against a small program.
  */
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificate, type RunCertificate } from '../harness/net/certificate.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
 import { explain, runAgainst } from './helpers.js';
@@ -81,5 +83,82 @@ describe('UDP replies from any port', () => {
   it('`from`/`to` on a TCP connection: udp-only', () => {
     expect(problems({ covers: ['X'], steps: [{ connect: 'c' }, { send: { text: 'a', to: 'sender' } }, { expect: { text: 'a', from: 'any' } }] })).toEqual(['udp-only', 'udp-only']);
     expect(problems({ covers: ['X'], transport: 'udp', steps: [{ connect: 'c' }, { send: { text: 'a', to: { port: 9, address: '10.0.0.1' } } }] })).toEqual(['not-loopback']);
+  });
+});
+
+describe('TLS', () => {
+  let cert: RunCertificate;
+  let other: RunCertificate;
+  /** A scenario file beside the certificate, so that `ca: cert.pem` names it. */
+  let file: string;
+  beforeAll(async () => {
+    [cert, other] = await Promise.all([makeCertificate(), makeCertificate()]);
+    file = join(cert.certPath, '..', 'inline.yaml');
+  });
+  afterAll(async () => {
+    await Promise.all([cert.close(), other.close()]);
+  });
+  const server = (mode: string) => `python3 fixtures/tls/server.py {port} ${cert.certPath} ${cert.keyPath} ${mode}`;
+  const echo = [{ send: { text: 'hello\r\n' } }, { expect: { text: 'hello\r\n' } }];
+
+  it('connect with tls and the CA file: the exchange runs over TLS and the transcript says so', async () => {
+    const s = scenario({ covers: ['ECHO-4'], steps: [{ connect: { name: 'c', tls: { ca: 'cert.pem', servername: 'localhost' } } }, ...echo] }, file);
+    const run = await runAgainst([s], server('tls'));
+    expect(explain(run)).toBe('');
+    expect(JSON.stringify(run.scenarios[0]!.transcript)).toMatch(/tls TLSv1\.3, certificate verified/);
+  });
+
+  it('connect with tls: true against a self-signed certificate fails with tls-handshake', async () => {
+    const s = scenario({ covers: ['ECHO-4'], steps: [{ connect: { name: 'c', tls: true } }, ...echo] }, file);
+    const f = (await runAgainst([s], server('tls'))).scenarios[0]!.failure!;
+    expect(f.code).toBe('tls-handshake');
+    expect(f.message).toMatch(/^the TLS handshake with 127\.0\.0\.1:\d+ failed: self-signed certificate/);
+  });
+
+  const starttls = {
+    covers: ['ECHO-4'],
+    steps: [{ connect: 'c' }, { expect: { text: '220 ready\r\n' } }, { send: { text: 'STARTTLS\r\n' } }, { expect: { text: '220 go\r\n' } }, { starttls: { ca: 'cert.pem', servername: 'localhost' } }, ...echo],
+  };
+
+  it('starttls upgrades a plain connection after the go-ahead', async () => {
+    const s = scenario(starttls, file);
+    expect(explain(await runAgainst([s], server('starttls')))).toBe('');
+  });
+
+  it('plaintext after the go-ahead fails starttls with tls-plaintext', async () => {
+    const s = scenario(starttls, file);
+    const f = (await runAgainst([s], server('starttls-extra'))).scenarios[0]!.failure!;
+    expect(f.code).toBe('tls-plaintext');
+    expect(f.stepLabel).toMatch(/^steps\[4\] starttls/);
+    expect(f.message).toMatch(/^11 plaintext bytes came before the TLS handshake/);
+  });
+
+  it('a CA file that does not exist: tls-ca-missing at validation', () => {
+    expect(problems({ covers: ['X'], steps: [{ connect: { tls: { ca: 'nowhere.pem' } } }, { starttls: { ca: 'nowhere.pem' } }] }, file)).toEqual(['tls-ca-missing', 'tls-ca-missing']);
+    expect(problems({ covers: ['X'], transport: 'udp', steps: [{ connect: { tls: true } }] }, file)).toEqual(['not-for-udp']);
+  });
+
+  const client = (mode: string, ca = '{tls-ca}') => `python3 fixtures/tls/client.py {port} ${ca} ${mode}`;
+  const served = [{ expect: { text: 'hello\r\n' } }, { send: { text: 'hi\r\n' } }, { stdout: { contains: 'hi' } }, { exit: { code: 0 } }];
+
+  it('client role with tls: true: the harness serves TLS with the run certificate, {tls-ca} names it', async () => {
+    const s = scenario({ role: 'client', tls: true, covers: ['ECHO-C3'], steps: [{ accept: 'c' }, ...served] });
+    expect(explain(await runAgainst([s], client('tls')))).toBe('');
+  });
+
+  it('client role: starttls as server', async () => {
+    const s = scenario({
+      role: 'client',
+      covers: ['ECHO-C3'],
+      steps: [{ accept: 'c' }, { send: { text: '220 ready\r\n' } }, { expect: { text: 'STARTTLS\r\n' } }, { send: { text: '220 go\r\n' } }, { starttls: { as: 'server' } }, ...served],
+    });
+    expect(explain(await runAgainst([s], client('starttls')))).toBe('');
+  });
+
+  it('accept on a TLS listener fails with tls-handshake when the client rejects the certificate', async () => {
+    const s = scenario({ role: 'client', tls: true, covers: ['ECHO-C3'], steps: [{ accept: 'c' }, ...served] });
+    const f = (await runAgainst([s], client('tls', other.certPath))).scenarios[0]!.failure!;
+    expect(f.code).toBe('tls-handshake');
+    expect(f.stepLabel).toMatch(/^steps\[0\] accept/);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { TcpListener } from '../net/tcp-listener.js';
 import type { TcpPeer } from '../net/tcp-peer.js';
+import type { TlsServer } from '../net/tls.js';
 import type { Datagram, UdpAddress, UdpPeer } from '../net/udp-peer.js';
 import type { Scenario, Step } from '../scenario/model.js';
 import type { CheckLog } from './check-log.js';
@@ -43,6 +44,8 @@ export interface Context {
   listener?: TcpListener | UdpPeer;
   /** What the checks found so far, shared by every branch. */
   log: CheckLog;
+  /** Client under test: the run's TLS server side (its certificate is `{tls-ca}`), made on first use. */
+  tlsServer?: () => Promise<TlsServer>;
 }
 
 /** What a step's run returns for a check it could not run (it then counts for nothing). */

@@ -10,6 +10,7 @@ import { CheckLog, failureOf } from './check-log.js';
 import { StepFailure, type Context } from './context.js';
 import { runSteps } from './execute.js';
 import type { TcpListener } from '../net/tcp-listener.js';
+import type { TlsServer } from '../net/tls.js';
 import type { UdpPeer } from '../net/udp-peer.js';
 import { exitWithin, isEnding } from '../process/ending.js';
 import { describeExit, type Program } from './program.js';
@@ -23,6 +24,8 @@ export interface Acquired {
   listener?: TcpListener | UdpPeer;
   /** Where the scenario's view of stdout starts: 0 for a program started for it (what it printed before it was ready counts). */
   stdoutFrom?: number;
+  /** Client under test: the run's TLS server side, made on first use. */
+  tlsServer?: () => Promise<TlsServer>;
 }
 
 /** Lends programs to scenarios and takes them back. */
@@ -82,6 +85,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       scenario,
       program,
       ...(got.listener ? { listener: got.listener } : {}),
+      ...(got.tlsServer ? { tlsServer: got.tlsServer } : {}),
       port: program.port,
       transcript,
       signal: limit.signal,
