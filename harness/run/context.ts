@@ -4,7 +4,8 @@
  */
 import type { TcpListener } from '../net/tcp-listener.js';
 import type { TcpPeer } from '../net/tcp-peer.js';
-import type { UdpPeer } from '../net/udp-peer.js';
+import type { TlsServer } from '../net/tls.js';
+import type { Datagram, UdpAddress, UdpPeer } from '../net/udp-peer.js';
 import type { Scenario, Step } from '../scenario/model.js';
 import type { CheckLog } from './check-log.js';
 import type { Miss } from './expectation.js';
@@ -43,6 +44,8 @@ export interface Context {
   listener?: TcpListener | UdpPeer;
   /** What the checks found so far, shared by every branch. */
   log: CheckLog;
+  /** Client under test: the run's TLS server side (its certificate is `{tls-ca}`), made on first use. */
+  tlsServer?: () => Promise<TlsServer>;
 }
 
 /** What a step's run returns for a check it could not run (it then counts for nothing). */
@@ -74,4 +77,14 @@ export function interpolate(text: string, ctx: Context): string {
     if (!c) return whole;
     return field === 'port' ? String(c.peer.localPort) : c.kind === 'tcp' ? c.peer.localAddress : '127.0.0.1';
   });
+}
+
+/**
+ * The other end of `c` for `sender.port`/`sender.address`: UDP, the sender of `datagram`
+ * (default: of the last datagram taken); TCP, the remote end of the connection.
+ */
+export function senderOf(c: Conn, datagram?: Datagram): UdpAddress | undefined {
+  if (c.kind === 'udp') return datagram?.from ?? c.peer.lastSender;
+  const { remoteAddress, remotePort } = c.peer.socket;
+  return remoteAddress !== undefined && remotePort !== undefined ? { address: remoteAddress, port: remotePort } : undefined;
 }

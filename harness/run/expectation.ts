@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { escapeBytes } from '../codec/render.js';
 import type { Matcher } from '../codec/types.js';
 import { RECEIVE_CAP, type TcpPeer } from '../net/tcp-peer.js';
-import type { UdpPeer } from '../net/udp-peer.js';
+import { endpointText, type Datagram, type UdpFilter, type UdpPeer } from '../net/udp-peer.js';
 import type { Expectation } from '../scenario/model.js';
 
 /** A failed expectation, before the step adds where it was. */
@@ -178,28 +178,45 @@ function tooMuchData(peer: TcpPeer, what: string): Miss {
   return { code: 'too-much-data', message: `${peer.buffer.length.toLocaleString('en-US')} bytes arrived unconsumed (${peer.received.toLocaleString('en-US')} on this connection in all) and ${what} is still not complete; an expectation looks at most ${mib} MiB ahead`, actual: Uint8Array.from(peer.buffer.subarray(0, 4096)) };
 }
 
-/** Wait on a UDP socket for the next datagram (or silence). */
-export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+/** What a UDP expectation gives: its failure, or the datagram it took (none for silence). */
+export type UdpExpectResult = { miss: Miss; datagram?: undefined } | { miss?: undefined; datagram?: Datagram };
+
+/**
+ * Wait on a UDP socket for the next datagram `filter` accepts (or for silence from those
+ * senders). Datagrams it does not accept stay queued, and a failure lists them.
+ */
+export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, filter: UdpFilter = 'destination'): Promise<UdpExpectResult> {
+  const others = () => {
+    const text = peer.notAccepted(filter);
+    return text ? ` (${text})` : '';
+  };
   if (e.kind === 'silence') {
-    const r = await peer.changes.wait(() => (peer.queue.length > 0 ? true : undefined), e.ms, signal);
+    const r = await peer.changes.wait(() => peer.next(filter), e.ms, signal);
     if (r.done) {
-      const d = peer.queue[0]!;
-      return { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) };
+      const d = r.value.data;
+      return { miss: { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes from ${endpointText(r.value.from)}: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) } };
     }
-    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
+    return r.reason === 'aborted' ? { miss: { code: 'aborted', message: 'interrupted' } } : {};
   }
-  if (e.kind === 'rest') {
-    const any = await peer.changes.wait(() => peer.shift(), timeoutMs, signal);
-    return any.done ? undefined : timedOut(any.reason, 'a datagram', timeoutMs, Buffer.alloc(0));
+  const matchers = (e.kind === 'one-of' ? e.alternatives : [e]).map((alt) => (alt.kind === 'rest' ? undefined : matcherFor(alt)!));
+  const what = e.kind === 'one-of' ? describeExpectation(e) : e.kind === 'rest' ? 'any datagram' : `a datagram: ${matchers[0]!.description}`;
+  const r = await peer.receive(filter, timeoutMs, signal);
+  if (!r.done) {
+    const miss = timedOut(r.reason, what, timeoutMs, Buffer.alloc(0), expectedBytes(e));
+    return { miss: r.reason === 'timeout' ? { ...miss, message: `${miss.message}${others()}` } : miss };
   }
-  const matcher = matcherFor(e)!;
-  const r = await peer.changes.wait(() => peer.shift(), timeoutMs, signal);
-  if (!r.done) return timedOut(r.reason, `a datagram: ${matcher.description}`, timeoutMs, Buffer.alloc(0), expectedBytes(e));
-  const m = matcher.test(r.value, true, true, () => Date.now());
-  if (m.status === 'match') return undefined;
+  const datagram = r.value;
+  const misses: Miss[] = [];
+  for (const matcher of matchers) {
+    if (!matcher) return { datagram };
+    const m = matcher.test(datagram.data, true, true, () => Date.now());
+    if (m.status === 'match') return { datagram };
+    const reason = m.status === 'mismatch' ? m.reason : `incomplete datagram for ${matcher.description}`;
+    misses.push({ code: codeOf(reason), message: reason, ...(m.status === 'mismatch' ? { at: m.at } : {}) });
+  }
+  const one = misses.length === 1 ? misses[0]! : { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}` };
   const expected = expectedBytes(e);
-  const reason = m.status === 'mismatch' ? m.reason : `incomplete datagram for ${matcher.description}`;
-  return { code: codeOf(reason), message: reason, ...(expected ? { expected } : {}), actual: Uint8Array.from(r.value), ...(m.status === 'mismatch' ? { at: m.at } : {}) };
+  return { miss: { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: Uint8Array.from(datagram.data) } };
 }
 
 /** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), else `mismatch`. */

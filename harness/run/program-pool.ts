@@ -3,7 +3,9 @@
  * to scenarios that allow reuse. Scenarios on one fixed port take turns, and a
  * program on a fixed port is never kept between them.
  */
+import { makeCertificate, type RunCertificate } from '../net/certificate.js';
 import { TcpListener } from '../net/tcp-listener.js';
+import { tlsServer, type TlsServer } from '../net/tls.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { freePort } from '../process/free-port.js';
 import { lockMachineWide } from '../process/machine-lock.js';
@@ -126,8 +128,16 @@ export class ProgramPool implements ProgramSource {
   #closed = false;
   /** For a program started elsewhere (no command): the transport/port pairs already seen listening. */
   readonly #attached = new Set<string>();
+  /** The certificate clients under test are served TLS with, made on first use and removed by `close`. */
+  #tls?: Promise<{ certificate: RunCertificate; server: TlsServer }>;
 
   constructor(readonly target: Target) {}
+
+  /** The run's certificate and the TLS server side made of it (made once, on first use). */
+  #runTls(): Promise<{ certificate: RunCertificate; server: TlsServer }> {
+    this.#tls ??= makeCertificate().then((certificate) => ({ certificate, server: tlsServer(certificate) }));
+    return this.#tls;
+  }
 
   /** The port a scenario runs on, and whether it is shared (needs the lock). */
   private async portFor(scenario: Scenario): Promise<{ port: number; fixed: boolean; portless: boolean }> {
@@ -205,9 +215,16 @@ export class ProgramPool implements ProgramSource {
     let listener: TcpListener | UdpPeer | undefined;
     let port = fixedPort ?? 0;
     const net = (kind: Parameters<Transcript['add']>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'harness', data, detail);
+    let tls: { certificate: RunCertificate; server: TlsServer } | undefined;
+    try {
+      if (scenario.tls || this.target.command?.includes('{tls-ca}')) tls = await this.#runTls();
+    } catch (e) {
+      unlock();
+      return { error: { code: 'tls-certificate', message: (e as Error).message, requirements: scenario.covers } };
+    }
     try {
       if (scenario.listen) {
-        listener = scenario.transport === 'udp' ? await UdpPeer.serve('127.0.0.1', port, net) : await TcpListener.open('127.0.0.1', port);
+        listener = scenario.transport === 'udp' ? await UdpPeer.serve('127.0.0.1', port, net) : await TcpListener.open('127.0.0.1', port, scenario.tls ? tls!.server : undefined);
         port = listener instanceof TcpListener ? listener.port : listener.localPort;
         transcript.add('note', 'harness', undefined, `${scenario.transport === 'udp' ? 'bound' : 'listening on'} ${scenario.transport} 127.0.0.1:${port}`);
       } else if (port === 0) {
@@ -220,6 +237,7 @@ export class ProgramPool implements ProgramSource {
     }
     const portless = scenario.defaultPort !== undefined && this.target.fixedPort === undefined;
     const program = new Program(this.target, port, scenario.transport, portless, false, scenario.env);
+    if (tls) program.tlsCa = tls.certificate.certPath;
     program.setRecorder(record);
     const started = await program.start(signal);
     if (!started.ok) {
@@ -234,7 +252,7 @@ export class ProgramPool implements ProgramSource {
       return this.#refuse(scenario, { program, unlock });
     }
     this.#held.set(program, unlock);
-    return { program, stdoutFrom: 0, ...(listener ? { listener } : {}) };
+    return { program, stdoutFrom: 0, ...(listener ? { listener } : {}), tlsServer: async () => (await this.#runTls()).server };
   }
 
   async release(program: Program, scenario: Scenario, passed: boolean): Promise<void> {
@@ -254,6 +272,7 @@ export class ProgramPool implements ProgramSource {
     const all = [...this.#idle, ...this.#held.keys()];
     this.#idle.length = 0;
     await Promise.all(all.map((p) => p.stop()));
+    await this.#tls?.then((t) => t.certificate.close(), () => {});
   }
 }
 

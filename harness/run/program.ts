@@ -61,6 +61,8 @@ export class Program {
   #readyInodes: string[] = [];
   /** The folder of the target's files for the current start (`{dir}`), until the program stops. */
   #dir: string | undefined;
+  /** Client under test: the PEM file of the certificate the harness serves TLS with (`{tls-ca}` in the command). */
+  tlsCa?: string;
 
   constructor(
     readonly target: Target,
@@ -88,7 +90,7 @@ export class Program {
   argv(): string[] {
     const words = splitCommand(this.target.command ?? '');
     const kept = this.portless ? words.filter((w) => !w.includes('{port}')) : words;
-    const argv = fillTemplate(kept, { port: String(this.port), ...(this.#dir ? { dir: this.#dir } : {}) });
+    const argv = fillTemplate(kept, { port: String(this.port), ...(this.#dir ? { dir: this.#dir } : {}), ...(this.tlsCa ? { 'tls-ca': this.tlsCa } : {}) });
     return this.target.tty ? ['python3', PTY_RUN, ...argv] : argv;
   }
 

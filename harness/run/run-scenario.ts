@@ -9,7 +9,9 @@ import { validateStep } from '../scenario/validate.js';
 import { CheckLog, failureOf } from './check-log.js';
 import { StepFailure, type Context } from './context.js';
 import { runSteps } from './execute.js';
+import { scriptSite } from './script-site.js';
 import type { TcpListener } from '../net/tcp-listener.js';
+import type { TlsServer } from '../net/tls.js';
 import type { UdpPeer } from '../net/udp-peer.js';
 import { exitWithin, isEnding } from '../process/ending.js';
 import { describeExit, type Program } from './program.js';
@@ -23,6 +25,8 @@ export interface Acquired {
   listener?: TcpListener | UdpPeer;
   /** Where the scenario's view of stdout starts: 0 for a program started for it (what it printed before it was ready counts). */
   stdoutFrom?: number;
+  /** Client under test: the run's TLS server side, made on first use. */
+  tlsServer?: () => Promise<TlsServer>;
 }
 
 /** Lends programs to scenarios and takes them back. */
@@ -47,8 +51,20 @@ class ScriptFailure extends Error {
   constructor(
     message: string,
     readonly requirements?: string[],
+    /** `file:line` of the script where it failed. */
+    readonly site?: string,
   ) {
     super(message);
+  }
+}
+
+/** An error a TS scenario's script threw (not a failure it reported), with where it came from. */
+class ScriptError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly site: string | undefined,
+  ) {
+    super(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   }
 }
 
@@ -82,6 +98,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       scenario,
       program,
       ...(got.listener ? { listener: got.listener } : {}),
+      ...(got.tlsServer ? { tlsServer: got.tlsServer } : {}),
       port: program.port,
       transcript,
       signal: limit.signal,
@@ -95,7 +112,9 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
     try {
       await runSteps(scenario.steps, ctx);
       if (scenario.script) {
-        await scenario.script(scriptApi(ctx));
+        await scenario.script(scriptApi(ctx)).catch((e: unknown) => {
+          throw e instanceof StepFailure || e instanceof ScriptFailure ? e : new ScriptError(e, scriptSite(e instanceof Error ? e.stack : undefined, scenario.file));
+        });
         for (const id of scenario.covers) log.checks.set(id, (log.checks.get(id) ?? 0) + 1);
       }
     } catch (e) {
@@ -152,8 +171,14 @@ function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: Ab
     const f = failureOf(e.miss, e.step, scenario);
     return timedOut ? { ...f, code: 'scenario-timeout', message: `the scenario did not finish within ${scenario.timeoutMs} ms` } : f;
   }
-  if (e instanceof ScriptFailure) return { code: 'script-failed', message: e.message, stepLabel: 'script', requirements: e.requirements ?? scenario.covers };
+  if (e instanceof ScriptFailure) return { code: 'script-failed', message: e.message, stepLabel: atSite('script', e.site), requirements: e.requirements ?? scenario.covers };
+  if (e instanceof ScriptError) return { code: 'harness-error', message: `the script threw ${e.message}${e.site ? ` at ${e.site}` : ''}`, stepLabel: atSite('script', e.site), requirements: scenario.covers };
   return { code: 'harness-error', message: e instanceof Error ? e.message : String(e), requirements: scenario.covers };
+}
+
+/** `what at file:line`, or `what` where the place is unknown. */
+function atSite(what: string, site: string | undefined): string {
+  return site ? `${what} at ${site}` : what;
 }
 
 /** The API a TS scenario's script is given. */
@@ -168,13 +193,14 @@ function scriptApi(ctx: Context) {
       return stream === 'stderr' ? con.errorText() : con.text(ctx.stdoutFrom);
     },
     fail(message: string, requirements?: string[]): never {
-      throw new ScriptFailure(message, requirements);
+      throw new ScriptFailure(message, requirements, scriptSite(new Error().stack, ctx.scenario.file));
     },
     async step(raw: Record<string, unknown>): Promise<void> {
+      const site = scriptSite(new Error().stack, ctx.scenario.file);
       const transports = new Map([...ctx.conns].map(([n, c]) => [n, c.kind]));
       const { step, diagnostics } = validateStep(raw, ctx.scenario.file, transports, ctx.scenario.transport, ctx.scenario.covers, ctx.scenario.role);
-      if (!step) throw new ScriptFailure(`invalid step: ${diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`);
-      await runSteps([step], ctx);
+      if (!step) throw new ScriptFailure(`invalid step: ${diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`, undefined, site);
+      await runSteps([{ ...step, label: atSite(step.label, site) }], ctx);
     },
   };
 }

@@ -82,6 +82,8 @@ async function importTs(abs: string): Promise<Record<string, unknown>> {
     if (process.versions.bun) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     if (!tsImport) {
       installSelfResolution();
+      // Stack traces of a scenario's script then name its own .ts lines (tsx compiles with inline source maps).
+      process.setSourceMapsEnabled(true);
       const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
       tsImport = api.tsImport;
     }

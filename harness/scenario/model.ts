@@ -58,6 +58,8 @@ export interface Scenario {
   role: 'server' | 'client';
   /** Client role: whether the harness listens for it (false: the client must meet a refusal). */
   listen: boolean;
+  /** Client role: the harness listens with TLS, with the run's certificate (`{tls-ca}`). */
+  tls?: true;
   transport: Transport;
   /** False for `transport: none`: the program is not waited on to listen. */
   listens: boolean;

@@ -54,6 +54,7 @@ export const scenarioFields = {
   covers: z.array(z.string()).min(1).describe('requirement ids this scenario checks'),
   role: z.enum(['server', 'client']).optional().describe('the program under test (default server); for `client` the harness listens and plays the server'),
   listen: z.boolean().optional().describe('client role: whether the harness listens (default true); false to see the client fail to connect'),
+  tls: z.literal(true).optional().describe('client role: the harness listens with TLS, with a certificate for localhost/127.0.0.1 made per run; `{tls-ca}` in the client’s command is its PEM file'),
   transport: z.enum(['tcp', 'udp', 'none']).optional().describe('what the program listens on, and the default of connections (default tcp); `none`: it does not listen, only runs'),
   process: z.enum(['fresh', 'reuse']).optional().describe('a fresh program for this scenario, or reuse a running one'),
   timeout: ms.optional().describe('limit for the whole scenario (default 30000)'),

@@ -200,6 +200,8 @@ export function validateScenario(
   v.transport = head.transport === 'udp' ? 'udp' : 'tcp';
   v.role = head.role ?? 'server';
   if (head.listen !== undefined && v.role !== 'client') v.error(['listen'], 'not-for-server', '`listen` applies to a client under test (`role: client`)');
+  if (head.tls && v.role !== 'client') v.error(['tls'], 'not-for-server', '`tls: true` makes the harness listen with TLS: it applies to a client under test (`role: client`)', 'to speak TLS to a server, use `connect: { tls: … }`', true);
+  else if (head.tls && v.transport !== 'tcp') v.error(['tls'], 'not-for-udp', '`tls: true` applies to TCP', undefined, true);
   head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
   for (const [name, spec] of Object.entries(head.vars ?? {})) {
     const bytes = v.payload(spec as Obj, ['vars', name]);
@@ -237,6 +239,7 @@ export function validateScenario(
     covers: head.covers,
     role: v.role,
     listen: head.listen ?? true,
+    ...(head.tls ? { tls: true as const } : {}),
     transport: v.transport,
     listens: head.transport !== 'none',
     process: head.process ?? 'fresh',

@@ -5,22 +5,26 @@
 import { z } from 'zod';
 import { holdPort } from '../net/probe.js';
 import { TcpListener } from '../net/tcp-listener.js';
-import { connectTcp } from '../net/tcp-peer.js';
+import { connectTcp, connectTls } from '../net/tcp-peer.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { conn, deadline, fail, type Conn, type Context } from '../run/context.js';
 import { describeExit } from '../run/program.js';
 import { connName, on, within } from '../scenario/fields.js';
 import type { Transport } from '../scenario/model.js';
+import { escapeBytes } from '../codec/render.js';
+import { tlsClientFields, tlsField, tlsOptions, tlsSpec, type TlsSpec } from './tls-options.js';
 import { defineVerb, type Scope } from './types.js';
 
-type ConnectAction = { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number };
+type ConnectAction = { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number; tls?: TlsSpec };
 type AcceptAction = { verb: 'accept'; name: string; transport: Transport; within?: number };
 type EndAction = { verb: 'shutdown' | 'close' | 'reset'; on?: string };
 type OccupyAction = { verb: 'occupy'; transport: Transport };
+type StartTlsAction = { verb: 'starttls'; on?: string; as: 'client' | 'server'; tls: TlsSpec };
 /** The actions of this family. */
-export type ConnectionAction = ConnectAction | AcceptAction | EndAction | OccupyAction;
+export type ConnectionAction = ConnectAction | AcceptAction | EndAction | OccupyAction | StartTlsAction;
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+/** Addresses the harness talks to. */
+export const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 /** A connection opened at validation: named in scope, and the last one opened. */
 function opened(scope: Scope, name: string, transport: Transport): void {
@@ -47,6 +51,7 @@ export const connect = defineVerb({
       port: z.number().int().min(1).max(65535).optional().describe('default: the program’s port'),
       expect: z.enum(['ok', 'refused']).optional().describe('`refused`: the connection must fail'),
       within,
+      tls: tlsField,
     }),
   ]),
   shorthand: 'name',
@@ -56,8 +61,11 @@ export const connect = defineVerb({
     const name = c.name ?? `conn${scope.conns.size + 1}`;
     const host = c.host ?? '127.0.0.1';
     if (!LOOPBACK.test(host)) v.error([...path, 'host'], 'not-loopback', `\`${host}\` is not a loopback address`, 'sockspec only talks to 127.0.0.0/8 and ::1');
-    opened(scope, name, c.transport ?? v.transport);
-    return { verb: 'connect', name, transport: c.transport ?? v.transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}) };
+    const transport = c.transport ?? v.transport;
+    if (c.tls !== undefined && transport === 'udp') v.error([...path, 'tls'], 'not-for-udp', '`tls` applies to TCP connections', undefined, true);
+    const tls = c.tls === undefined ? undefined : tlsSpec(v, c.tls === true ? {} : c.tls, [...path, 'tls']);
+    opened(scope, name, transport);
+    return { verb: 'connect', name, transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}), ...(tls ? { tls } : {}) };
   },
   checks: (a) => a.refused,
   async run(a, step, ctx) {
@@ -68,7 +76,8 @@ export const connect = defineVerb({
       openedAt(ctx, a.name, { kind: 'udp', peer });
       return;
     }
-    const r = await connectTcp(a.host, port, deadline(ctx, a.within), (k, d, detail) => rec.add(k, a.name, d, detail), ctx.signal);
+    const record = (k: Parameters<typeof rec.add>[0], d?: Uint8Array, detail?: string) => rec.add(k, a.name, d, detail);
+    const r = a.tls ? await connectTls(a.host, port, await tlsOptions(a.tls, step), deadline(ctx, a.within), record, ctx.signal) : await connectTcp(a.host, port, deadline(ctx, a.within), record, ctx.signal);
     if (a.refused) {
       if (r.ok) {
         ctx.opened.push({ kind: 'tcp', peer: r.peer });
@@ -78,6 +87,7 @@ export const connect = defineVerb({
       rec.add('note', a.name, undefined, `refused, as expected: ${r.message}`);
       return;
     }
+    if (!r.ok && r.code === 'tls-handshake') fail(step, r.code, `the TLS handshake with ${a.host}:${port} failed: ${r.message}`);
     if (!r.ok) fail(step, r.code === 'refused' ? 'connect-refused' : r.code, `cannot connect to ${a.host}:${port}: ${r.message}`);
     openedAt(ctx, a.name, { kind: 'tcp', peer: r.peer });
   },
@@ -103,6 +113,7 @@ export const accept = defineVerb({
     if (l instanceof TcpListener) {
       const ms = deadline(ctx, a.within);
       const r = await l.accept(ms, (k, d, detail) => ctx.transcript.add(k, a.name, d, detail), ctx.signal);
+      if (!r.done && r.reason === 'tls-handshake') fail(step, r.reason, `the client connected, but its TLS handshake failed: ${r.message}`);
       if (!r.done) fail(step, r.reason === 'aborted' ? 'aborted' : 'no-connection', r.reason === 'aborted' ? 'interrupted' : `the client did not connect to 127.0.0.1:${l.port} within ${ms} ms${exitedNote(ctx)}`);
       c = { kind: 'tcp', peer: r.value };
     } else c = { kind: 'udp', peer: l };
@@ -156,5 +167,42 @@ export const occupy = defineVerb({
     if (!held.ok) fail(step, 'occupy-failed', `the harness could not bind ${a.transport} port ${ctx.port} on 127.0.0.1 itself: ${held.problem}`);
     ctx.disposers.push(held.release);
     ctx.transcript.add('note', 'harness', undefined, `holding ${a.transport} port ${ctx.port} on 127.0.0.1`);
+  },
+});
+
+/** `starttls`: upgrade a plain TCP connection to TLS in place, as the client (default) or as the server. */
+export const starttls = defineVerb({
+  verb: 'starttls',
+  body: z.union([
+    connName,
+    z.strictObject({
+      on,
+      ...tlsClientFields,
+      as: z.enum(['client', 'server']).optional().describe('the harness’s side of the handshake (default client); `server`: with the run’s certificate (`{tls-ca}`)'),
+    }),
+  ]),
+  shorthand: 'on',
+  kind: 'action',
+  normalize(b, v, path, scope): StartTlsAction {
+    const s = b as Exclude<typeof b, string>;
+    const t = v.connection(s.on, scope, path);
+    if (t === 'udp') v.error(path, 'not-for-udp', '`starttls` applies to TCP connections');
+    const as = s.as ?? 'client';
+    if (as === 'server' && v.role !== 'client') v.error([...path, 'as'], 'not-for-server', 'the harness serves TLS to a client under test (`role: client`)');
+    if (as === 'server') for (const k of ['servername', 'ca', 'insecure'] as const) if (s[k] !== undefined) v.error([...path, k], 'not-for-tls-server', `\`${k}\` is how the harness checks a server; as the server it shows the run’s certificate`, undefined, true);
+    return { verb: 'starttls', ...(s.on ? { on: s.on } : {}), as, tls: tlsSpec(v, s, path) };
+  },
+  async run(a, step, ctx) {
+    const c = conn(ctx, step, a.on);
+    if (c.kind === 'udp') fail(step, 'not-for-udp', '`starttls` applies to TCP connections');
+    const ms = ctx.scenario.stepTimeoutMs;
+    let r;
+    if (a.as === 'server') {
+      const serve = ctx.tlsServer ?? fail(step, 'no-certificate', 'the harness has no certificate to serve TLS with here');
+      r = await c.peer.starttlsServer(await serve(), ms, ctx.signal);
+    } else r = await c.peer.starttls(await tlsOptions(a.tls, step), ms, ctx.signal);
+    const early = c.peer.plaintextBeforeTls;
+    if (early) fail(step, 'tls-plaintext', `${early.length} plaintext byte${early.length === 1 ? '' : 's'} came before the TLS handshake and no expectation took them: "${escapeBytes(early, 80)}"`, { actual: Uint8Array.from(early) });
+    if (!r.ok) fail(step, r.code, r.code === 'tls-handshake' ? `the TLS handshake failed: ${r.message}` : r.message);
   },
 });

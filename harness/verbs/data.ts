@@ -15,9 +15,10 @@ import { ms, on, payloadFields, payloadKeys, payloadSchema, within } from '../sc
 import type { Expectation, Step, Transport } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
 import { defineVerb, type ValidateCtx } from './types.js';
+import { checkUdpEndpoint, fromField, toField, udpFilter, udpTarget, type FromSpec, type ToSpec } from './udp-address.js';
 
-type SendAction = { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number };
-type ExpectAction = { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string };
+type SendAction = { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number; to?: ToSpec };
+type ExpectAction = { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string; from?: FromSpec };
 /** The actions of this family. */
 export type DataAction = SendAction | ExpectAction;
 
@@ -36,11 +37,13 @@ export const send = defineVerb({
     stall: ms
       .optional()
       .describe('TCP: a stall timeout: the send fails only if the peer takes none of the data (a piece of at most 64 KiB) for this many milliseconds, however long the whole takes'),
+    to: toField,
   }),
   kind: 'action',
   normalize(s, v, path, scope): SendAction | undefined {
     const t = v.connection(s.on, scope, path);
     if (t === 'udp' && (s.chunks || s.chunk || s.split)) v.error(path, 'chunks-on-udp', 'a UDP send is one datagram: `chunks`/`chunk`/`split` do not apply', 'use several `send` steps');
+    checkUdpEndpoint(v, s.to, 'to', path, t);
     if ([s.chunks, s.chunk, s.split].filter((x) => x !== undefined).length > 1) v.error(path, 'ambiguous-chunks', 'give one of `chunks`, `chunk` or `split`');
     const split = s.split === undefined ? undefined : v.splits.get(s.split);
     if (s.split !== undefined && !split) v.error([...path, 'split'], 'unknown-split', `no split named \`${s.split}\` under \`generate\``, didYouMean(s.split, [...v.splits.keys()]));
@@ -51,14 +54,14 @@ export const send = defineVerb({
       v.splitPieces.set(s.split!, chunks);
       return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause };
     }
-    return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...sendStall(v, s, path, t) };
+    return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...sendStall(v, s, path, t), ...(s.to !== undefined ? { to: s.to } : {}) };
   },
   async run(a, step, ctx) {
     const c = conn(ctx, step, a.on);
     if (c.kind === 'tcp' && a.stall !== undefined) return sendMoving(step, c.peer, a, a.stall, ctx);
     const problem =
       c.kind === 'udp'
-        ? await c.peer.send(a.data)
+        ? await c.peer.send(a.data, udpTarget(a.to, ctx, step))
         : await c.peer.send(a.data, a.chunks ?? (a.chunk ? Array(Math.ceil(a.data.length / a.chunk)).fill(a.chunk) : []), a.pause, ctx.signal);
     if (problem === 'aborted') fail(step, 'aborted', 'interrupted');
     if (problem) fail(step, 'send-failed', problem);
@@ -141,7 +144,7 @@ const expectFields = {
     .array(z.lazy((): z.ZodType => alternativeSchema))
     .min(2)
     .optional()
-    .describe('TCP: holds as soon as one of these expectations holds; fails when none can'),
+    .describe('TCP: holds as soon as one of these expectations holds; fails when none can. UDP: the next datagram accepted matches one of them'),
 };
 /** Keys of `expect` that qualify the matcher rather than choose it. */
 const expectOptionKeys = ['flags', 'measure'];
@@ -162,12 +165,14 @@ export const expect = defineVerb({
       .describe('TCP: a stall timeout: `within` is then the deadline for the first byte, and after each byte received the expectation fails only if no byte comes for this many milliseconds (for large transfers, whose speed the spec does not set)'),
     ...expectFields,
     measure: z.string().min(1).optional().describe('record in the report how long the expectation took, under this label'),
+    from: fromField,
   }),
   kind: 'check',
   recoverable: true,
   normalize(b, v, path, scope): ExpectAction | undefined {
     const t = v.connection(b.on, scope, path);
     const expectation = expectationOf(v, b, path, t);
+    checkUdpEndpoint(v, b.from, 'from', path, t);
     if (!expectation) return undefined;
     return {
       verb: 'expect',
@@ -176,6 +181,7 @@ export const expect = defineVerb({
       ...(b.within !== undefined ? { within: b.within } : {}),
       ...expectStall(v, b, path, t, expectation),
       ...(b.measure !== undefined ? { measure: b.measure } : {}),
+      ...(b.from !== undefined ? { from: b.from } : {}),
     };
   },
   async run(a, step, ctx) {
@@ -194,7 +200,7 @@ export const expect = defineVerb({
       if (miss) throw new StepFailure(miss, step);
       return;
     }
-    const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal, a.stall) : await expectUdp(c.peer, a.expectation, ms, ctx.signal);
+    const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal, a.stall) : (await expectUdp(c.peer, a.expectation, ms, ctx.signal, udpFilter(a.from, ctx, step))).miss;
     if (miss) {
       if (c.kind === 'tcp' && miss.code !== 'aborted' && (miss.code !== 'timeout' || c.peer.buffer.length > 0)) {
         // The bytes this check looked at are dropped; later checks of the stream's content cannot know where they start.
@@ -257,7 +263,7 @@ function expectationOf(v: ValidateCtx, b: Obj, path: DataPath, t: Transport | un
   else if (kind === 'silence') expectation = { kind: 'silence', ms: b.silence as number };
   else if (kind === 'rest') expectation = { kind: 'rest' };
   else expectation = { kind: kind as 'eof' | 'reset' };
-  if (t === 'udp' && expectation && ['rounds', 'eof', 'reset', 'one-of'].includes(expectation.kind)) {
+  if (t === 'udp' && expectation && ['rounds', 'eof', 'reset'].includes(expectation.kind)) {
     v.error(path, 'not-for-udp', `\`${expectation.kind}\` does not apply to a UDP socket`, 'a datagram is matched whole: use bytes, `regex`, `size` or `struct`');
   }
   if (b.flags !== undefined && kind !== 'regex') v.error([...path, 'flags'], 'unknown-key', '`flags` goes with `regex`');

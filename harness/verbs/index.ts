@@ -3,7 +3,7 @@
  * console, lifecycle, flow) and listed here; the schema, validation and the runner all
  * read it from this table.
  */
-import { accept, close, connect, occupy, reset, shutdown, type ConnectionAction } from './connection.js';
+import { accept, close, connect, occupy, reset, shutdown, starttls, type ConnectionAction } from './connection.js';
 import { answer, closeStdin, noCrash, output, stdout, type, type ConsoleAction } from './console.js';
 import { expect, send, type DataAction } from './data.js';
 import { exit, cpu, listener, restart, start, stop, type LifecycleAction } from './lifecycle.js';
@@ -13,6 +13,7 @@ import type { VerbDef } from './types.js';
 /** Every step verb, in the order the JSON Schema and messages list them. */
 export const VERBS = [
   connect,
+  starttls,
   send,
   shutdown,
   close,

@@ -17,6 +17,8 @@ export interface Scope {
 
 /** What validation offers a verb: reporting problems in place, and what the scenario defines. */
 export interface ValidateCtx {
+  /** The scenario's file (paths in it are relative to its folder). */
+  readonly file: string;
   /** The scenario's transport: the default of its connections. */
   readonly transport: Transport;
   readonly role: 'server' | 'client';
