@@ -160,7 +160,7 @@ function catalogueChooser(cwd: string, requirements: string | undefined): ((root
 /** The catalogue (merged, if several) of the scenarios under `roots`: `requirements` if given, else each root's nearest. */
 export async function suiteCatalogue(roots: readonly string[], cwd: string, requirements?: string): Promise<{ catalogue?: Catalogue; diagnostics: Diagnostic[] }> {
   const choose = catalogueChooser(cwd, requirements);
-  await Promise.all(roots.map(choose));
+  await Promise.all(roots.map((root) => choose(root)));
   const all = await choose.all();
   const catalogue = mergeCatalogues(all.flatMap((c) => (c.catalogue ? [c.catalogue] : [])));
   return { diagnostics: all.flatMap((c) => c.diagnostics), ...(catalogue ? { catalogue } : {}) };
