@@ -2,7 +2,8 @@
  * `framing:` of connections (on `connect`, `accept`, and the scenario's default):
  * its schema, its checks at validation, and the checks of sends and expects on a
  * connection whose framing is known then (a message its framing cannot carry, a
- * `raw` send or `messages` on a connection without framing).
+ * `raw` send or `messages` on a connection without framing), and of the generator
+ * of messages (`message: { struct }`) property scenarios send framed.
  */
 import { z } from 'zod';
 import { concatBytes } from '../codec/bytes.js';
