@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { encodeUtf8 } from './bytes.js';
 import type { GeneratedValue, GeneratorSpec } from './generated.js';
+import { messageArbitrary } from './message-arbitrary.js';
 
 /** Byte sequences that are never valid UTF-8 (stray continuation, overlong, surrogate, truncated, 0xFF). */
 const INVALID_UTF8 = [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xff], [0xf8, 0x88, 0x80, 0x80, 0x80]];
@@ -85,6 +86,7 @@ export function arbitraryFor(spec: GeneratorSpec): fc.Arbitrary<GeneratedValue> 
     return fc.tuple(lengthIn(min, max), seed).map(([n, s]) => chars(n, s, alphabet === 'ascii' ? printable : scalar));
   }
   if ('integer' in spec) return fc.integer(spec.integer);
+  if ('message' in spec) return messageArbitrary(spec.message.struct);
   const pieces = spec.split.pieces ?? {};
   const pause = spec.split.pause ?? {};
   return fc.record({

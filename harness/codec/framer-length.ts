@@ -13,6 +13,8 @@ export interface LengthPrefixFramerOptions {
   byteOrder?: 'big' | 'little';
   /** Default the smaller of `DEFAULT_MAX_FRAME_LENGTH` (1 MiB) and what the prefix can say. */
   maxLength?: number;
+  /** The prefix counts its own bytes too (default false: only the message's). */
+  countsPrefix?: boolean;
 }
 
 /** The length the `width`-byte prefix at the start of `bytes` says, as a bigint so that 8-byte lengths stay exact. */
@@ -40,16 +42,17 @@ export function lengthPrefixFramer(options: LengthPrefixFramerOptions): Framer {
   const order = options.byteOrder ?? 'big';
   if (order !== 'big' && order !== 'little') throw new CodecError('bad-framer', `byteOrder must be "big" or "little", got ${String(order)}`);
   const le = order === 'little';
-  const capacity = width === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * width) - 1;
+  const own = options.countsPrefix ? width : 0;
+  const capacity = (width === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * width) - 1) - own;
   const max = checkWholeOption('maxLength', options.maxLength ?? Math.min(DEFAULT_MAX_FRAME_LENGTH, capacity), 0, capacity);
-  const description = `messages after a ${width}-byte ${order}-endian length`;
+  const description = `messages after a ${width}-byte ${order}-endian length${own ? ' counting itself' : ''}`;
   const tooLong = (n: number | bigint) => new CodecError('frame-too-long', `a message of ${n} bytes is longer than the maximum ${max} (${description})`);
   return {
     description,
     encode(message) {
       if (checkMessage(message).length > max) throw tooLong(message.length);
       const out = new Uint8Array(width + message.length);
-      writePrefix(new DataView(out.buffer), width, message.length, le);
+      writePrefix(new DataView(out.buffer), width, message.length + own, le);
       out.set(message, width);
       return out;
     },
@@ -57,7 +60,9 @@ export function lengthPrefixFramer(options: LengthPrefixFramerOptions): Framer {
       return createFrameDecoder(
         (buffer) => {
           if (buffer.length < width) return undefined;
-          const n = readPrefix(buffer.view(), width, le);
+          const said = readPrefix(buffer.view(), width, le);
+          if (said < BigInt(own)) throw new CodecError('bad-length', `a length prefix of ${said} is less than its own ${width} bytes (${description})`);
+          const n = said - BigInt(own);
           if (n > BigInt(max)) throw tooLong(n);
           if (buffer.length < width + Number(n)) return undefined;
           buffer.skip(width);
@@ -66,7 +71,7 @@ export function lengthPrefixFramer(options: LengthPrefixFramerOptions): Framer {
         (buffer) =>
           buffer.length < width
             ? `${buffer.length} of the ${width} bytes of a length prefix`
-            : `${buffer.length - width} of the ${readPrefix(buffer.view(), width, le)} bytes of a message`,
+            : `${buffer.length - width} of the ${readPrefix(buffer.view(), width, le) - BigInt(own)} bytes of a message`,
         description,
       );
     },

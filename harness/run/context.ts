@@ -9,11 +9,12 @@ import type { Datagram, UdpAddress, UdpPeer } from '../net/udp-peer.js';
 import type { Scenario, Step } from '../scenario/model.js';
 import type { CheckLog } from './check-log.js';
 import type { Miss } from './expectation.js';
+import type { FramedConn } from './framed.js';
 import type { Program } from './program.js';
 import type { Transcript } from './transcript.js';
 
 /** An open connection of the scenario: a TCP peer or a UDP socket. */
-export type Conn = { kind: 'tcp'; peer: TcpPeer } | { kind: 'udp'; peer: UdpPeer };
+export type Conn = { kind: 'tcp'; peer: TcpPeer; framed?: FramedConn } | { kind: 'udp'; peer: UdpPeer };
 
 /** A step that did not hold. */
 export class StepFailure extends Error {

@@ -5,6 +5,7 @@
  */
 import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct } from '../codec/index.js';
 import { performance } from 'node:perf_hooks';
+import { FRAMING_REASON } from '../codec/framed-matcher.js';
 import { escapeBytes } from '../codec/render.js';
 import type { Matcher } from '../codec/types.js';
 import { RECEIVE_CAP, type TcpPeer } from '../net/tcp-peer.js';
@@ -33,6 +34,8 @@ export function matcherFor(e: Expectation): Matcher | undefined {
       return matchRounds(e.data, e.trailer);
     case 'size':
       return matchSize(e.size);
+    case 'message':
+      return e.matcher;
     default:
       return undefined;
   }
@@ -219,8 +222,9 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
   return { miss: { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: Uint8Array.from(datagram.data) } };
 }
 
-/** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), else `mismatch`. */
+/** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), `framing` for a frame that cannot be read, else `mismatch`. */
 function codeOf(reason: string): string {
+  if (reason.startsWith(FRAMING_REASON)) return 'framing';
   return reason.startsWith('regex-budget:') ? 'regex-budget' : 'mismatch';
 }
 

@@ -3,7 +3,7 @@
  * Plain data (plus, for TS scenarios, an optional script function).
  */
 import type { GeneratedValue, GeneratorSpec } from '../codec/generated.js';
-import type { ValueSpec } from '../codec/types.js';
+import type { Matcher, ValueSpec } from '../codec/types.js';
 import type { StepAction } from '../verbs/index.js';
 
 export type Transport = 'tcp' | 'udp';
@@ -19,7 +19,9 @@ export type Expectation =
   | { kind: 'reset' }
   | { kind: 'silence'; ms: number }
   | { kind: 'rest' }
-  | { kind: 'one-of'; alternatives: Expectation[] };
+  | { kind: 'one-of'; alternatives: Expectation[] }
+  /** Made at run time on a framed connection: the next whole message, matched by its content. */
+  | { kind: 'message'; matcher: Matcher };
 
 /** What a step does, normalised; each verb's module declares its actions. */
 export type { StepAction } from '../verbs/index.js';

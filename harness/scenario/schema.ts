@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { VERBS, type StepVerb } from '../verbs/index.js';
+import { framingSchema } from '../verbs/framing.js';
 import { ms, payloadSchema } from './fields.js';
 
 const reqIds = z.union([z.string(), z.array(z.string()).min(1)]);
@@ -39,6 +40,17 @@ export const generatorSchema = z.union([
   z.strictObject({ text: z.strictObject({ ...sizeRange, alphabet: z.enum(['ascii', 'utf8']).optional().describe('default ascii; never a line break') }) }),
   z.strictObject({ integer: z.strictObject({ min: z.number().int(), max: z.number().int() }) }),
   z.strictObject({
+    message: z.strictObject({
+      struct: z.strictObject({
+        format: z.string().describe('Python struct format of the message, e.g. `!HI8s`'),
+        values: z
+          .array(z.union([z.literal('any'), z.number(), z.strictObject({ min: z.number(), max: z.number() })]))
+          .optional()
+          .describe('per field: `any` (default), a number, or `{ min, max }`'),
+      }),
+    }),
+  }).describe('a message: a value drawn for each field of a struct layout, packed'),
+  z.strictObject({
     split: z.strictObject({
       of: z.string().optional().describe('the generated payload it splits (a split cuts whatever it is sent with; `of` only checks the name)'),
       pieces: z.strictObject({ min: z.number().int().positive().optional(), max: z.number().int().positive().max(10_000).optional() }).optional(),
@@ -71,6 +83,7 @@ export const scenarioFields = {
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name: letters, digits and `_`, not starting with a digit'), z.string())
     .optional()
     .describe('environment variables set for the program in this scenario (e.g. `TZ: Asia/Kolkata`): it gets a program started for it alone'),
+  framing: framingSchema.optional().describe('the framing of every TCP connection (a `framing` on `connect`/`accept` overrides it)'),
   vars: z.record(z.string(), payloadSchema).optional(),
   generate: z
     .record(z.string().regex(/^[A-Za-z_][\w-]*$/), generatorSchema)

@@ -9,7 +9,10 @@ import { CodecError } from '../codec/errors.js';
 import { regexProblem } from '../codec/safe-regex.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
 import type { PayloadSpec } from '../codec/types.js';
+import { plainMessage } from '../codec/generated.js';
+import type { Framing } from '../run/framed.js';
 import { loopCaps } from '../verbs/flow.js';
+import { checkFraming, checkMessageGenerator } from '../verbs/framing.js';
 import { verbDef, type StepVerb } from '../verbs/index.js';
 import type { Scope, ValidateCtx } from '../verbs/types.js';
 import { didYouMean, type Diagnostic } from './diagnostic.js';
@@ -27,6 +30,7 @@ class Validator implements ValidateCtx {
   vars = new Map<string, Uint8Array>();
   transport: Transport = 'tcp';
   role: 'server' | 'client' = 'server';
+  framing?: Framing;
   /** Generated splits by name, for `send: { split }`. */
   splits = new Map<string, SplitValue>();
   /** The pieces each split gave the payload it was sent with (for reports). */
@@ -203,6 +207,10 @@ export function validateScenario(
   if (head.tls && v.role !== 'client') v.error(['tls'], 'not-for-server', '`tls: true` makes the harness listen with TLS: it applies to a client under test (`role: client`)', 'to speak TLS to a server, use `connect: { tls: … }`', true);
   else if (head.tls && v.transport !== 'tcp') v.error(['tls'], 'not-for-udp', '`tls: true` applies to TCP', undefined, true);
   head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
+  if (head.framing !== undefined && head.framing !== 'none') {
+    if (v.transport === 'udp') v.error(['framing'], 'framing-udp', 'a UDP datagram is one message already: `framing` applies to TCP connections');
+    else v.framing = checkFraming(v, head.framing, ['framing']);
+  }
   for (const [name, spec] of Object.entries(head.vars ?? {})) {
     const bytes = v.payload(spec as Obj, ['vars', name]);
     if (bytes) v.vars.set(name, bytes);
@@ -217,9 +225,10 @@ export function validateScenario(
     v.range(body, ['generate', name, kind]);
     if (kind === 'split') for (const k of ['pieces', 'pause']) v.range(body[k], ['generate', name, kind, k]);
     const value = given[name];
+    if ('message' in spec) checkMessageGenerator(v, spec.message.struct, ['generate', name, 'message', 'struct']);
     if ('split' in spec) {
       const of = spec.split.of === undefined ? undefined : generate[spec.split.of];
-      if (spec.split.of !== undefined && (!of || !('bytes' in of || 'text' in of))) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
+      if (spec.split.of !== undefined && (!of || !('bytes' in of || 'text' in of || 'message' in of))) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
       v.splits.set(name, value as SplitValue);
     } else if (value instanceof Uint8Array) v.vars.set(name, value);
     else {
@@ -228,7 +237,7 @@ export function validateScenario(
     }
   }
   const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
-  const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map() }, head.covers);
+  const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map(), framings: new Map() }, head.covers);
   const env = scenarioEnv(v, head.env);
   // Each repeat checked itself; the steps together must keep to the same caps.
   if (!v.diagnostics.some((d) => d.code === 'too-many-steps' || d.code === 'too-many-branches')) loopCaps(v, steps, ['steps']);
@@ -276,6 +285,7 @@ function placeholders(generate: Record<string, GeneratorSpec>): Record<string, G
     if ('bytes' in spec) out[name] = new Uint8Array(Math.max(1, spec.bytes.min ?? 1)).fill(0x78);
     else if ('text' in spec) out[name] = 'x'.repeat(Math.max(1, spec.text.min ?? 1));
     else if ('integer' in spec) out[name] = spec.integer.min;
+    else if ('message' in spec) out[name] = plainMessage(spec.message.struct);
     else out[name] = { cuts: [], pause: 0 };
   }
   return out;

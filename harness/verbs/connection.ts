@@ -8,15 +8,17 @@ import { TcpListener } from '../net/tcp-listener.js';
 import { connectTcp, connectTls } from '../net/tcp-peer.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { conn, deadline, fail, type Conn, type Context } from '../run/context.js';
+import { framedConn, type Framing } from '../run/framed.js';
 import { describeExit } from '../run/program.js';
 import { connName, on, within } from '../scenario/fields.js';
 import type { Transport } from '../scenario/model.js';
 import { escapeBytes } from '../codec/render.js';
 import { tlsClientFields, tlsField, tlsOptions, tlsSpec, type TlsSpec } from './tls-options.js';
+import { connectionFraming, framingSchema, type FramingInput } from './framing.js';
 import { defineVerb, type Scope } from './types.js';
 
-type ConnectAction = { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number; tls?: TlsSpec };
-type AcceptAction = { verb: 'accept'; name: string; transport: Transport; within?: number };
+type ConnectAction = { verb: 'connect'; name: string; transport: Transport; host: string; port?: number; refused: boolean; within?: number; tls?: TlsSpec; framing?: Framing };
+type AcceptAction = { verb: 'accept'; name: string; transport: Transport; within?: number; framing?: Framing };
 type EndAction = { verb: 'shutdown' | 'close' | 'reset'; on?: string };
 type OccupyAction = { verb: 'occupy'; transport: Transport };
 type StartTlsAction = { verb: 'starttls'; on?: string; as: 'client' | 'server'; tls: TlsSpec };
@@ -26,10 +28,12 @@ export type ConnectionAction = ConnectAction | AcceptAction | EndAction | Occupy
 /** Addresses the harness talks to. */
 export const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
-/** A connection opened at validation: named in scope, and the last one opened. */
-function opened(scope: Scope, name: string, transport: Transport): void {
+/** A connection opened at validation: named in scope (with its framing), and the last one opened. */
+function opened(scope: Scope, name: string, transport: Transport, framing: Framing | undefined): void {
   scope.conns.set(name, transport);
   scope.last = name;
+  if (framing) scope.framings?.set(name, framing);
+  else scope.framings?.delete(name);
 }
 
 /** A connection opened at run time: the current one, closed when the scenario ends. */
@@ -52,6 +56,7 @@ export const connect = defineVerb({
       expect: z.enum(['ok', 'refused']).optional().describe('`refused`: the connection must fail'),
       within,
       tls: tlsField,
+      framing: framingSchema.optional(),
     }),
   ]),
   shorthand: 'name',
@@ -64,8 +69,9 @@ export const connect = defineVerb({
     const transport = c.transport ?? v.transport;
     if (c.tls !== undefined && transport === 'udp') v.error([...path, 'tls'], 'not-for-udp', '`tls` applies to TCP connections', undefined, true);
     const tls = c.tls === undefined ? undefined : tlsSpec(v, c.tls === true ? {} : c.tls, [...path, 'tls']);
-    opened(scope, name, transport);
-    return { verb: 'connect', name, transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}), ...(tls ? { tls } : {}) };
+    const framing = connectionFraming(v, c.framing, transport, [...path, 'framing']);
+    opened(scope, name, transport, framing);
+    return { verb: 'connect', name, transport, host, refused: c.expect === 'refused', ...(c.port ? { port: c.port } : {}), ...(c.within !== undefined ? { within: c.within } : {}), ...(tls ? { tls } : {}), ...(framing ? { framing } : {}) };
   },
   checks: (a) => a.refused,
   async run(a, step, ctx) {
@@ -89,7 +95,7 @@ export const connect = defineVerb({
     }
     if (!r.ok && r.code === 'tls-handshake') fail(step, r.code, `the TLS handshake with ${a.host}:${port} failed: ${r.message}`);
     if (!r.ok) fail(step, r.code === 'refused' ? 'connect-refused' : r.code, `cannot connect to ${a.host}:${port}: ${r.message}`);
-    openedAt(ctx, a.name, { kind: 'tcp', peer: r.peer });
+    openedAt(ctx, a.name, { kind: 'tcp', peer: r.peer, ...framedConn(a.framing) });
   },
 });
 
@@ -97,15 +103,16 @@ export const connect = defineVerb({
 export const accept = defineVerb({
   verb: 'accept',
   body: z
-    .union([connName, z.strictObject({ name: connName.optional(), within })])
+    .union([connName, z.strictObject({ name: connName.optional(), within, framing: framingSchema.optional() })])
     .describe('client under test: take its next connection (TCP) or name the harness’s bound socket (UDP)'),
   kind: 'check',
   normalize(b, v, path, scope): AcceptAction {
-    const a = typeof b === 'string' ? { name: b } : (b as { name?: string; within?: number });
+    const a = typeof b === 'string' ? { name: b } : (b as { name?: string; within?: number; framing?: FramingInput });
     if (v.role !== 'client') v.error(path, 'not-for-server', '`accept` is for a client under test (`role: client`): the harness listens for it');
     const name = a.name ?? `conn${scope.conns.size + 1}`;
-    opened(scope, name, v.transport);
-    return { verb: 'accept', name, transport: v.transport, ...(a.within !== undefined ? { within: a.within } : {}) };
+    const framing = connectionFraming(v, a.framing, v.transport, [...path, 'framing']);
+    opened(scope, name, v.transport, framing);
+    return { verb: 'accept', name, transport: v.transport, ...(a.within !== undefined ? { within: a.within } : {}), ...(framing ? { framing } : {}) };
   },
   async run(a, step, ctx) {
     const l = ctx.listener ?? fail(step, 'not-listening', 'the harness is not listening in this scenario (`listen: false`)');
@@ -115,7 +122,7 @@ export const accept = defineVerb({
       const r = await l.accept(ms, (k, d, detail) => ctx.transcript.add(k, a.name, d, detail), ctx.signal);
       if (!r.done && r.reason === 'tls-handshake') fail(step, r.reason, `the client connected, but its TLS handshake failed: ${r.message}`);
       if (!r.done) fail(step, r.reason === 'aborted' ? 'aborted' : 'no-connection', r.reason === 'aborted' ? 'interrupted' : `the client did not connect to 127.0.0.1:${l.port} within ${ms} ms${exitedNote(ctx)}`);
-      c = { kind: 'tcp', peer: r.value };
+      c = { kind: 'tcp', peer: r.value, ...framedConn(a.framing) };
     } else c = { kind: 'udp', peer: l };
     openedAt(ctx, a.name, c);
   },

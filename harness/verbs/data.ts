@@ -9,15 +9,17 @@ import type { TcpPeer } from '../net/tcp-peer.js';
 import { pause } from '../net/waiter.js';
 import { conn, deadline, fail, NOT_RUN, StepFailure, type Context } from '../run/context.js';
 import { expectEndSkippingData, expectTcp, expectUdp } from '../run/expectation.js';
+import { messageExpectation, wireBytes } from '../run/framed.js';
 import { exitWithin, isEnding } from '../process/ending.js';
 import { didYouMean } from '../scenario/diagnostic.js';
 import { ms, on, payloadFields, payloadKeys, payloadSchema, within } from '../scenario/fields.js';
 import type { Expectation, Step, Transport } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
+import { checkFramedExpect, checkFramedSend, framedSendFields, joined, sendMessages } from './framing.js';
 import { defineVerb, type ValidateCtx } from './types.js';
 import { checkUdpEndpoint, fromField, toField, udpFilter, udpTarget, type FromSpec, type ToSpec } from './udp-address.js';
 
-type SendAction = { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number; to?: ToSpec };
+type SendAction = { verb: 'send'; on?: string; data: Uint8Array; chunks?: number[]; chunk?: number; pause: number; stall?: number; to?: ToSpec; raw?: true; messages?: Uint8Array[] };
 type ExpectAction = { verb: 'expect'; on?: string; expectation: Expectation; within?: number; stall?: number; measure?: string; from?: FromSpec };
 /** The actions of this family. */
 export type DataAction = SendAction | ExpectAction;
@@ -30,6 +32,7 @@ export const send = defineVerb({
   body: z.strictObject({
     on,
     ...payloadFields,
+    ...framedSendFields,
     chunks: z.array(z.number().int().positive()).min(1).optional().describe('sizes of the pieces; the rest goes last'),
     chunk: z.number().int().positive().optional().describe('send in pieces of this size'),
     split: z.string().optional().describe('a generated `split` (under `generate`): its pieces and pause'),
@@ -47,17 +50,21 @@ export const send = defineVerb({
     if ([s.chunks, s.chunk, s.split].filter((x) => x !== undefined).length > 1) v.error(path, 'ambiguous-chunks', 'give one of `chunks`, `chunk` or `split`');
     const split = s.split === undefined ? undefined : v.splits.get(s.split);
     if (s.split !== undefined && !split) v.error([...path, 'split'], 'unknown-split', `no split named \`${s.split}\` under \`generate\``, didYouMean(s.split, [...v.splits.keys()]));
-    const data = v.payload(s, path);
-    if (!data) return undefined;
+    const messages = sendMessages(v, s, path);
+    if (!messages) return undefined;
+    const wire = checkFramedSend(v, scope, s, path, messages);
+    const data = joined(messages);
+    const framed = { ...(s.raw ? { raw: true as const } : {}), ...(s.messages ? { messages } : {}) };
     if (split) {
-      const chunks = splitSizes(split, data.length);
+      const chunks = splitSizes(split, wire);
       v.splitPieces.set(s.split!, chunks);
-      return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause };
+      return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, chunks, pause: split.pause, ...framed };
     }
-    return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...sendStall(v, s, path, t), ...(s.to !== undefined ? { to: s.to } : {}) };
+    return { verb: 'send', ...(s.on ? { on: s.on } : {}), data, ...framed, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...sendStall(v, s, path, t), ...(s.to !== undefined ? { to: s.to } : {}) };
   },
   async run(a, step, ctx) {
     const c = conn(ctx, step, a.on);
+    if (c.kind === 'tcp' && (c.framed || a.messages)) a = { ...a, data: wireBytes(step, ctx, a.on ?? ctx.last!, c.framed, a.messages ?? [a.data], a.raw === true) };
     if (c.kind === 'tcp' && a.stall !== undefined) return sendMoving(step, c.peer, a, a.stall, ctx);
     const problem =
       c.kind === 'udp'
@@ -174,6 +181,7 @@ export const expect = defineVerb({
     const expectation = expectationOf(v, b, path, t);
     checkUdpEndpoint(v, b.from, 'from', path, t);
     if (!expectation) return undefined;
+    checkFramedExpect(v, scope, b.on, expectation, path);
     return {
       verb: 'expect',
       ...(b.on ? { on: b.on } : {}),
@@ -200,7 +208,10 @@ export const expect = defineVerb({
       if (miss) throw new StepFailure(miss, step);
       return;
     }
-    const miss = c.kind === 'tcp' ? await expectTcp(c.peer, a.expectation, ms, ctx.signal, a.stall) : (await expectUdp(c.peer, a.expectation, ms, ctx.signal, udpFilter(a.from, ctx, step))).miss;
+    const miss =
+      c.kind === 'tcp'
+        ? await expectTcp(c.peer, c.framed ? messageExpectation(a.expectation, c.framed, ctx, a.on ?? ctx.last!) : a.expectation, ms, ctx.signal, a.stall)
+        : (await expectUdp(c.peer, a.expectation, ms, ctx.signal, udpFilter(a.from, ctx, step))).miss;
     if (miss) {
       if (c.kind === 'tcp' && miss.code !== 'aborted' && (miss.code !== 'timeout' || c.peer.buffer.length > 0)) {
         // The bytes this check looked at are dropped; later checks of the stream's content cannot know where they start.

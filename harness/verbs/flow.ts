@@ -128,7 +128,7 @@ function concurrentBranches(steps: Step[]): number {
 
 /** The scope of a branch: the connections open where it begins, its own names after. */
 function branchScope(scope: Scope): Scope {
-  return { conns: new Map(scope.conns), ...(scope.last ? { last: scope.last } : {}) };
+  return { conns: new Map(scope.conns), ...(scope.last ? { last: scope.last } : {}), ...(scope.framings ? { framings: new Map(scope.framings) } : {}) };
 }
 
 /** Run branches side by side, each with its own connection names; the first failure stops the others. */

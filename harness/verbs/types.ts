@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { SplitValue } from '../codec/generated.js';
 import type { Context, NOT_RUN } from '../run/context.js';
+import type { Framing } from '../run/framed.js';
 import type { Step, Transport } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
 
@@ -13,6 +14,8 @@ import type { DataPath } from '../scenario/yaml-source.js';
 export interface Scope {
   conns: Map<string, Transport>;
   last?: string;
+  /** The framing of each framed connection open here (absent: not known, as for a step a script gives). */
+  framings?: Map<string, Framing>;
 }
 
 /** What validation offers a verb: reporting problems in place, and what the scenario defines. */
@@ -22,6 +25,8 @@ export interface ValidateCtx {
   /** The scenario's transport: the default of its connections. */
   readonly transport: Transport;
   readonly role: 'server' | 'client';
+  /** The scenario's `framing`: the default of its TCP connections. */
+  readonly framing?: Framing;
   /** Generated splits by name, for `send: { split }`. */
   readonly splits: ReadonlyMap<string, SplitValue>;
   /** The pieces each split gave the payload it was sent with (for reports). */
