@@ -3,13 +3,15 @@
  * the codec's matchers, end of stream, reset and silence. Fails as soon as the
  * received bytes can no longer match.
  */
-import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct } from '../codec/index.js';
+import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct, matchStructChecks, type ValueSpec } from '../codec/index.js';
+import type { ValueCheck } from '../codec/struct-checks.js';
 import { performance } from 'node:perf_hooks';
 import { escapeBytes } from '../codec/render.js';
 import type { Matcher } from '../codec/types.js';
 import { RECEIVE_CAP, type TcpPeer } from '../net/tcp-peer.js';
 import type { UdpPeer } from '../net/udp-peer.js';
 import type { Expectation } from '../scenario/model.js';
+import { groupProblem, type GroupCheck } from './values.js';
 
 /** A failed expectation, before the step adds where it was. */
 export interface Miss {
@@ -20,15 +22,42 @@ export interface Miss {
   at?: number;
 }
 
+/** An expectation that held: the bytes it took (the datagram, or the bytes consumed) and, for `one-of`, the alternative that held. */
+export interface Hit {
+  bytes: Uint8Array;
+  expectation: Expectation;
+}
+
+/** Whether an expectation's outcome is a failure. */
+export function isMiss(r: Miss | Hit): r is Miss {
+  return 'code' in r;
+}
+
+const isPlainSpec = (c: unknown): c is ValueSpec =>
+  typeof c === 'number' || c === 'any' || (typeof c === 'object' && c !== null && !('var' in c) && !('equals' in c) && !('field' in c) && !('bits' in c) && !('text' in c) && !('hex' in c) && !('bytes' in c) && Object.values(c).every((x) => typeof x === 'number'));
+
 /** The matcher for a byte expectation (not eof/reset/silence). */
 export function matcherFor(e: Expectation): Matcher | undefined {
   switch (e.kind) {
     case 'bytes':
       return matchBytes(e.data);
-    case 'regex':
-      return matchRegex(e.source, e.flags);
+    case 'regex': {
+      const groups = e.groups as Record<string, GroupCheck> | undefined;
+      if (!groups) return matchRegex(e.source, e.flags);
+      return matchRegex(e.source, e.flags, {
+        check: (hit) => {
+          for (const [name, c] of Object.entries(groups)) {
+            const text = /^\d+$/.test(name) ? hit.groups?.[Number(name) - 1] : hit.named?.[name];
+            const problem = groupProblem(name, text, c, Date.now);
+            if (problem) return problem;
+          }
+          return undefined;
+        },
+      });
+    }
     case 'struct':
-      return matchStruct(e.format, e.values);
+      // Checks of the first kind keep their messages; named fields, references and `{ var }` (resolved by now) take the richer checker.
+      return e.names === undefined && e.values.every(isPlainSpec) ? matchStruct(e.format, e.values) : matchStructChecks(e.format, e.names, e.values as ValueCheck[]);
     case 'rounds':
       return matchRounds(e.data, e.trailer);
     case 'size':
@@ -48,11 +77,11 @@ function expectedBytes(e: Expectation): Uint8Array | undefined {
  * expectation fails only when no byte arrives for `stallMs` while it is incomplete
  * (a large transfer may take as long as it takes, as long as it moves).
  */
-export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, stallMs?: number): Promise<Miss | undefined> {
+export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, stallMs?: number): Promise<Miss | Hit> {
   if (e.kind === 'silence') {
     const r = await peer.changes.wait(() => (peer.buffer.length > 0 ? true : undefined), e.ms, signal);
     if (r.done) return { code: 'not-silent', message: `expected no data for ${e.ms} ms, got ${peer.buffer.length} bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
-    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
+    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : nothing(e);
   }
   const check = tcpCheck(peer, e);
   if (stallMs !== undefined) return expectMoving(peer, e, check, timeoutMs, stallMs, signal);
@@ -63,15 +92,18 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
     return { code: 'timeout', message: `expected ${describeExpectation(e)} within ${timeoutMs} ms; ${(peer.received - from).toLocaleString('en-US')} bytes arrived (not kept) and the stream did not end` };
   }
   if (!r.done) return timedOut(r.reason, describeExpectation(e), timeoutMs, peer.buffer, expectedBytes(e));
-  return r.value === true ? undefined : r.value;
+  return r.value;
 }
+
+/** The hit of an expectation that takes no bytes. */
+const nothing = (e: Expectation): Hit => ({ bytes: new Uint8Array(0), expectation: e });
 
 /**
  * On a stream that lost its place (an earlier check on it failed): drop whatever data
  * comes and judge only how the stream ends (`eof`, `reset`, `rest`, or a
  * `one-of` of those).
  */
-export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | Hit> {
   const drop = () => {
     if (peer.buffer.length > 0) peer.consume(peer.buffer.length);
   };
@@ -81,21 +113,20 @@ export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeo
     return check();
   }, timeoutMs, signal);
   if (!r.done) return timedOut(r.reason, `${describeExpectation(e)} (data after the failed check is skipped)`, timeoutMs, Buffer.alloc(0));
-  return r.value === true ? undefined : r.value;
+  return r.value;
 }
 
 const PROGRESS = Symbol('progress');
 
 /** `check` until it decides, with a deadline of `firstMs` for the first byte, then of `stallMs` after each byte received. */
-async function expectMoving(peer: TcpPeer, e: Expectation, check: Check, firstMs: number, stallMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+async function expectMoving(peer: TcpPeer, e: Expectation, check: Check, firstMs: number, stallMs: number, signal: AbortSignal): Promise<Miss | Hit> {
   const t0 = performance.now();
   const before = peer.buffer.length;
   let seen = before;
   for (;;) {
-    const r = await peer.changes.wait<Miss | true | typeof PROGRESS>(() => check() ?? (peer.buffer.length > seen ? PROGRESS : undefined), seen > before ? stallMs : firstMs, signal);
+    const r = await peer.changes.wait<Miss | Hit | typeof PROGRESS>(() => check() ?? (peer.buffer.length > seen ? PROGRESS : undefined), seen > before ? stallMs : firstMs, signal);
     if (r.done) {
       const v = r.value;
-      if (v === true) return undefined;
       if (v !== PROGRESS) return v;
       seen = peer.buffer.length;
       continue;
@@ -120,15 +151,15 @@ function describeExpectation(e: Expectation): string {
   return matcherFor(e)?.description ?? e.kind;
 }
 
-type Check = () => Miss | true | undefined;
+type Check = () => Miss | Hit | undefined;
 
-/** A look at the peer's state for `e`: true when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
+/** A look at the peer's state for `e`: a Hit when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
 function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
   if (e.kind === 'eof' || e.kind === 'reset') {
     return () => {
       if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
-      if (e.kind === 'eof' && peer.ended) return true;
-      if (e.kind === 'reset' && peer.resetByPeer) return true;
+      if (e.kind === 'eof' && peer.ended) return nothing(e);
+      if (e.kind === 'reset' && peer.resetByPeer) return nothing(e);
       if (peer.finished) return { code: e.kind === 'eof' ? 'reset-not-eof' : 'eof-not-reset', message: e.kind === 'eof' ? `expected end of stream, but the connection ${peer.resetByPeer ? 'was reset' : 'failed: ' + (peer.errorText ?? 'closed')}` : 'expected a reset, got an orderly end of stream' };
       return undefined;
     };
@@ -138,7 +169,7 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
     // as one alternative of several, only a full receive window is (the others look at the same bytes).
     return () => {
       if (peer.finished || peer.full || !alternative) peer.consume(peer.buffer.length);
-      return peer.finished ? true : undefined;
+      return peer.finished ? nothing(e) : undefined;
     };
   }
   if (e.kind === 'one-of') {
@@ -149,9 +180,9 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
       let pending = false;
       for (const c of checks) {
         const v = c();
-        if (v === true) return true;
         if (v === undefined) pending = true;
-        else misses.push(v);
+        else if (isMiss(v)) misses.push(v);
+        else return v;
       }
       if (pending) return undefined;
       return { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}`, actual: Uint8Array.from(peer.buffer) };
@@ -163,8 +194,9 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
     const m = matcher.test(peer.buffer, peer.finished, false, now);
     if (m.status === 'more') return peer.full ? tooMuchData(peer, matcher.description) : undefined;
     if (m.status === 'match') {
+      const bytes = Uint8Array.from(peer.buffer.subarray(0, m.consumed));
       peer.consume(m.consumed);
-      return true;
+      return { bytes, expectation: e };
     }
     const ended = peer.finished && m.at >= peer.buffer.length ? ` (${peer.resetByPeer ? 'connection reset' : 'end of stream'} after ${peer.buffer.length} bytes)` : '';
     const expected = expectedBytes(e);
@@ -179,24 +211,24 @@ function tooMuchData(peer: TcpPeer, what: string): Miss {
 }
 
 /** Wait on a UDP socket for the next datagram (or silence). */
-export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | Hit> {
   if (e.kind === 'silence') {
     const r = await peer.changes.wait(() => (peer.queue.length > 0 ? true : undefined), e.ms, signal);
     if (r.done) {
       const d = peer.queue[0]!;
       return { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) };
     }
-    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
+    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : nothing(e);
   }
   if (e.kind === 'rest') {
     const any = await peer.changes.wait(() => peer.shift(), timeoutMs, signal);
-    return any.done ? undefined : timedOut(any.reason, 'a datagram', timeoutMs, Buffer.alloc(0));
+    return any.done ? { bytes: Uint8Array.from(any.value), expectation: e } : timedOut(any.reason, 'a datagram', timeoutMs, Buffer.alloc(0));
   }
   const matcher = matcherFor(e)!;
   const r = await peer.changes.wait(() => peer.shift(), timeoutMs, signal);
   if (!r.done) return timedOut(r.reason, `a datagram: ${matcher.description}`, timeoutMs, Buffer.alloc(0), expectedBytes(e));
   const m = matcher.test(r.value, true, true, () => Date.now());
-  if (m.status === 'match') return undefined;
+  if (m.status === 'match') return { bytes: Uint8Array.from(r.value), expectation: e };
   const expected = expectedBytes(e);
   const reason = m.status === 'mismatch' ? m.reason : `incomplete datagram for ${matcher.description}`;
   return { code: codeOf(reason), message: reason, ...(expected ? { expected } : {}), actual: Uint8Array.from(r.value), ...(m.status === 'mismatch' ? { at: m.at } : {}) };
