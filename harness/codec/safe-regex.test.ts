@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { CodecError } from './errors.js';
-import { hasLinearEngine, MAIN_THREAD_MAX_CHARS, regexProblem, RegexBudgetError, SafeRegex, safeRegexOf } from './safe-regex.js';
+import { hasLinearEngine, MAIN_THREAD_MAX_CHARS, regexProblem, RegexBudgetError, SafeRegex, safeRegexOf, type RegexHit } from './safe-regex.js';
+
+/** The span of a hit (its groups are checked elsewhere). */
+const span = (h: RegexHit | undefined) => h && { index: h.index, end: h.end };
 
 const LONG = 'a'.repeat(50_000) + '!';
 
@@ -35,7 +38,7 @@ describe('SafeRegex', () => {
       ['😀', 'u', 'x😀y', 0],
       ['z', '', 'abc', 0],
     ];
-    for (const [source, flags, text, from] of cases) expect(new SafeRegex(source, flags).exec(text, from), `/${source}/${flags}`).toMatchObject(plain(source, flags, text, from));
+    for (const [source, flags, text, from] of cases) expect(span(new SafeRegex(source, flags).exec(text, from)), `/${source}/${flags}`).toEqual(plain(source, flags, text, from));
   });
 
   it('ends `(a+)+$` against 50,000 characters quickly, without a match', () => {
@@ -113,5 +116,12 @@ describe('SafeRegex', () => {
     expect(safeRegexOf(s)).toBe(s);
     expect(s.exec('aBBc')).toMatchObject({ index: 1, end: 3 });
     expect(String(s)).toBe('/b+/i');
+  });
+});
+
+describe('SafeRegex groups', () => {
+  it('gives the text, numbered and named groups, on either path', () => {
+    const text = 'x'.repeat(MAIN_THREAD_MAX_CHARS) + 'id=42;';
+    for (const t of ['id=42;', text]) expect(new SafeRegex('id=(?<n>\\d+)(;)').exec(t)).toMatchObject({ text: 'id=42;', groups: ['42', ';'], named: { n: '42' } });
   });
 });
