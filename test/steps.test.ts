@@ -220,3 +220,22 @@ describe('captured values', () => {
     expect(run.scenarios[0]!.failure?.message).toMatch(/expected "2\\n".*got "1\\n"/);
   });
 });
+
+describe('a script step', () => {
+  it('resolves to the bytes an expect matched and the values it captured', async () => {
+    const seen: string[] = [];
+    const s = scenario({
+      covers: ['ECHO-4'],
+      steps: [{ connect: 'c' }],
+      async script(api: { step(s: object): Promise<{ received?: Uint8Array; captures: Record<string, unknown> }> }) {
+        const r = await api.step({ expect: { regex: 'token (?<tok>\\w+)\\n' } });
+        seen.push(Buffer.from(r.received!).toString(), Buffer.from(r.captures.tok as Uint8Array).toString());
+        await api.step({ send: { text: 'use {tok}\n' } });
+        await api.step({ expect: { text: 'ok {tok}\n' } });
+      },
+    });
+    const run = await runAgainst([s], pyServer("c.sendall(b'token abc123\\n'); d = c.recv(100)\nc.sendall(b'ok ' + d.split()[1] + b'\\n'); c.close()"));
+    expect(explain(run)).toBe('');
+    expect(seen).toEqual(['token abc123\n', 'abc123']);
+  });
+});

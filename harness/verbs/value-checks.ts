@@ -35,7 +35,7 @@ function standIn(v: ValidateCtx, c: unknown, path: DataPath, scope: Scope): unkn
     if (isVar(c[k])) v.refer((c[k] as VarRef).var, [...path, k, 'var'], scope);
     else if (c[k] !== undefined) out[k] = c[k];
   }
-  return out;
+  return Object.keys(out).length ? out : 'any';
 }
 
 /** The expectation of a `struct:` check, or undefined after reporting why the checks do not fit the format. */
