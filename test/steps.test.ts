@@ -164,3 +164,78 @@ describe('a requirement whose own checks held', () => {
     expect(run.exitCode).toBe(1);
   });
 });
+
+describe('captured values', () => {
+  const token = scenario({
+    covers: ['ECHO-4'],
+    steps: [{ connect: 'c' }, { expect: { regex: 'token (?<tok>\\w+)\\n' } }, { send: { text: 'use {tok}\n' } }, { expect: { text: 'ok {tok}\n' } }],
+  });
+
+  it('a regex group captured by name is sent in a text and expected in a later reply', async () => {
+    const run = await runAgainst([token], pyServer("c.sendall(b'token abc123\\n'); d = c.recv(100)\nc.sendall(b'ok ' + d.split()[1] + b'\\n'); c.close()"));
+    expect(explain(run)).toBe('');
+  });
+
+  it('fails on the reply that does not carry the captured token', async () => {
+    const run = await runAgainst([token], pyServer("c.sendall(b'token abc123\\n'); c.recv(100); c.sendall(b'ok zzz\\n'); c.close()"));
+    expect(run.scenarios[0]!.failure).toMatchObject({ code: 'mismatch', stepLabel: 'steps[3] expect (line 1)' });
+  });
+
+  const struct = scenario({
+    covers: ['ECHO-4'],
+    steps: [
+      { connect: 'c' },
+      { send: { struct: { format: '!HHI', names: ['id', 'len', 't'], values: [{ random: true }, { 'length-of': 't' }, { now: true }] }, capture: { qid: 'id', sent: 't' } } },
+      { expect: { struct: { format: '!HHII', names: ['id', 'flags', 't', 't2'], values: [{ var: 'qid' }, { bits: 0x8000, equals: 0x8000 }, { var: 'sent' }, { field: 't' }] } } },
+    ],
+  });
+  const structServer = (id: string) => pyServer(`import struct\nd = c.recv(8); i, l, t = struct.unpack('!HHI', d)\nc.sendall(struct.pack('!HHII', ${id}, 0x8100 if l == 4 else 0, t, t)); c.close()`);
+
+  it('a struct send with a random id, a length and the time: its values captured and checked in the reply', async () => {
+    const run = await runAgainst([struct], structServer('i'));
+    expect(explain(run)).toBe('');
+    expect(run.scenarios[0]!.transcript.some((e) => /struct sent: id=\d+/.test(e.detail ?? ''))).toBe(true);
+  });
+
+  it('fails on a reply whose id is not the one sent', async () => {
+    const run = await runAgainst([struct], structServer('i ^ 1'));
+    expect(run.scenarios[0]!.failure).toMatchObject({ code: 'mismatch', stepLabel: 'steps[2] expect (line 1)' });
+    expect(run.scenarios[0]!.failure?.message).toMatch(/^field id \(0\): expected/);
+  });
+
+  const loop = scenario({
+    covers: ['ECHO-4'],
+    steps: [{ connect: 'c' }, { repeat: { times: 3, as: 'i', from: 1, steps: [{ send: { text: 'n{i}\n' } }, { expect: { text: 'got n{i}\n' } }] } }, { note: 'last round {i}' }],
+  });
+
+  it('repeat `as` numbers the rounds from `from`; the last round number is seen after the repeat', async () => {
+    const run = await runAgainst([loop], pyServer("for line in c.makefile('rb'):\n    c.sendall(b'got ' + line)\nc.close()"));
+    expect(explain(run)).toBe('');
+    expect(run.scenarios[0]!.notes).toContain('last round 3');
+  });
+
+  it('fails in the round whose reply has another number', async () => {
+    const run = await runAgainst([loop], pyServer("for line in c.makefile('rb'):\n    c.sendall(b'got n1\\n')\nc.close()"));
+    expect(run.scenarios[0]!.failure).toMatchObject({ code: 'mismatch', stepLabel: 'steps[1].repeat.steps[1] expect (line 1)' });
+    expect(run.scenarios[0]!.failure?.message).toMatch(/expected "2\\n".*got "1\\n"/);
+  });
+});
+
+describe('a script step', () => {
+  it('resolves to the bytes an expect matched and the values it captured', async () => {
+    const seen: string[] = [];
+    const s = scenario({
+      covers: ['ECHO-4'],
+      steps: [{ connect: 'c' }],
+      async script(api: { step(s: object): Promise<{ received?: Uint8Array; captures: Record<string, unknown> }> }) {
+        const r = await api.step({ expect: { regex: 'token (?<tok>\\w+)\\n' } });
+        seen.push(Buffer.from(r.received!).toString(), Buffer.from(r.captures.tok as Uint8Array).toString());
+        await api.step({ send: { text: 'use {tok}\n' } });
+        await api.step({ expect: { text: 'ok {tok}\n' } });
+      },
+    });
+    const run = await runAgainst([s], pyServer("c.sendall(b'token abc123\\n'); d = c.recv(100)\nc.sendall(b'ok ' + d.split()[1] + b'\\n'); c.close()"));
+    expect(explain(run)).toBe('');
+    expect(seen).toEqual(['token abc123\n', 'abc123']);
+  });
+});

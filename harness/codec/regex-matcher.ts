@@ -4,7 +4,7 @@
 import { quoteBytes } from './bytes.js';
 import { CodecError } from './errors.js';
 import { matched, mismatch, MORE } from './mismatch.js';
-import { RegexBudgetError, SafeRegex } from './safe-regex.js';
+import { RegexBudgetError, SafeRegex, type RegexHit } from './safe-regex.js';
 import type { Matcher, MatchResult } from './types.js';
 import { byteOffsetOfUnit, completeUtf8Length, decodeUtf8 } from './utf8-text.js';
 
@@ -15,13 +15,21 @@ export const DEFAULT_REGEX_MAX_BYTES = 1024 * 1024;
 export interface RegexOptions {
   /** Give up (mismatch) when this many bytes came without a match. */
   maxBytes?: number;
+  /** A further check of a match (its groups): why it does not hold, or undefined; a match it refuses is a mismatch. */
+  check?: (hit: RegexHit) => string | undefined;
 }
 
-/** Byte offset of the end of the first match in `bytes`, undefined when none, or the mismatch of a match out of time. */
-function matchEnd(re: SafeRegex, bytes: Uint8Array, received: Uint8Array): number | undefined | MatchResult {
+/**
+ * Byte offset of the end of the first match in `bytes`, undefined when none, or the
+ * mismatch of a match out of time or refused by `check`.
+ */
+function matchEnd(re: SafeRegex, bytes: Uint8Array, received: Uint8Array, check?: RegexOptions['check']): number | undefined | MatchResult {
   try {
     const m = re.exec(decodeUtf8(bytes));
-    return m ? byteOffsetOfUnit(bytes, m.end) : undefined;
+    if (!m) return undefined;
+    const end = byteOffsetOfUnit(bytes, m.end);
+    const problem = check?.(m);
+    return problem === undefined ? end : mismatch(byteOffsetOfUnit(bytes, m.index), problem, received);
   } catch (e) {
     if (e instanceof RegexBudgetError) return mismatch(bytes.length, `regex-budget: ${e.message}`, received);
     throw e;
@@ -45,7 +53,7 @@ export function matchRegex(source: string, flags = '', options: RegexOptions = {
     description,
     test(received, ended, whole) {
       if (whole) {
-        const end = matchEnd(wholeRe, received, received);
+        const end = matchEnd(wholeRe, received, received, options.check);
         if (typeof end === 'object') return end;
         return end === undefined ? mismatch(received.length, `no match for /${source}/${flags} in the ${received.length}-byte datagram ${quoteBytes(received, 80)}`, received) : matched(end);
       }
@@ -53,7 +61,7 @@ export function matchRegex(source: string, flags = '', options: RegexOptions = {
       const window = atLimit ? received.subarray(0, maxBytes) : received;
       // Until more bytes can come, leave out a character still being received.
       const text = ended || atLimit ? window : window.subarray(0, completeUtf8Length(window));
-      const end = matchEnd(re, text, received);
+      const end = matchEnd(re, text, received, options.check);
       if (typeof end === 'object') return end;
       if (end !== undefined) return matched(end);
       if (atLimit) {

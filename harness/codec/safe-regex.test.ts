@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { CodecError } from './errors.js';
-import { hasLinearEngine, MAIN_THREAD_MAX_CHARS, regexProblem, RegexBudgetError, SafeRegex, safeRegexOf } from './safe-regex.js';
+import { hasLinearEngine, MAIN_THREAD_MAX_CHARS, regexProblem, RegexBudgetError, SafeRegex, safeRegexOf, type RegexHit } from './safe-regex.js';
+
+/** The span of a hit (its groups are checked elsewhere). */
+const span = (h: RegexHit | undefined) => h && { index: h.index, end: h.end };
 
 const LONG = 'a'.repeat(50_000) + '!';
 
@@ -35,7 +38,7 @@ describe('SafeRegex', () => {
       ['😀', 'u', 'x😀y', 0],
       ['z', '', 'abc', 0],
     ];
-    for (const [source, flags, text, from] of cases) expect(new SafeRegex(source, flags).exec(text, from), `/${source}/${flags}`).toEqual(plain(source, flags, text, from));
+    for (const [source, flags, text, from] of cases) expect(span(new SafeRegex(source, flags).exec(text, from)), `/${source}/${flags}`).toEqual(plain(source, flags, text, from));
   });
 
   it('ends `(a+)+$` against 50,000 characters quickly, without a match', () => {
@@ -62,14 +65,14 @@ describe('SafeRegex', () => {
     expect(error).toBeInstanceOf(RegexBudgetError);
     expect((error as RegexBudgetError).code).toBe('regex-budget');
     expect((error as Error).message).toMatch(/^matching \/\(a\+\)\+\$\/i against 50001 characters took more than 300 ms and was stopped: the pattern backtracks too much/);
-    expect(re.exec('xAA')).toEqual({ index: 1, end: 3 });
+    expect(re.exec('xAA')).toMatchObject({ index: 1, end: 3 });
   });
 
   it('matches a text longer than 64 Ki characters in the worker, within its budget', () => {
     const re = new SafeRegex('(a+)+$', '', { budgetMs: 300 });
     expect(re.linear).toBe(true);
     const long = 'a'.repeat(MAIN_THREAD_MAX_CHARS) + '!';
-    expect(re.exec('x'.repeat(MAIN_THREAD_MAX_CHARS) + 'aa')).toEqual({ index: MAIN_THREAD_MAX_CHARS, end: MAIN_THREAD_MAX_CHARS + 2 });
+    expect(re.exec('x'.repeat(MAIN_THREAD_MAX_CHARS) + 'aa')).toMatchObject({ index: MAIN_THREAD_MAX_CHARS, end: MAIN_THREAD_MAX_CHARS + 2 });
     // The worker has V8's fallback too: no match, or stopped at the budget; never longer.
     const t0 = performance.now();
     let answer: unknown;
@@ -111,7 +114,14 @@ describe('SafeRegex', () => {
     const s = safeRegexOf(re);
     expect(safeRegexOf(re)).toBe(s);
     expect(safeRegexOf(s)).toBe(s);
-    expect(s.exec('aBBc')).toEqual({ index: 1, end: 3 });
+    expect(s.exec('aBBc')).toMatchObject({ index: 1, end: 3 });
     expect(String(s)).toBe('/b+/i');
+  });
+});
+
+describe('SafeRegex groups', () => {
+  it('gives the text, numbered and named groups, on either path', () => {
+    const text = 'x'.repeat(MAIN_THREAD_MAX_CHARS) + 'id=42;';
+    for (const t of ['id=42;', text]) expect(new SafeRegex('id=(?<n>\\d+)(;)').exec(t)).toMatchObject({ text: 'id=42;', groups: ['42', ';'], named: { n: '42' } });
   });
 });

@@ -35,6 +35,17 @@ const WORKER_START_MS = 15_000;
 export interface RegexHit {
   index: number;
   end: number;
+  /** The text matched. */
+  text?: string;
+  /** Groups 1, 2, … (undefined for one that took no part). */
+  groups?: (string | undefined)[];
+  /** Named groups. */
+  named?: Record<string, string | undefined>;
+}
+
+/** A RegExp match as a RegexHit. */
+function hitOf(m: RegExpExecArray): RegexHit {
+  return { index: m.index, end: m.index + m[0].length, text: m[0], groups: m.slice(1), ...(m.groups ? { named: { ...m.groups } } : {}) };
 }
 
 /** A match that ran out of its budget: the pattern backtracks too much on this text. */
@@ -123,7 +134,7 @@ export class SafeRegex {
     if (this.linear && text.length - from <= MAIN_THREAD_MAX_CHARS) {
       this.#re.lastIndex = from;
       const m = this.#re.exec(text);
-      return m ? { index: m.index, end: m.index + m[0].length } : undefined;
+      return m ? hitOf(m) : undefined;
     }
     return execInWorker(this.source, this.#re.flags, text, from, this.#budgetMs);
   }
@@ -165,7 +176,7 @@ port.on('message', (q) => {
     if (!re) { re = new RegExp(q.source, q.flags); if (cache.size > 256) cache.clear(); cache.set(key, re); }
     re.lastIndex = q.from;
     const m = re.exec(q.text);
-    reply = { seq: q.seq, hit: m ? [m.index, m.index + m[0].length] : null };
+    reply = { seq: q.seq, hit: m ? [m.index, m.index + m[0].length, m[0], Array.from(m).slice(1), m.groups ? Object.assign({}, m.groups) : undefined] : null };
   } catch (e) {
     reply = { seq: q.seq, error: String(e && e.message || e) };
   }
@@ -270,10 +281,12 @@ function execInWorker(source: string, flags: string, text: string, from: number,
     );
   }
   for (let r = w.receive(w.port); r; r = w.receive(w.port)) {
-    const reply = r.message as { seq: number; hit?: [number, number] | null; error?: string };
+    const reply = r.message as { seq: number; hit?: [number, number, string, (string | undefined)[], Record<string, string | undefined> | undefined] | null; error?: string };
     if (reply.seq !== seq) continue;
     if (reply.error !== undefined) throw new CodecError('bad-regex', `invalid regular expression ${shown}: ${reply.error}`);
-    return reply.hit ? { index: reply.hit[0], end: reply.hit[1] } : undefined;
+    if (!reply.hit) return undefined;
+    const [index, end, text, groups, named] = reply.hit;
+    return { index, end, text, groups, ...(named ? { named } : {}) };
   }
   stopWorker(w);
   throw new RegexBudgetError(`matching ${shown}: the regex worker thread gave no answer`);

@@ -3,7 +3,8 @@
  */
 import { CodecError } from './errors.js';
 import { matched, mismatch, MORE } from './mismatch.js';
-import { fieldCodes, fieldOffsets, parseStructFormat } from './struct-format.js';
+import { assertValueChecks, checkStructValues, type ValueCheck } from './struct-checks.js';
+import { fieldCodes, fieldOffsets, parseStructFormat, type StructLayout } from './struct-format.js';
 import { unpackLayout } from './struct-unpack.js';
 import type { StructValue } from './struct.js';
 import type { Matcher, ValueSpec } from './types.js';
@@ -34,16 +35,40 @@ export function matchStruct(format: string, values: readonly ValueSpec[]): Match
       throw new CodecError('bad-struct-values', `value ${k} is for '${code}' (bytes): only "any" can check it`);
     }
   });
-  const { size } = layout;
+  return structMatcher(layout, `a ${layout.size}-byte "${format}" record (${values.map(describeValueSpec).join(', ')})`, (fields, now) => {
+    for (let k = 0; k < fields.length; k++) {
+      const problem = checkValue(fields[k]!, values[k]!, k, now);
+      if (problem) return { at: offsets[k]!, problem };
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Expects a `format` record whose fields (named by `names`) hold `checks`, one per
+ * field (see `checkStructValues`): other fields, masked bits, bytes, values named
+ * by the scenario (already resolved). Throws `CodecError` when the checks do not
+ * fit the layout.
+ */
+export function matchStructChecks(format: string, names: readonly string[] | undefined, checks: readonly ValueCheck[]): Matcher {
+  const layout = parseStructFormat(format);
+  assertValueChecks(layout, names, checks);
+  const offsets = fieldOffsets(layout);
+  return structMatcher(layout, `a "${format}" record`, (fields, now) => {
+    const [first] = checkStructValues(layout, names, checks, fields, now);
+    return first ? { at: offsets[first.index] ?? 0, problem: first.message } : undefined;
+  });
+}
+
+/** A matcher of `layout` records whose decoded fields `check` judges: where and why one breaks, or undefined. */
+function structMatcher(layout: StructLayout, description: string, check: (fields: StructValue[], now: () => number) => { at: number; problem: string } | undefined): Matcher {
+  const { size, format } = layout;
   return {
-    description: `a ${size}-byte "${format}" record (${values.map(describeValueSpec).join(', ')})`,
+    description,
     test(received, ended, whole, now) {
       const checkFields = (fields: StructValue[]) => {
-        for (let k = 0; k < fields.length; k++) {
-          const problem = checkValue(fields[k]!, values[k]!, k, now);
-          if (problem) return mismatch(offsets[k]!, problem, received);
-        }
-        return undefined;
+        const bad = check(fields, now);
+        return bad ? mismatch(bad.at, bad.problem, received) : undefined;
       };
       if (layout.variable) {
         // A closing `*s` takes the rest: the whole datagram, or the stream up to its end.

@@ -12,6 +12,7 @@ import type { Miss } from './expectation.js';
 import type { FramedConn } from './framed.js';
 import type { Program } from './program.js';
 import type { Transcript } from './transcript.js';
+import { valueText, type Value } from './values.js';
 
 /** An open connection of the scenario: a TCP peer or a UDP socket. */
 export type Conn = { kind: 'tcp'; peer: TcpPeer; framed?: FramedConn } | { kind: 'udp'; peer: UdpPeer };
@@ -47,6 +48,10 @@ export interface Context {
   log: CheckLog;
   /** Client under test: the run's TLS server side (its certificate is `{tls-ca}`), made on first use. */
   tlsServer?: () => Promise<TlsServer>;
+  /** Values captured so far and repeat indices (a `parallel` branch has its own copy). */
+  values: Map<string, Value>;
+  /** What the last step received and captured (for a script's `step`). */
+  outcome?: { received?: Uint8Array; captures: Record<string, Value> };
 }
 
 /** What a step's run returns for a check it could not run (it then counts for nothing). */
@@ -70,10 +75,13 @@ export function deadline(ctx: Context, within: number | undefined): number {
   return within ?? ctx.scenario.stepTimeoutMs;
 }
 
-/** Replace `{port}`, `{NAME.port}` and `{NAME.address}` with this run's values. */
+/** Replace `{port}`, `{NAME.port}`, `{NAME.address}` and `{NAME}` of a captured value with this run's values. */
 export function interpolate(text: string, ctx: Context): string {
   return text.replace(/\{(\w[\w-]*)(?:\.(port|address))?\}/g, (whole, name: string, field?: string) => {
-    if (!field) return name === 'port' ? String(ctx.port) : whole;
+    if (!field) {
+      const v = ctx.values.get(name);
+      return name === 'port' ? String(ctx.port) : v !== undefined ? valueText(v) : whole;
+    }
     const c = ctx.conns.get(name);
     if (!c) return whole;
     return field === 'port' ? String(c.peer.localPort) : c.kind === 'tcp' ? c.peer.localAddress : '127.0.0.1';

@@ -3,7 +3,8 @@
  * the codec's matchers, end of stream, reset and silence. Fails as soon as the
  * received bytes can no longer match.
  */
-import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct } from '../codec/index.js';
+import { matchBytes, matchRegex, matchRounds, matchSize, matchStruct, matchStructChecks, type ValueSpec } from '../codec/index.js';
+import type { ValueCheck } from '../codec/struct-checks.js';
 import { performance } from 'node:perf_hooks';
 import { FRAMING_REASON } from '../codec/framed-matcher.js';
 import { escapeBytes } from '../codec/render.js';
@@ -11,6 +12,7 @@ import type { Matcher } from '../codec/types.js';
 import { RECEIVE_CAP, type TcpPeer } from '../net/tcp-peer.js';
 import { endpointText, type Datagram, type UdpFilter, type UdpPeer } from '../net/udp-peer.js';
 import type { Expectation } from '../scenario/model.js';
+import { groupProblem, type GroupCheck } from './values.js';
 
 /** A failed expectation, before the step adds where it was. */
 export interface Miss {
@@ -21,15 +23,44 @@ export interface Miss {
   at?: number;
 }
 
+/** An expectation that held: the bytes it took (the datagram, or the bytes consumed) and, for `one-of`, the alternative that held. */
+export interface Hit {
+  bytes: Uint8Array;
+  expectation: Expectation;
+  /** UDP: the datagram taken, with its sender. */
+  datagram?: Datagram;
+}
+
+/** Whether an expectation's outcome is a failure. */
+export function isMiss(r: Miss | Hit): r is Miss {
+  return 'code' in r;
+}
+
+const isPlainSpec = (c: unknown): c is ValueSpec =>
+  typeof c === 'number' || c === 'any' || (typeof c === 'object' && c !== null && !('var' in c) && !('equals' in c) && !('field' in c) && !('bits' in c) && !('text' in c) && !('hex' in c) && !('bytes' in c) && Object.values(c).every((x) => typeof x === 'number'));
+
 /** The matcher for a byte expectation (not eof/reset/silence). */
 export function matcherFor(e: Expectation): Matcher | undefined {
   switch (e.kind) {
     case 'bytes':
       return matchBytes(e.data);
-    case 'regex':
-      return matchRegex(e.source, e.flags);
+    case 'regex': {
+      const groups = e.groups as Record<string, GroupCheck> | undefined;
+      if (!groups) return matchRegex(e.source, e.flags);
+      return matchRegex(e.source, e.flags, {
+        check: (hit) => {
+          for (const [name, c] of Object.entries(groups)) {
+            const text = /^\d+$/.test(name) ? hit.groups?.[Number(name) - 1] : hit.named?.[name];
+            const problem = groupProblem(name, text, c, Date.now);
+            if (problem) return problem;
+          }
+          return undefined;
+        },
+      });
+    }
     case 'struct':
-      return matchStruct(e.format, e.values);
+      // Checks of the first kind keep their messages; named fields, references and `{ var }` (resolved by now) take the richer checker.
+      return e.names === undefined && e.values.every(isPlainSpec) ? matchStruct(e.format, e.values) : matchStructChecks(e.format, e.names, e.values as ValueCheck[]);
     case 'rounds':
       return matchRounds(e.data, e.trailer);
     case 'size':
@@ -51,11 +82,11 @@ function expectedBytes(e: Expectation): Uint8Array | undefined {
  * expectation fails only when no byte arrives for `stallMs` while it is incomplete
  * (a large transfer may take as long as it takes, as long as it moves).
  */
-export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, stallMs?: number): Promise<Miss | undefined> {
+export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, stallMs?: number): Promise<Miss | Hit> {
   if (e.kind === 'silence') {
     const r = await peer.changes.wait(() => (peer.buffer.length > 0 ? true : undefined), e.ms, signal);
     if (r.done) return { code: 'not-silent', message: `expected no data for ${e.ms} ms, got ${peer.buffer.length} bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
-    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : undefined;
+    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : nothing(e);
   }
   const check = tcpCheck(peer, e);
   if (stallMs !== undefined) return expectMoving(peer, e, check, timeoutMs, stallMs, signal);
@@ -66,15 +97,18 @@ export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number
     return { code: 'timeout', message: `expected ${describeExpectation(e)} within ${timeoutMs} ms; ${(peer.received - from).toLocaleString('en-US')} bytes arrived (not kept) and the stream did not end` };
   }
   if (!r.done) return timedOut(r.reason, describeExpectation(e), timeoutMs, peer.buffer, expectedBytes(e));
-  return r.value === true ? undefined : r.value;
+  return r.value;
 }
+
+/** The hit of an expectation that takes no bytes. */
+const nothing = (e: Expectation): Hit => ({ bytes: new Uint8Array(0), expectation: e });
 
 /**
  * On a stream that lost its place (an earlier check on it failed): drop whatever data
  * comes and judge only how the stream ends (`eof`, `reset`, `rest`, or a
  * `one-of` of those).
  */
-export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal): Promise<Miss | Hit> {
   const drop = () => {
     if (peer.buffer.length > 0) peer.consume(peer.buffer.length);
   };
@@ -84,21 +118,20 @@ export async function expectEndSkippingData(peer: TcpPeer, e: Expectation, timeo
     return check();
   }, timeoutMs, signal);
   if (!r.done) return timedOut(r.reason, `${describeExpectation(e)} (data after the failed check is skipped)`, timeoutMs, Buffer.alloc(0));
-  return r.value === true ? undefined : r.value;
+  return r.value;
 }
 
 const PROGRESS = Symbol('progress');
 
 /** `check` until it decides, with a deadline of `firstMs` for the first byte, then of `stallMs` after each byte received. */
-async function expectMoving(peer: TcpPeer, e: Expectation, check: Check, firstMs: number, stallMs: number, signal: AbortSignal): Promise<Miss | undefined> {
+async function expectMoving(peer: TcpPeer, e: Expectation, check: Check, firstMs: number, stallMs: number, signal: AbortSignal): Promise<Miss | Hit> {
   const t0 = performance.now();
   const before = peer.buffer.length;
   let seen = before;
   for (;;) {
-    const r = await peer.changes.wait<Miss | true | typeof PROGRESS>(() => check() ?? (peer.buffer.length > seen ? PROGRESS : undefined), seen > before ? stallMs : firstMs, signal);
+    const r = await peer.changes.wait<Miss | Hit | typeof PROGRESS>(() => check() ?? (peer.buffer.length > seen ? PROGRESS : undefined), seen > before ? stallMs : firstMs, signal);
     if (r.done) {
       const v = r.value;
-      if (v === true) return undefined;
       if (v !== PROGRESS) return v;
       seen = peer.buffer.length;
       continue;
@@ -123,15 +156,15 @@ function describeExpectation(e: Expectation): string {
   return matcherFor(e)?.description ?? e.kind;
 }
 
-type Check = () => Miss | true | undefined;
+type Check = () => Miss | Hit | undefined;
 
-/** A look at the peer's state for `e`: true when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
+/** A look at the peer's state for `e`: a Hit when it holds (consuming what matched), a Miss when it no longer can, else undefined. */
 function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
   if (e.kind === 'eof' || e.kind === 'reset') {
     return () => {
       if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
-      if (e.kind === 'eof' && peer.ended) return true;
-      if (e.kind === 'reset' && peer.resetByPeer) return true;
+      if (e.kind === 'eof' && peer.ended) return nothing(e);
+      if (e.kind === 'reset' && peer.resetByPeer) return nothing(e);
       if (peer.finished) return { code: e.kind === 'eof' ? 'reset-not-eof' : 'eof-not-reset', message: e.kind === 'eof' ? `expected end of stream, but the connection ${peer.resetByPeer ? 'was reset' : 'failed: ' + (peer.errorText ?? 'closed')}` : 'expected a reset, got an orderly end of stream' };
       return undefined;
     };
@@ -141,7 +174,7 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
     // as one alternative of several, only a full receive window is (the others look at the same bytes).
     return () => {
       if (peer.finished || peer.full || !alternative) peer.consume(peer.buffer.length);
-      return peer.finished ? true : undefined;
+      return peer.finished ? nothing(e) : undefined;
     };
   }
   if (e.kind === 'one-of') {
@@ -152,9 +185,9 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
       let pending = false;
       for (const c of checks) {
         const v = c();
-        if (v === true) return true;
         if (v === undefined) pending = true;
-        else misses.push(v);
+        else if (isMiss(v)) misses.push(v);
+        else return v;
       }
       if (pending) return undefined;
       return { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}`, actual: Uint8Array.from(peer.buffer) };
@@ -166,8 +199,9 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
     const m = matcher.test(peer.buffer, peer.finished, false, now);
     if (m.status === 'more') return peer.full ? tooMuchData(peer, matcher.description) : undefined;
     if (m.status === 'match') {
+      const bytes = Uint8Array.from(peer.buffer.subarray(0, m.consumed));
       peer.consume(m.consumed);
-      return true;
+      return { bytes, expectation: e };
     }
     const ended = peer.finished && m.at >= peer.buffer.length ? ` (${peer.resetByPeer ? 'connection reset' : 'end of stream'} after ${peer.buffer.length} bytes)` : '';
     const expected = expectedBytes(e);
@@ -181,14 +215,12 @@ function tooMuchData(peer: TcpPeer, what: string): Miss {
   return { code: 'too-much-data', message: `${peer.buffer.length.toLocaleString('en-US')} bytes arrived unconsumed (${peer.received.toLocaleString('en-US')} on this connection in all) and ${what} is still not complete; an expectation looks at most ${mib} MiB ahead`, actual: Uint8Array.from(peer.buffer.subarray(0, 4096)) };
 }
 
-/** What a UDP expectation gives: its failure, or the datagram it took (none for silence). */
-export type UdpExpectResult = { miss: Miss; datagram?: undefined } | { miss?: undefined; datagram?: Datagram };
-
 /**
  * Wait on a UDP socket for the next datagram `filter` accepts (or for silence from those
- * senders). Datagrams it does not accept stay queued, and a failure lists them.
+ * senders). Datagrams it does not accept stay queued, and a failure lists them. A hit
+ * carries the datagram taken (its sender, for captures).
  */
-export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, filter: UdpFilter = 'destination'): Promise<UdpExpectResult> {
+export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, filter: UdpFilter = 'destination'): Promise<Miss | Hit> {
   const others = () => {
     const text = peer.notAccepted(filter);
     return text ? ` (${text})` : '';
@@ -197,29 +229,31 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
     const r = await peer.changes.wait(() => peer.next(filter), e.ms, signal);
     if (r.done) {
       const d = r.value.data;
-      return { miss: { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes from ${endpointText(r.value.from)}: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) } };
+      return { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes from ${endpointText(r.value.from)}: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) };
     }
-    return r.reason === 'aborted' ? { miss: { code: 'aborted', message: 'interrupted' } } : {};
+    return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : nothing(e);
   }
-  const matchers = (e.kind === 'one-of' ? e.alternatives : [e]).map((alt) => (alt.kind === 'rest' ? undefined : matcherFor(alt)!));
+  const alternatives = e.kind === 'one-of' ? e.alternatives : [e];
+  const matchers = alternatives.map((alt) => (alt.kind === 'rest' ? undefined : matcherFor(alt)!));
   const what = e.kind === 'one-of' ? describeExpectation(e) : e.kind === 'rest' ? 'any datagram' : `a datagram: ${matchers[0]!.description}`;
   const r = await peer.receive(filter, timeoutMs, signal);
   if (!r.done) {
     const miss = timedOut(r.reason, what, timeoutMs, Buffer.alloc(0), expectedBytes(e));
-    return { miss: r.reason === 'timeout' ? { ...miss, message: `${miss.message}${others()}` } : miss };
+    return r.reason === 'timeout' ? { ...miss, message: `${miss.message}${others()}` } : miss;
   }
   const datagram = r.value;
   const misses: Miss[] = [];
-  for (const matcher of matchers) {
-    if (!matcher) return { datagram };
+  for (const [i, matcher] of matchers.entries()) {
+    const hit: Hit = { bytes: Uint8Array.from(datagram.data), expectation: alternatives[i]!, datagram };
+    if (!matcher) return hit;
     const m = matcher.test(datagram.data, true, true, () => Date.now());
-    if (m.status === 'match') return { datagram };
+    if (m.status === 'match') return hit;
     const reason = m.status === 'mismatch' ? m.reason : `incomplete datagram for ${matcher.description}`;
     misses.push({ code: codeOf(reason), message: reason, ...(m.status === 'mismatch' ? { at: m.at } : {}) });
   }
   const one = misses.length === 1 ? misses[0]! : { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}` };
   const expected = expectedBytes(e);
-  return { miss: { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: Uint8Array.from(datagram.data) } };
+  return { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: Uint8Array.from(datagram.data) };
 }
 
 /** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), `framing` for a frame that cannot be read, else `mismatch`. */

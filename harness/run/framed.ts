@@ -13,7 +13,7 @@ import { lengthPrefixFramer } from '../codec/framer-length.js';
 import type { Framer } from '../codec/framer.js';
 import type { Expectation, Step } from '../scenario/model.js';
 import { fail, type Context } from './context.js';
-import { matcherFor } from './expectation.js';
+import { matcherFor, type Hit } from './expectation.js';
 
 /** How messages are framed on a connection, as a scenario says it (normalised). */
 export type Framing =
@@ -40,6 +40,8 @@ export class FramedConn {
   readonly overhead: number;
   received = 0;
   sent = 0;
+  /** The content of the last message an expectation took. */
+  last?: Uint8Array;
 
   constructor(readonly framing: Framing) {
     this.framer = framerOf(framing);
@@ -74,6 +76,15 @@ export function wireBytes(step: Step, ctx: Context, on: string, framed: FramedCo
 export function messageExpectation(e: Expectation, framed: FramedConn, ctx: Context, on: string): Expectation {
   if (e.kind === 'one-of') return { kind: 'one-of', alternatives: e.alternatives.map((alt) => messageExpectation(alt, framed, ctx, on)) };
   if (!['bytes', 'regex', 'struct', 'size'].includes(e.kind)) return e;
-  const seen = (m: Uint8Array) => ctx.transcript.add('note', on, undefined, `message ${++framed.received}: ${m.length} bytes`);
-  return { kind: 'message', matcher: framedMatcher(framed.framer, matcherFor(e)!, { overhead: framed.overhead, search: e.kind === 'regex', seen }) };
+  const seen = (m: Uint8Array) => {
+    framed.last = m;
+    ctx.transcript.add('note', on, undefined, `message ${++framed.received}: ${m.length} bytes`);
+  };
+  return { kind: 'message', matcher: framedMatcher(framed.framer, matcherFor(e)!, { overhead: framed.overhead, search: e.kind === 'regex', seen }), of: e };
+}
+
+/** A hit on a framed connection as its message: the content (without header or delimiter) and the expectation the message one was made from. */
+export function contentHit(hit: Hit, framed: FramedConn): Hit {
+  const e = hit.expectation;
+  return e.kind === 'message' ? { bytes: framed.last ?? hit.bytes, expectation: e.of } : hit;
 }

@@ -4,7 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Catalogue } from '../scenario/catalogue.js';
-import type { Scenario } from '../scenario/model.js';
+import type { Scenario, StepOutcome } from '../scenario/model.js';
 import { validateStep } from '../scenario/validate.js';
 import { CheckLog, failureOf } from './check-log.js';
 import { StepFailure, type Context } from './context.js';
@@ -108,6 +108,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       disposers: [],
       stdoutFrom: got.stdoutFrom ?? program.console?.length ?? 0,
       log,
+      values: new Map(),
     };
     try {
       await runSteps(scenario.steps, ctx);
@@ -195,12 +196,16 @@ function scriptApi(ctx: Context) {
     fail(message: string, requirements?: string[]): never {
       throw new ScriptFailure(message, requirements, scriptSite(new Error().stack, ctx.scenario.file));
     },
-    async step(raw: Record<string, unknown>): Promise<void> {
+    async step(raw: Record<string, unknown>): Promise<StepOutcome> {
       const site = scriptSite(new Error().stack, ctx.scenario.file);
       const transports = new Map([...ctx.conns].map(([n, c]) => [n, c.kind]));
-      const { step, diagnostics } = validateStep(raw, ctx.scenario.file, transports, ctx.scenario.transport, ctx.scenario.covers, ctx.scenario.role);
+      const { step, diagnostics } = validateStep(raw, ctx.scenario.file, transports, ctx.scenario.transport, ctx.scenario.covers, ctx.scenario.role, ctx.values.keys());
       if (!step) throw new ScriptFailure(`invalid step: ${diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`, undefined, site);
+      delete ctx.outcome;
       await runSteps([{ ...step, label: atSite(step.label, site) }], ctx);
+      const outcome = ctx.outcome ?? { captures: {} };
+      delete ctx.outcome;
+      return outcome;
     },
   };
 }

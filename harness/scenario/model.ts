@@ -3,16 +3,18 @@
  * Plain data (plus, for TS scenarios, an optional script function).
  */
 import type { GeneratedValue, GeneratorSpec } from '../codec/generated.js';
-import type { Matcher, ValueSpec } from '../codec/types.js';
+import type { Matcher } from '../codec/types.js';
+import type { ValueCheck } from '../codec/struct-checks.js';
+import type { BuildBytes, GroupCheck, Value, VarRef } from '../run/values.js';
 import type { StepAction } from '../verbs/index.js';
 
 export type Transport = 'tcp' | 'udp';
 
 /** What an `expect` step waits for. */
 export type Expectation =
-  | { kind: 'bytes'; data: Uint8Array }
-  | { kind: 'regex'; source: string; flags: string }
-  | { kind: 'struct'; format: string; values: ValueSpec[] }
+  | { kind: 'bytes'; data: Uint8Array; build?: BuildBytes }
+  | { kind: 'regex'; source: string; flags: string; groups?: Record<string, GroupCheck | VarRef> }
+  | { kind: 'struct'; format: string; names?: string[]; values: (ValueCheck | VarRef)[] }
   | { kind: 'rounds'; data: Uint8Array; trailer: Uint8Array }
   | { kind: 'size'; size: number }
   | { kind: 'eof' }
@@ -21,7 +23,7 @@ export type Expectation =
   | { kind: 'rest' }
   | { kind: 'one-of'; alternatives: Expectation[] }
   /** Made at run time on a framed connection: the next whole message, matched by its content. */
-  | { kind: 'message'; matcher: Matcher };
+  | { kind: 'message'; matcher: Matcher; of: Expectation };
 
 /** What a step does, normalised; each verb's module declares its actions. */
 export type { StepAction } from '../verbs/index.js';
@@ -40,8 +42,12 @@ export interface Step {
 
 /** The harness API a TS scenario script receives. */
 export interface ScriptApi {
-  /** Run one step, written as in YAML. */
-  step(step: Record<string, unknown>): Promise<void>;
+  /**
+   * Run one step, written as in YAML. Resolves to what an `expect` received (the
+   * bytes it matched) and the values the step captured (also usable by later steps
+   * as `{NAME}` and `{ var: NAME }`).
+   */
+  step(step: Record<string, unknown>): Promise<StepOutcome>;
   /** The program's port. */
   readonly port: number;
   /** A property scenario's generated values for this run (bytes, text, integers, splits). */
@@ -50,6 +56,12 @@ export interface ScriptApi {
   output(stream?: 'stdout' | 'stderr'): string;
   note(text: string): void;
   fail(message: string, requirements?: string[]): never;
+}
+
+/** What one step run by a script gave: the bytes an `expect` matched, and the values captured. */
+export interface StepOutcome {
+  received?: Uint8Array;
+  captures: Record<string, Value>;
 }
 
 export interface Scenario {

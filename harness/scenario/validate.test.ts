@@ -124,3 +124,46 @@ steps:
     expect(udp('{ size: 4 }, { eof: true }')).toEqual(['not-for-udp']);
   });
 });
+
+describe('named values', () => {
+  const head = 'covers: [ECHO-4]\nsteps:\n  - connect: c\n';
+
+  it('`{NAME}` never defined is unknown-value, with a did-you-mean; `{port}`, `{c.port}` and `{{` are not values', () => {
+    const r = check(`${head}  - expect: { regex: "id (?<token>\\\\w+)" }\n  - send: { text: "{tokn} {port} {c.port} {{x}" }\n`);
+    expect(where(r)).toEqual(['5:19 unknown-value']);
+    expect(r.diagnostics[0]!.hint).toMatch(/token/);
+  });
+
+  it('a value captured only by a later step is capture-before-use', () => {
+    const r = check(`${head}  - send: { var: tok }\n  - expect: { regex: "x", capture: tok }\n`);
+    expect(where(r)).toEqual(['4:18 capture-before-use']);
+  });
+
+  it('a capture in one parallel branch is not seen in another', () => {
+    const r = check(`${head}  - parallel:\n      - - expect: { on: c, regex: "x", capture: a }\n      - - send: { on: c, text: "{a}" }\n`);
+    expect(where(r)).toEqual(['6:32 capture-before-use']);
+  });
+
+  it('struct sends: wrong count, a number for `s`, an unknown length-of field, a value out of range', () => {
+    const r = check(`${head}  - send: { struct: { format: "!HH", values: [1] } }
+  - send: { struct: { format: "!4s", values: [3] } }
+  - send: { struct: { format: "!BB", names: [a, b], values: [{ length-of: c }, 0] } }
+  - send: { struct: { format: "!B", values: [256] } }
+`);
+    expect(where(r)).toEqual(['4:46 struct-values', '5:47 struct-value-type', '6:61 struct-unknown-field', '7:46 struct-value-range']);
+  });
+
+  it('struct checks: a number for `s`, text for a number, an unknown field; a capture source that is not there', () => {
+    const r = check(`${head}  - expect: { struct: { format: "!4s", values: [3] } }
+  - expect: { struct: { format: "!H", values: [{ text: ab }] } }
+  - expect: { struct: { format: "!HH", names: [a, b], values: [{ field: c }, any] } }
+  - expect: { regex: "(?<a>x)", capture: { b: c } }
+`);
+    expect(where(r)).toEqual(['4:49 struct-value-type', '5:48 struct-value-type', '6:63 struct-unknown-field', '7:47 bad-capture']);
+  });
+
+  it('regex `groups` name groups of the regex', () => {
+    const r = check(`${head}  - expect: { regex: "(?<n>\\\\d+)", groups: { m: { min: 1 } } }\n`);
+    expect(where(r)).toEqual(['4:46 unknown-group']);
+  });
+});

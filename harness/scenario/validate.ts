@@ -3,18 +3,20 @@
  * problem with its place instead of stopping at the first.
  */
 import type { z } from 'zod';
-import { encodeUtf8 } from '../codec/bytes.js';
+import { concatBytes, encodeUtf8 } from '../codec/bytes.js';
 import type { GeneratedValue, GeneratorSpec, SplitValue } from '../codec/generated.js';
 import { CodecError } from '../codec/errors.js';
 import { regexProblem } from '../codec/safe-regex.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
+import { isHarnessRef, lookup, parseTemplate, templateBytes, valueBytes, type BuildBytes, type TemplateRef } from '../run/values.js';
+import { namedGroups, planStruct, type StructBody } from '../verbs/struct-payload.js';
 import type { PayloadSpec } from '../codec/types.js';
 import { plainMessage } from '../codec/generated.js';
 import type { Framing } from '../run/framed.js';
 import { loopCaps } from '../verbs/flow.js';
 import { checkFraming, checkMessageGenerator } from '../verbs/framing.js';
 import { verbDef, type StepVerb } from '../verbs/index.js';
-import type { Scope, ValidateCtx } from '../verbs/types.js';
+import type { Planned, Scope, ValidateCtx } from '../verbs/types.js';
 import { didYouMean, type Diagnostic } from './diagnostic.js';
 import { payloadKeys } from './fields.js';
 import { DEFAULT_STEP_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type Scenario, type Step, type StepAction, type Transport } from './model.js';
@@ -28,6 +30,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 class Validator implements ValidateCtx {
   readonly diagnostics: Diagnostic[] = [];
   vars = new Map<string, Uint8Array>();
+  /** Payloads under `vars` built at each use (a struct with random values, the time, captured values). */
+  builtVars = new Map<string, BuildBytes>();
+  /** Every value name some step defines (captures, regex named groups, repeat indices). */
+  defined = new Set<string>();
   transport: Transport = 'tcp';
   role: 'server' | 'client' = 'server';
   framing?: Framing;
@@ -67,30 +73,91 @@ class Validator implements ValidateCtx {
   }
 
   payload(spec: Obj, path: DataPath, keys: readonly string[] = payloadKeys): Uint8Array | undefined {
+    const p = this.plan(spec, path, undefined, keys);
+    if (p && 'build' in p) {
+      this.error(path, 'run-time-payload', 'these bytes must be known before the run: no captured values, `{ random }` or `{ now }` here');
+      return undefined;
+    }
+    return p?.data;
+  }
+
+  plan(spec: Obj, path: DataPath, scope: Scope | undefined, keys: readonly string[] = payloadKeys): Planned | undefined {
     const given = keys.filter((k) => spec[k] !== undefined);
     if (given.length !== 1) {
       this.error(path, given.length ? 'ambiguous-payload' : 'missing-payload', given.length ? `give one of ${given.map((k) => `\`${k}\``).join(', ')}, not several` : `give the bytes as one of ${keys.map((k) => `\`${k}\``).join(', ')}`);
       return undefined;
     }
     const key = given[0]!;
-    const ps = { [key]: spec[key] } as PayloadSpec;
-    if ('var' in ps && !this.vars.has(ps.var)) {
-      this.error([...path, 'var'], 'unknown-var', `no payload named \`${ps.var}\` under \`vars\``, didYouMean(ps.var, [...this.vars.keys()]));
-      return undefined;
+    const value = spec[key];
+    const at = [...path, key];
+    if ((key === 'text' || key === 'bytes') && typeof value === 'string') return this.template(key, value, at, scope);
+    if (key === 'var' && typeof value === 'string') return this.varPayload(value, at, scope);
+    if (key === 'concat' && Array.isArray(value) && value.length > 0) {
+      const parts = value.map((p, i) => (isObj(p) ? this.plan(p, [...at, i], scope) : (this.error([...at, i], 'bad-payload', 'a part of `concat` is a payload'), undefined)));
+      if (!parts.every((p): p is Planned => p !== undefined)) return undefined;
+      if (parts.every((p) => 'data' in p)) return { data: concatBytes(parts.map((p) => (p as { data: Uint8Array }).data)) };
+      return { build: (ctx, step) => ({ bytes: concatBytes(parts.map((p) => ('data' in p ? p.data : p.build(ctx, step).bytes))) }) };
     }
+    if (key === 'struct' && isObj(value)) return planStruct(this, value as unknown as StructBody, at, scope);
+    if (key === 'head' && isObj(value) && typeof value.var === 'string' && Number.isInteger(value.size)) {
+      const whole = this.varPayload(value.var, [...at, 'var'], scope);
+      const size = value.size as number;
+      if (!whole) return undefined;
+      return 'data' in whole ? { data: whole.data.subarray(0, size) } : { build: (ctx, step) => ({ bytes: whole.build(ctx, step).bytes.subarray(0, size) }) };
+    }
+    const ps = { [key]: value } as PayloadSpec;
     const problem = checkPayload(ps);
     if (problem) {
-      this.error([...path, key], 'bad-payload', problem);
+      this.error(at, 'bad-payload', problem);
       return undefined;
     }
-    try {
-      return encodePayload(ps, this.vars);
-    } catch (e) {
-      // A `var` inside `concat` that names nothing.
-      if (!(e instanceof CodecError)) throw e;
-      this.error([...path, key], e.code, e.message);
+    return { data: encodePayload(ps) };
+  }
+
+  /** A `text:`/`bytes:` payload: bytes now, or built at run time when it names values known only then. */
+  template(key: 'text' | 'bytes', text: string, path: DataPath, scope: Scope | undefined): Planned | undefined {
+    const parts: (Uint8Array | TemplateRef)[] = [];
+    for (const part of parseTemplate(text)) {
+      if (typeof part === 'string') {
+        try {
+          parts.push(encodePayload({ [key]: part } as PayloadSpec));
+        } catch (e) {
+          if (!(e instanceof CodecError)) throw e;
+          this.error(path, e.code, e.message);
+          return undefined;
+        }
+      } else if (!isHarnessRef(part) && this.isStatic(part.name)) parts.push(this.vars.get(part.name)!);
+      else {
+        if (!isHarnessRef(part)) this.refer(part.name, path, scope);
+        parts.push(part);
+      }
+    }
+    if (parts.every((p) => p instanceof Uint8Array)) return { data: concatBytes(parts as Uint8Array[]) };
+    return { build: (ctx, step) => ({ bytes: templateBytes(parts, ctx, step) }) };
+  }
+
+  /** `{ var: NAME }`: a payload under `vars` or `generate`, or a value known at run time. */
+  varPayload(name: string, path: DataPath, scope: Scope | undefined): Planned | undefined {
+    const built = this.builtVars.get(name);
+    if (built) return { build: built };
+    if (this.isStatic(name)) return { data: this.vars.get(name)! };
+    if (!this.defined.has(name) && !scope?.values.has(name)) {
+      this.error(path, 'unknown-var', `no payload or value named \`${name}\``, didYouMean(name, [...this.vars.keys(), ...this.defined]));
       return undefined;
     }
+    this.refer(name, path, scope);
+    return { build: (ctx, step) => ({ bytes: valueBytes(lookup(ctx, step, name)) }) };
+  }
+
+  /** Whether `name` is a payload known before the run (under `vars` or `generate`, not captured). */
+  isStatic(name: string): boolean {
+    return this.vars.has(name) && !this.defined.has(name);
+  }
+
+  refer(name: string, path: DataPath, scope: Scope | undefined): void {
+    if (scope?.values.has(name) || this.vars.has(name) || this.builtVars.has(name) || (!scope && this.defined.has(name))) return;
+    if (this.defined.has(name)) this.error(path, 'capture-before-use', `\`${name}\` is captured only by a later step`, 'capture it before this step');
+    else this.error(path, 'unknown-value', `no value named \`${name}\` (captures, repeat indices, \`vars\`, \`generate\`)`, didYouMean(name, [...this.vars.keys(), ...this.defined]) ?? 'write `{{` for a literal `{`');
   }
 
   connection(on: string | undefined, scope: Scope, path: DataPath): Transport | undefined {
@@ -197,7 +264,7 @@ export function validateScenario(
   if (script !== undefined && typeof script !== 'function') v.error(['script'], 'invalid-type', '`script` must be an async function');
   if (!head) {
     // Still check the steps, so that one run reports every problem.
-    if (Array.isArray(rest.steps)) v.steps(rest.steps, ['steps'], { conns: new Map() }, []);
+    if (Array.isArray(rest.steps)) v.steps(rest.steps, ['steps'], { conns: new Map(), values: new Set() }, []);
     return { diagnostics: v.diagnostics };
   }
   // `none`: the program does not listen; connections (if any) default to TCP.
@@ -211,9 +278,11 @@ export function validateScenario(
     if (v.transport === 'udp') v.error(['framing'], 'framing-udp', 'a UDP datagram is one message already: `framing` applies to TCP connections');
     else v.framing = checkFraming(v, head.framing, ['framing']);
   }
+  v.defined = definedValues(head.steps);
   for (const [name, spec] of Object.entries(head.vars ?? {})) {
-    const bytes = v.payload(spec as Obj, ['vars', name]);
-    if (bytes) v.vars.set(name, bytes);
+    const p = v.plan(spec as Obj, ['vars', name], undefined);
+    if (p && 'data' in p) v.vars.set(name, p.data);
+    else if (p) v.builtVars.set(name, p.build);
   }
   const generate = (head.generate ?? {}) as Record<string, GeneratorSpec>;
   const given = values ?? placeholders(generate);
@@ -237,7 +306,7 @@ export function validateScenario(
     }
   }
   const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
-  const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map(), framings: new Map() }, head.covers);
+  const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map(), framings: new Map(), values: new Set() }, head.covers);
   const env = scenarioEnv(v, head.env);
   // Each repeat checked itself; the steps together must keep to the same caps.
   if (!v.diagnostics.some((d) => d.code === 'too-many-steps' || d.code === 'too-many-branches')) loopCaps(v, steps, ['steps']);
@@ -291,12 +360,30 @@ function placeholders(generate: Record<string, GeneratorSpec>): Record<string, G
   return out;
 }
 
-/** `{name}` in every string of `data` replaced by the generated text of that name. */
+/**
+ * `{name}` in every string of `data` replaced by the generated text of that name;
+ * `text:` and `bytes:` payloads are left as written (their `{name}` takes the value
+ * itself, whatever characters it holds).
+ */
 function substitute(data: unknown, texts: ReadonlyMap<string, string>): unknown {
   if (typeof data === 'string') return data.replace(/\{([A-Za-z_][\w-]*)\}/g, (whole, name: string) => texts.get(name) ?? whole);
   if (Array.isArray(data)) return data.map((x) => substitute(x, texts));
-  if (isObj(data)) return Object.fromEntries(Object.entries(data).map(([k, x]) => [k, substitute(x, texts)]));
+  if (isObj(data)) return Object.fromEntries(Object.entries(data).map(([k, x]) => [k, (k === 'text' || k === 'bytes') && typeof x === 'string' ? x : substitute(x, texts)]));
   return data;
+}
+
+/** Every value name the steps define anywhere: captures, named groups of `expect` regexes, repeat indices. */
+function definedValues(steps: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(steps)) steps.forEach((x) => definedValues(x, out));
+  else if (isObj(steps)) {
+    const c = steps.capture;
+    if (typeof c === 'string') out.add(c);
+    else if (isObj(c)) Object.keys(c).forEach((k) => out.add(k));
+    if (typeof steps.regex === 'string') namedGroups(steps.regex).forEach((k) => out.add(k));
+    if (isObj(steps.repeat) && typeof steps.repeat.as === 'string') out.add(steps.repeat.as);
+    Object.values(steps).forEach((x) => definedValues(x, out));
+  }
+  return out;
 }
 
 /** Validate one step given at run time by a TS script, with the connections open so far. */
@@ -307,11 +394,15 @@ export function validateStep(
   transport: Transport,
   req: string[],
   role: 'server' | 'client' = 'server',
+  /** Names of the values captured so far. */
+  values: Iterable<string> = [],
 ): { step?: Step; diagnostics: Diagnostic[] } {
   const v = new Validator(file, () => ({ line: 0, col: 0 }));
   v.transport = transport;
   v.role = role;
   const last = [...conns.keys()].pop();
-  const step = v.step(raw, ['script'], { conns: new Map(conns), ...(last ? { last } : {}) }, req);
+  const known = new Set(values);
+  v.defined = definedValues(raw, new Set(known));
+  const step = v.step(raw, ['script'], { conns: new Map(conns), ...(last ? { last } : {}), values: known }, req);
   return { ...(step && v.diagnostics.length === 0 ? { step } : {}), diagnostics: v.diagnostics };
 }

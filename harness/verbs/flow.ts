@@ -6,13 +6,14 @@ import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { pause } from '../net/waiter.js';
 import { fail, interpolate, StepFailure, type Context } from '../run/context.js';
-import { ms } from '../scenario/fields.js';
+import { ms, valueName } from '../scenario/fields.js';
+import type { Value } from '../run/values.js';
 import type { Step } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
 import { defineVerb, type RunSteps, type Scope, type ValidateCtx } from './types.js';
 
 type ParallelAction = { verb: 'parallel'; branches: Step[][] };
-type RepeatAction = { verb: 'repeat'; times: number; parallel: boolean; steps: Step[] };
+type RepeatAction = { verb: 'repeat'; times: number; parallel: boolean; steps: Step[]; as?: string; from: number };
 /** The actions of this family. */
 export type FlowAction = { verb: 'wait'; ms: number } | { verb: 'note'; text: string } | ParallelAction | RepeatAction;
 
@@ -57,6 +58,8 @@ export const parallel = defineVerb({
 const repeatHead = z.strictObject({
   times: z.number().int().positive().max(10_000),
   parallel: z.boolean().optional(),
+  as: valueName.optional().describe('a name for the round number, usable as `{NAME}` and `{ var: NAME }`'),
+  from: z.number().int().optional().describe('the number of the first round (default 0)'),
 });
 
 /** `repeat`: the same steps a number of times, in turn or side by side. */
@@ -71,18 +74,22 @@ export const repeat = defineVerb({
     }
     const { steps: rawSteps, ...head } = body;
     const h = v.parse(repeatHead, head, path);
-    const steps = v.steps(rawSteps, [...path, 'steps'], branchScope(scope), req);
+    if (typeof head.as === 'string') scope.values.add(head.as);
+    // Captures of a round are seen after the repeat; side by side, each round has its own.
+    const steps = v.steps(rawSteps, [...path, 'steps'], h?.parallel ? branchScope(scope) : { ...branchScope(scope), values: scope.values }, req);
     if (!h) return undefined;
-    const action: RepeatAction = { verb: 'repeat', times: h.times, parallel: h.parallel ?? false, steps };
+    const action: RepeatAction = { verb: 'repeat', times: h.times, parallel: h.parallel ?? false, steps, ...(h.as !== undefined ? { as: h.as } : {}), from: h.from ?? 0 };
     // Report a nesting that expands too far at the outermost repeat that crosses the cap.
     const inner = { steps: expandedSteps(steps), branches: concurrentBranches(steps) };
     if (inner.steps <= MAX_EXPANDED_STEPS && inner.branches <= MAX_CONCURRENT_BRANCHES) loopCaps(v, [{ action } as Step], path);
     return action;
   },
   async run(a, step, ctx, runSteps) {
-    if (a.parallel) return runBranches(Array.from({ length: a.times }, () => a.steps), ctx, runSteps);
+    const round = (values: Map<string, Value>, i: number) => a.as !== undefined && values.set(a.as, a.from + i);
+    if (a.parallel) return runBranches(Array.from({ length: a.times }, () => a.steps), ctx, runSteps, round);
     for (let i = 0; i < a.times; i++) {
       if (ctx.signal.aborted) fail(step, 'aborted', `interrupted (scenario timeout or Ctrl-C) in round ${i + 1} of ${a.times}`);
+      round(ctx.values, i);
       await runSteps(a.steps, { ...ctx, conns: new Map(ctx.conns) });
     }
   },
@@ -126,13 +133,17 @@ function concurrentBranches(steps: Step[]): number {
   return most;
 }
 
-/** The scope of a branch: the connections open where it begins, its own names after. */
+/** The scope of a branch: the connections open and values defined where it begins, its own names after. */
 function branchScope(scope: Scope): Scope {
-  return { conns: new Map(scope.conns), ...(scope.last ? { last: scope.last } : {}), ...(scope.framings ? { framings: new Map(scope.framings) } : {}) };
+  return { conns: new Map(scope.conns), ...(scope.last ? { last: scope.last } : {}), ...(scope.framings ? { framings: new Map(scope.framings) } : {}), values: new Set(scope.values) };
 }
 
-/** Run branches side by side, each with its own connection names; the first failure stops the others. */
-async function runBranches(branches: Step[][], ctx: Context, runSteps: RunSteps): Promise<void> {
+/**
+ * Run branches side by side, each with its own connection names and copy of the
+ * values (`prepare` sets a branch's own, e.g. its round number); the first failure
+ * stops the others.
+ */
+async function runBranches(branches: Step[][], ctx: Context, runSteps: RunSteps, prepare?: (values: Map<string, Value>, branch: number) => void): Promise<void> {
   const inner = new AbortController();
   // Each branch's pending waits listen on it: `repeat: { times: 50, parallel: true }` has dozens at once.
   setMaxListeners(0, inner.signal);
@@ -140,9 +151,11 @@ async function runBranches(branches: Step[][], ctx: Context, runSteps: RunSteps)
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const results = await Promise.allSettled(
-      branches.map(async (steps) => {
+      branches.map(async (steps, i) => {
+        const values = new Map(ctx.values);
+        prepare?.(values, i);
         try {
-          await runSteps(steps, { ...ctx, conns: new Map(ctx.conns), signal: inner.signal });
+          await runSteps(steps, { ...ctx, conns: new Map(ctx.conns), values, signal: inner.signal });
         } catch (e) {
           inner.abort();
           throw e;

@@ -9,6 +9,7 @@ import type { Context, NOT_RUN } from '../run/context.js';
 import type { Framing } from '../run/framed.js';
 import type { Step, Transport } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
+import type { BuildBytes, Built } from '../run/values.js';
 
 /** Connection names open at a step while validating, and the last one opened. */
 export interface Scope {
@@ -16,7 +17,12 @@ export interface Scope {
   last?: string;
   /** The framing of each framed connection open here (absent: not known, as for a step a script gives). */
   framings?: Map<string, Framing>;
+  /** Values defined before this step (captures, repeat indices); a `parallel` branch has its own copy. */
+  values: Set<string>;
 }
+
+/** A payload as validation leaves it: its bytes (and a struct's fields), or how to build them when the step runs. */
+export type Planned = { data: Uint8Array; struct?: Built['struct'] } | { build: BuildBytes };
 
 /** What validation offers a verb: reporting problems in place, and what the scenario defines. */
 export interface ValidateCtx {
@@ -34,8 +40,12 @@ export interface ValidateCtx {
   error(path: DataPath, code: string, message: string, hint?: string, atKey?: boolean): void;
   /** Validate `value` against `schema`; report every issue; the parsed value or undefined. */
   parse<T>(schema: z.ZodType<T>, value: unknown, base: DataPath): T | undefined;
-  /** The bytes of the one payload key of `spec` (of `keys`), or undefined after reporting why not. */
+  /** The bytes of the one payload key of `spec` (of `keys`), known before the run, or undefined after reporting why not. */
   payload(spec: Record<string, unknown>, path: DataPath, keys?: readonly string[]): Uint8Array | undefined;
+  /** The one payload of `spec` (of `keys`): its bytes, or, when they use run-time values, how to build them; undefined after reporting why not. */
+  plan(spec: Record<string, unknown>, path: DataPath, scope: Scope | undefined, keys?: readonly string[]): Planned | undefined;
+  /** Report a use of value `name` at `path` that is not defined before it (`unknown-value`, `capture-before-use`). */
+  refer(name: string, path: DataPath, scope: Scope | undefined): void;
   /** The transport of connection `on` (default: the last opened), or undefined after reporting it is not open. */
   connection(on: string | undefined, scope: Scope, path: DataPath): Transport | undefined;
   /** Report a regex that cannot be used. */
