@@ -6,11 +6,10 @@
  * requirement that thing breaks, and nothing else.
  *
  * An example is skipped, with a warning, when its server is not installed (or, for
- * tftpd-hpa, when not running as root); all of them are skipped while the built
- * sockspec does not yet read the scenario language the examples are written in.
+ * tftpd-hpa, when not running as root).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,35 +60,6 @@ function installed(program: string): boolean {
   });
 }
 
-/**
- * Whether the built sockspec reads the scenario language of the examples: a standalone
- * suite (its own requirements.yaml) using struct names, captures, `{ var }` checks,
- * `from: any` and a framed connection validates.
- */
-function languageReady(): boolean {
-  const dir = join(tmp, 'probe');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'requirements.yaml'), 'requirements:\n  - { id: P-1, level: MUST, text: "probe" }\n');
-  writeFileSync(
-    join(dir, 'probe.yaml'),
-    [
-      'name: probe',
-      'covers: [P-1]',
-      'transport: udp',
-      'steps:',
-      '  - connect: u',
-      '  - send: { struct: { format: "!H", names: [id], values: [{ random: true }] }, capture: { qid: id } }',
-      '  - expect: { from: any, struct: { format: "!H", names: [id], values: [{ var: qid }] }, capture: { peer: sender.port } }',
-      '  - connect: { name: t, transport: tcp, framing: { length: 2 } }',
-      '',
-    ].join('\n'),
-  );
-  return spawnSync(process.execPath, ['bin/sockspec.js', 'validate', dir], { cwd: ROOT, encoding: 'utf8' }).status === 0;
-}
-
-const READY = languageReady();
-if (!READY) console.warn('test/examples.test.ts: the built sockspec does not read the scenario language of examples/ yet, so the example suites are not run');
-
 /** Why `e` cannot run here, if it cannot. */
 function missing(e: Example): string | undefined {
   if (!installed(e.program)) return `${e.program} is not installed (apt-get install --no-install-recommends ${e.pkg})`;
@@ -121,7 +91,7 @@ function run(args: string[]): Promise<{ code: number | null; output: string }> {
   });
 }
 
-describe.skipIf(!READY)('the example suites against real servers', () => {
+describe('the example suites against real servers', () => {
   for (const e of EXAMPLES) {
     const why = missing(e);
     if (why) console.warn(`test/examples.test.ts: examples/${e.dir} is not run: ${why}`);

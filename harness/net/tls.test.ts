@@ -51,7 +51,12 @@ describe('TLS', () => {
   });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) c();
-    expect(await handlesAddedSince(before)).toEqual({});
+    // A socket destroyed here may keep a short-lived timer of Node's own for a few turns on a loaded machine:
+    // what is still there after a second is a leak.
+    const until = performance.now() + 1000;
+    let added = await handlesAddedSince(before);
+    while (Object.keys(added).length > 0 && performance.now() < until) added = await handlesAddedSince(before);
+    expect(added).toEqual({});
   });
 
   /** A node:tls echo server with the run's certificate. */

@@ -20,10 +20,10 @@ import type { Datagram } from '../net/udp-peer.js';
 /** A named value: a number (bigint beyond 2^53) or bytes (text as its UTF-8). */
 export type Value = number | bigint | Uint8Array;
 
-/** A reference in a text: `{NAME}`, or `{CONN.port}` / `{CONN.address}` with `field`. */
+/** A reference in a text: `{NAME}`, `{NAME.length}` (its length in bytes, in decimal), or `{CONN.port}` / `{CONN.address}`. */
 export interface TemplateRef {
   name: string;
-  field?: 'port' | 'address';
+  field?: 'port' | 'address' | 'length';
 }
 
 /** A text split into literal pieces and references (`{{` is a literal `{`). */
@@ -53,7 +53,7 @@ export type VarRef = { var: string };
 /** A regex group check, `{ var }`s resolved: compared as text, or its decimal text as a number. */
 export type GroupCheck = number | 'any' | { text: string } | { min?: number | bigint; max?: number | bigint } | { now: number; offset?: number } | { bits: number | bigint; equals: number | bigint };
 
-const TEMPLATE_REF = /\{\{|\{([A-Za-z_][\w-]*)(?:\.(port|address))?\}/g;
+const TEMPLATE_REF = /\{\{|\{([A-Za-z_][\w-]*)(?:\.(port|address|length))?\}/g;
 
 /** `text` as literal pieces and references; `{{` is a literal `{`, any other `{` that does not open a name is left as it is. */
 export function parseTemplate(text: string): TemplatePart[] {
@@ -69,7 +69,7 @@ export function parseTemplate(text: string): TemplatePart[] {
     }
     if (lit) out.push(lit);
     lit = '';
-    out.push(m[2] ? { name: m[1]!, field: m[2] as 'port' | 'address' } : { name: m[1]! });
+    out.push(m[2] ? { name: m[1]!, field: m[2] as TemplateRef['field'] } : { name: m[1]! });
   }
   lit += text.slice(at);
   if (lit) out.push(lit);
@@ -78,7 +78,13 @@ export function parseTemplate(text: string): TemplatePart[] {
 
 /** Whether a reference names a run-time fact of the harness (`{port}`, `{CONN.port}`), not a value. */
 export function isHarnessRef(ref: TemplateRef): boolean {
-  return ref.field !== undefined || ref.name === 'port';
+  return ref.field === 'port' || ref.field === 'address' || (ref.field === undefined && ref.name === 'port');
+}
+
+/** The bytes a value reference stands for: the value's own, or for `{NAME.length}` the decimal length of its bytes. */
+export function refBytes(ref: TemplateRef, v: Value): Uint8Array {
+  const bytes = valueBytes(v);
+  return ref.field === 'length' ? encodeUtf8(String(bytes.length)) : bytes;
 }
 
 /** A number as a value: a number when exact, else a bigint. */
@@ -129,7 +135,7 @@ function harnessText(ref: TemplateRef, ctx: Context): string {
 
 /** The bytes of a template: literal pieces by `literal`, references by this run's values. */
 export function templateBytes(parts: readonly (Uint8Array | TemplateRef)[], ctx: Context, step: Step): Uint8Array {
-  return concatBytes(parts.map((p) => (p instanceof Uint8Array ? p : isHarnessRef(p) ? encodeUtf8(harnessText(p, ctx)) : valueBytes(lookup(ctx, step, p.name)))));
+  return concatBytes(parts.map((p) => (p instanceof Uint8Array ? p : isHarnessRef(p) ? encodeUtf8(harnessText(p, ctx)) : refBytes(p, lookup(ctx, step, p.name)))));
 }
 
 /** A uniform 32-bit random number from the system (struct `{ random: true }` without a seed). */

@@ -134,6 +134,13 @@ describe('named values', () => {
     expect(r.diagnostics[0]!.hint).toMatch(/token/);
   });
 
+  it('`{NAME.length}` is the byte length of a value in decimal; of a name never defined, unknown-value', () => {
+    const r = check(`covers: [ECHO-4]\nvars:\n  v: { bytes: 'a\\r\\nb' }\nsteps:\n  - connect: c\n  - send: { text: "\${v.length}|{v}|{c.length}" }\n`);
+    expect(where(r)).toEqual(['6:19 unknown-value']);
+    const ok = check(`covers: [ECHO-4]\nvars:\n  v: { bytes: 'a\\r\\nb' }\n  e: { text: "" }\nsteps:\n  - connect: c\n  - send: { text: "\${v.length}|{v}|{e.length}" }\n`);
+    expect(Buffer.from((ok.scenario!.steps[1]!.action as { data: Uint8Array }).data).toString()).toBe('$4|a\r\nb|0');
+  });
+
   it('a value captured only by a later step is capture-before-use', () => {
     const r = check(`${head}  - send: { var: tok }\n  - expect: { regex: "x", capture: tok }\n`);
     expect(where(r)).toEqual(['4:18 capture-before-use']);

@@ -8,7 +8,7 @@ import type { GeneratedValue, GeneratorSpec, SplitValue } from '../codec/generat
 import { CodecError } from '../codec/errors.js';
 import { regexProblem } from '../codec/safe-regex.js';
 import { checkPayload, encodePayload } from '../codec/payload.js';
-import { isHarnessRef, lookup, parseTemplate, templateBytes, valueBytes, type BuildBytes, type TemplateRef } from '../run/values.js';
+import { isHarnessRef, lookup, refBytes, parseTemplate, templateBytes, valueBytes, type BuildBytes, type TemplateRef } from '../run/values.js';
 import { namedGroups, planStruct, type StructBody } from '../verbs/struct-payload.js';
 import type { PayloadSpec } from '../codec/types.js';
 import { plainMessage } from '../codec/generated.js';
@@ -126,7 +126,7 @@ class Validator implements ValidateCtx {
           this.error(path, e.code, e.message);
           return undefined;
         }
-      } else if (!isHarnessRef(part) && this.isStatic(part.name)) parts.push(this.vars.get(part.name)!);
+      } else if (!isHarnessRef(part) && this.isStatic(part.name)) parts.push(refBytes(part, this.vars.get(part.name)!));
       else {
         if (!isHarnessRef(part)) this.refer(part.name, path, scope);
         parts.push(part);
