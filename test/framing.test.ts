@@ -69,6 +69,29 @@ describe('a length-prefixed connection', () => {
   });
 });
 
+describe('captures on a framed connection', () => {
+  it('take the message content, its struct fields and regex groups, without the length prefix', async () => {
+    const s = scenario({
+      covers: ['ECHO-4'],
+      framing: { length: 2 },
+      steps: [
+        { connect: 'c' },
+        { send: { struct: { format: '!HB', names: ['id', 'n'], values: [{ random: true }, 7] } } },
+        { expect: { struct: { format: '!HB', names: ['id', 'n'], values: ['any', 7] }, capture: { got: 'id', whole: 'message' } } },
+        { send: { concat: [{ var: 'whole' }, { text: ' seq=41' }] } },
+        { expect: { regex: 'seq=(?<seq>\\d+)$', capture: { echoed: 'message' } } },
+        { send: { text: 'id {got} seq {seq} len {echoed.length}' } },
+        { expect: { regex: '^id \\d+ seq 41 len 10$' } },
+      ],
+    });
+    const run = await runAgainst([s], ECHO);
+    expect(explain(run)).toBe('');
+    // A capture that took the framed bytes would have seen a 5-byte message and a length of 12.
+    const sent = run.scenarios[0]!.transcript.filter((t) => t.kind === 'send').map((t) => Buffer.from(t.data ?? []).toString('latin1'));
+    expect(sent.some((x) => / seq 41 len 10$/.test(x))).toBe(true);
+  });
+});
+
 describe('multi-line replies', () => {
   const smtp = scenario({
     covers: ['ECHO-4'],
