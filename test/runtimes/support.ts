@@ -18,7 +18,7 @@ export const UDP_LITTLE_ENDIAN = 'python3 fixtures/udp-time/server/little-endian
 export const SPAWNS_GRANDCHILD = 'python3 fixtures/lifecycle/spawns-grandchild.py {port}';
 
 /**
- * Scenario files for the process-group checks, in a temporary folder: `quick` connects,
+ * Scenario files for the process-group checks, in a temporary folder with their catalogue: `quick` connects,
  * waits 500 ms (time to look at the running processes) and closes; `stuck` waits far
  * past its 1 s scenario timeout.
  */
@@ -26,6 +26,8 @@ export function lifecycleScenarios(): { quick: string; stuck: string; remove: ()
   const dir = mkdtempSync(join(tmpdir(), 'sockspec-runtime-'));
   const quick = join(dir, 'quick.yaml');
   const stuck = join(dir, 'stuck.yaml');
+  // A suite of its own: its catalogue beside it.
+  writeFileSync(join(dir, 'requirements.yaml'), 'requirements:\n  - { id: ECHO-7, level: MUST, text: "the server keeps serving" }\n');
   writeFileSync(quick, 'covers: [ECHO-7]\nsteps:\n  - connect: c\n  - wait: 500\n  - close: c\n');
   writeFileSync(stuck, 'covers: [ECHO-7]\ntimeout: 1000\nsteps:\n  - connect: c\n  - wait: 60000\n');
   return { quick, stuck, remove: () => rmSync(dir, { recursive: true, force: true }) };
