@@ -288,14 +288,7 @@ export class TcpPeer {
 
   /** Write `data` in pieces (`sizes`, the rest last), pausing `pauseMs` between them; resolves when all is handed to the kernel. */
   async send(data: Uint8Array, sizes: number[], pauseMs: number, signal?: AbortSignal): Promise<string | undefined> {
-    const pieces: Uint8Array[] = [];
-    let at = 0;
-    for (const n of sizes) {
-      if (at >= data.length) break;
-      pieces.push(data.subarray(at, at + n));
-      at += n;
-    }
-    if (at < data.length || pieces.length === 0) pieces.push(data.subarray(at));
+    const pieces = cutPieces(data, sizes);
     for (let i = 0; i < pieces.length; i++) {
       if (i > 0 && pauseMs > 0 && !(await pause(pauseMs, signal))) return 'aborted';
       const problem = await this.write(pieces[i]!, signal);
@@ -338,4 +331,17 @@ export class TcpPeer {
     if (this.#tcp instanceof TLSSocket) return void this.#tcp.destroy(); // a TLS socket made elsewhere: no TCP handle to reset
     this.#tcp.resetAndDestroy(); // a TLS socket over it closes with it
   }
+}
+
+/** `data` in pieces of `sizes`, the rest as the last piece (always at least one piece). */
+export function cutPieces(data: Uint8Array, sizes: readonly number[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    if (at >= data.length) break;
+    pieces.push(data.subarray(at, at + n));
+    at += n;
+  }
+  if (at < data.length || pieces.length === 0) pieces.push(data.subarray(at));
+  return pieces;
 }

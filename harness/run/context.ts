@@ -12,7 +12,7 @@ import type { Miss } from './expectation.js';
 import type { FramedConn } from './framed.js';
 import type { Program } from './program.js';
 import type { Transcript } from './transcript.js';
-import { valueText, type Value } from './values.js';
+import type { Value } from './values.js';
 
 /** An open connection of the scenario: a TCP peer or a UDP socket. */
 export type Conn = { kind: 'tcp'; peer: TcpPeer; framed?: FramedConn } | { kind: 'udp'; peer: UdpPeer };
@@ -73,19 +73,6 @@ export function conn(ctx: Context, step: Step, on: string | undefined): Conn {
 /** A step's deadline: its own `within`, or the scenario's step timeout. */
 export function deadline(ctx: Context, within: number | undefined): number {
   return within ?? ctx.scenario.stepTimeoutMs;
-}
-
-/** Replace `{port}`, `{NAME.port}`, `{NAME.address}` and `{NAME}` of a captured value with this run's values. */
-export function interpolate(text: string, ctx: Context): string {
-  return text.replace(/\{(\w[\w-]*)(?:\.(port|address))?\}/g, (whole, name: string, field?: string) => {
-    if (!field) {
-      const v = ctx.values.get(name);
-      return name === 'port' ? String(ctx.port) : v !== undefined ? valueText(v) : whole;
-    }
-    const c = ctx.conns.get(name);
-    if (!c) return whole;
-    return field === 'port' ? String(c.peer.localPort) : c.kind === 'tcp' ? c.peer.localAddress : '127.0.0.1';
-  });
 }
 
 /**

@@ -125,17 +125,36 @@ export function lookup(ctx: Context, step: Step, name: string): Value {
   return v;
 }
 
-/** The text of a harness reference (`{port}`, `{CONN.port}`, `{CONN.address}`); a connection not open leaves it as written. */
-function harnessText(ref: TemplateRef, ctx: Context): string {
+/** A reference as it was written. */
+const writtenRef = (ref: TemplateRef): string => `{${ref.name}${ref.field ? `.${ref.field}` : ''}}`;
+
+/** The text of a harness reference (`{port}`, `{CONN.port}`, `{CONN.address}`); undefined for a connection not open. */
+function harnessText(ref: TemplateRef, ctx: Context): string | undefined {
   if (!ref.field) return String(ctx.port);
   const c = ctx.conns.get(ref.name);
-  if (!c) return `{${ref.name}.${ref.field}}`;
+  if (!c) return undefined;
   return ref.field === 'port' ? String(c.peer.localPort) : c.kind === 'tcp' ? c.peer.localAddress : '127.0.0.1';
+}
+
+/**
+ * `text` (a note, a `stdout` pattern) with `{port}`, `{CONN.port}`, `{CONN.address}`,
+ * `{NAME}` and `{NAME.length}` filled in from this run; a reference to a connection or
+ * value not there yet is left as written.
+ */
+export function interpolate(text: string, ctx: Context): string {
+  return parseTemplate(text)
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      if (isHarnessRef(p)) return harnessText(p, ctx) ?? writtenRef(p);
+      const v = ctx.values.get(p.name);
+      return v === undefined ? writtenRef(p) : decodeUtf8(refBytes(p, v));
+    })
+    .join('');
 }
 
 /** The bytes of a template: literal pieces by `literal`, references by this run's values. */
 export function templateBytes(parts: readonly (Uint8Array | TemplateRef)[], ctx: Context, step: Step): Uint8Array {
-  return concatBytes(parts.map((p) => (p instanceof Uint8Array ? p : isHarnessRef(p) ? encodeUtf8(harnessText(p, ctx)) : refBytes(p, lookup(ctx, step, p.name)))));
+  return concatBytes(parts.map((p) => (p instanceof Uint8Array ? p : isHarnessRef(p) ? encodeUtf8(harnessText(p, ctx) ?? writtenRef(p)) : refBytes(p, lookup(ctx, step, p.name)))));
 }
 
 /** A uniform 32-bit random number from the system (struct `{ random: true }` without a seed). */
@@ -224,16 +243,20 @@ function resolveBound<B>(b: B | VarRef | undefined, ctx: Context, step: Step): B
   return n;
 }
 
+type Range<B> = { min?: B | VarRef; max?: B | VarRef };
+
+/** `{ min, max }` with a bound given as `{ var }` resolved to its number. */
+function resolveRange<B>(r: Range<B>, ctx: Context, step: Step): { min?: B | number | bigint; max?: B | number | bigint } {
+  const min = resolveBound(r.min, ctx, step);
+  const max = resolveBound(r.max, ctx, step);
+  return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+}
+
 /** Struct checks with every `{ var }` replaced by `{ equals: value }` (a bound by its number). */
 export function resolveStructChecks(checks: readonly (ValueCheck | VarRef)[], ctx: Context, step: Step): ValueCheck[] {
   return checks.map((c) => {
     if (isVar(c)) return { equals: lookup(ctx, step, c.var) };
-    if (typeof c === 'object' && ('min' in c || 'max' in c)) {
-      const r = c as { min?: ValueBound | VarRef; max?: ValueBound | VarRef };
-      const min = resolveBound(r.min, ctx, step);
-      const max = resolveBound(r.max, ctx, step);
-      return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
-    }
+    if (typeof c === 'object' && ('min' in c || 'max' in c)) return resolveRange(c as Range<ValueBound>, ctx, step);
     return c;
   });
 }
@@ -243,12 +266,7 @@ export function resolveGroupChecks(checks: Record<string, GroupCheck | VarRef>, 
   return Object.fromEntries(
     Object.entries(checks).map(([k, c]) => {
       if (isVar(c)) return [k, { text: valueText(lookup(ctx, step, c.var)) }];
-      if (typeof c === 'object' && ('min' in c || 'max' in c)) {
-        const r = c as { min?: number | VarRef; max?: number | VarRef };
-        const min = resolveBound(r.min, ctx, step);
-        const max = resolveBound(r.max, ctx, step);
-        return [k, { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }];
-      }
+      if (typeof c === 'object' && ('min' in c || 'max' in c)) return [k, resolveRange(c as Range<number>, ctx, step)];
       return [k, c];
     }),
   );

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { SafeRegex } from '../codec/safe-regex.js';
-import { fail, deadline, interpolate, type Context } from '../run/context.js';
+import { fail, deadline, type Context } from '../run/context.js';
+import { interpolate } from '../run/values.js';
 import { findCrashTrace } from '../run/crash.js';
 import { findCtimes, offText, programTimeZone } from '../run/ctime.js';
 import { describeExit } from '../run/program.js';

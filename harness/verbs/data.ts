@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { splitSizes } from '../codec/generated.js';
 import { showValue } from '../codec/struct-fields.js';
-import type { TcpPeer } from '../net/tcp-peer.js';
+import { cutPieces, type TcpPeer } from '../net/tcp-peer.js';
 import { pause } from '../net/waiter.js';
 import { conn, deadline, fail, NOT_RUN, StepFailure, type Context } from '../run/context.js';
 import { expectEndSkippingData, expectTcp, expectUdp, isMiss } from '../run/expectation.js';
@@ -107,7 +107,7 @@ export const send = defineVerb({
       const problem =
         c.kind === 'udp'
           ? await c.peer.send(data, udpTarget(a.to, ctx, step))
-          : await c.peer.send(data, a.chunks ?? (a.chunk ? Array(Math.ceil(data.length / a.chunk)).fill(a.chunk) : []), a.pause, ctx.signal);
+          : await c.peer.send(data, pieceSizes(a, data.length), a.pause, ctx.signal);
       if (problem === 'aborted') fail(step, 'aborted', 'interrupted');
       if (problem) fail(step, 'send-failed', problem);
     }
@@ -123,20 +123,17 @@ function sendStall(v: ValidateCtx, s: { stall?: number }, path: DataPath, t: Tra
   return { stall: s.stall };
 }
 
+/** The piece sizes of a send of `length` bytes: its `chunks`, or pieces of `chunk` bytes (none: one piece). */
+function pieceSizes(a: SendAction, length: number): number[] {
+  return a.chunks ?? (a.chunk ? Array<number>(Math.ceil(length / a.chunk)).fill(a.chunk) : []);
+}
+
 /** The largest piece a stall-timed send hands over at once: the peer must take one within the stall timeout. */
 const STALL_PIECE = 64 * 1024;
 
 /** Send in pieces (at most 64 KiB), failing only when the peer takes none for `stallMs`. */
 async function sendMoving(step: Step, peer: TcpPeer, data: Uint8Array, a: SendAction, stallMs: number, ctx: Context): Promise<void> {
-  const sizes = a.chunks ?? (a.chunk ? Array<number>(Math.ceil(data.length / a.chunk)).fill(a.chunk) : []);
-  const given: Uint8Array[] = [];
-  let at = 0;
-  for (const n of sizes) {
-    if (at >= data.length) break;
-    given.push(data.subarray(at, at + n));
-    at += n;
-  }
-  if (at < data.length || given.length === 0) given.push(data.subarray(at));
+  const given = cutPieces(data, pieceSizes(a, data.length));
   let sent = 0;
   for (let i = 0; i < given.length; i++) {
     if (i > 0 && a.pause > 0 && !(await pause(a.pause, ctx.signal))) fail(step, 'aborted', 'interrupted');

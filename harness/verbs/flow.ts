@@ -5,9 +5,9 @@
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { pause } from '../net/waiter.js';
-import { fail, interpolate, StepFailure, type Context } from '../run/context.js';
+import { fail, StepFailure, type Context } from '../run/context.js';
 import { ms, valueName } from '../scenario/fields.js';
-import type { Value } from '../run/values.js';
+import { interpolate, type Value } from '../run/values.js';
 import type { Step } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
 import { defineVerb, type RunSteps, type Scope, type ValidateCtx } from './types.js';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { UdpAddress, UdpFilter } from '../net/udp-peer.js';
 import { fail, type Context } from '../run/context.js';
+import { lookup, valueNumber } from '../run/values.js';
 import type { Step, Transport } from '../scenario/model.js';
 import type { DataPath } from '../scenario/yaml-source.js';
 import { LOOPBACK } from './connection.js';
@@ -42,16 +43,12 @@ export function checkUdpEndpoint(v: ValidateCtx, spec: FromSpec | ToSpec | undef
   }
 }
 
-/**
- * The port `spec` names at run time. A named value is looked up among the values
- * captured or defined so far in the scenario (`ctx.values`, when the context has them).
- */
+/** The port `spec` names at run time: a number, or a value captured or defined so far in the scenario. */
 export function resolvePort(spec: PortSpec, ctx: Context, step: Step): number {
   if (typeof spec === 'number') return spec;
-  const values = (ctx as { values?: ReadonlyMap<string, unknown> }).values;
-  const v = values?.get(spec.var);
+  const v = valueNumber(lookup(ctx, step, spec.var));
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number') fail(step, 'unknown-value', `no number named \`${spec.var}\` is known at this step`);
+  if (n === undefined) fail(step, 'unknown-value', `no number named \`${spec.var}\` is known at this step`);
   if (!Number.isInteger(n) || n < 1 || n > 65535) fail(step, 'bad-port', `\`${spec.var}\` is ${n}, not a port (1–65535)`);
   return n;
 }
