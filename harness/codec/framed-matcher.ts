@@ -44,8 +44,9 @@ export function framedMatcher(framer: Framer, content: Matcher, options: FramedM
         try {
           message = decoder.push(received.subarray(fed))[0];
         } catch (e) {
-          if (!(e instanceof FrameError)) throw e;
-          message = e.frames[0];
+          // A frame error may still hand over the frames before it; any other codec error (a `continued` regex out of time) ends the framing.
+          if (!(e instanceof CodecError)) throw e;
+          message = e instanceof FrameError ? e.frames[0] : undefined;
           if (message === undefined) problem = e.message;
         }
         fed = received.length;

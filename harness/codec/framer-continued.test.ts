@@ -19,6 +19,14 @@ describe('continuedFramer', () => {
     }
   });
 
+  it('matches `continued` within the time bound of scenario regexes, however the peer writes its lines', () => {
+    // Backtracking would take about 2^40 steps on this line; the bounded matcher answers at once.
+    const d = continuedFramer({ delimiter: '\r\n', continued: /^(a+)+$/ }).decoder();
+    const t0 = performance.now();
+    expect(d.push(Buffer.from(`${'a'.repeat(40)}b\r\naaa\r\nz\r\n`)).map(text)).toEqual([`${'a'.repeat(40)}b`, 'aaa\r\nz']);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('refuses a stream ending after continued lines, and frames a message with one delimiter', () => {
     const d = smtp.decoder();
     expect(d.push(Buffer.from('250-a\r\n250-b\r\n'))).toEqual([]);

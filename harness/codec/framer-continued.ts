@@ -7,6 +7,7 @@ import { concatBytes, encodeUtf8 } from './bytes.js';
 import { CodecError } from './errors.js';
 import { delimiterFramer } from './framer-delimiter.js';
 import { checkMessage, checkWholeOption, DEFAULT_MAX_FRAME_LENGTH, FrameError, type Framer } from './framer.js';
+import { safeRegexOf } from './safe-regex.js';
 import { decodeUtf8 } from './utf8-text.js';
 
 /** A multi-line framing: the line delimiter, which lines continue, and the longest message. */
@@ -41,7 +42,8 @@ export function continuedFramer(options: ContinuedFramerOptions): Framer {
           open.push(line);
           held += line.length + delimiter.length;
           if (held > max + delimiter.length) throw new FrameError('frame-too-long', `a message of more than ${max} bytes (${description})`, out);
-          if (continued.test(decodeUtf8(line))) continue;
+          // A line comes from the peer: matched within the time bound of scenario regexes (RegexBudgetError past it).
+          if (safeRegexOf(continued).exec(decodeUtf8(line)) !== undefined) continue;
           out.push(concatBytes(open.flatMap((l, i) => (i === 0 ? [l] : [delimiter, l]))));
           open = [];
           held = 0;
