@@ -6,6 +6,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fillTemplate } from '../process/command.js';
 
 /** Folders made and not yet removed: an exit (Ctrl-C included) removes them. */
 const live = new Set<string>();
@@ -13,11 +14,6 @@ let hooked = false;
 
 function removeAll(): void {
   for (const dir of live) removeFolder(dir);
-}
-
-/** `{port}` and `{dir}` in `text` replaced; any other `{…}` left as it is. */
-export function fillFileTemplate(text: string, vars: { port: string; dir: string }): string {
-  return text.replace(/\{(port|dir)\}/g, (_, name: 'port' | 'dir') => vars[name]);
 }
 
 /** A fresh folder holding `files` (name → text), filled in for `port`; absolute path. */
@@ -32,7 +28,8 @@ export function makeProgramFolder(files: Readonly<Record<string, string>>, port:
     for (const [name, text] of Object.entries(files)) {
       const path = join(dir, name);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, fillFileTemplate(text, { port, dir }));
+      // `{port}` and `{dir}` replaced as in the command; any other `{…}` left as it is.
+      writeFileSync(path, fillTemplate([text], { port, dir })[0]!);
     }
   } catch (e) {
     removeFolder(dir);
