@@ -4,7 +4,7 @@ import { createConsoleReporter } from './console-reporter.js';
 import { formatRunSummary } from './console-text.js';
 import { openStdoutOutput } from './report-output.js';
 import type { RunResult } from '../run/result.js';
-import { captureStdout, replayRun, sampleRun } from './sample-run.js';
+import { captureStdout, replayRun, sampleRun, sampleRunOfTwoTargets } from './sample-run.js';
 
 const COUNTS_LINE = /^\d+ passed, \d+ failed(, \d+ non-strict)?(, \d+ info)?(, \d+ skipped)?(, \d+ errors)?$/;
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1)!;
@@ -58,6 +58,15 @@ describe('console reporter', () => {
     expect(text).not.toContain('\n- skip scenarios');
     // Nothing the program sent reaches the terminal raw.
     expect(text).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+  });
+
+  it('with several targets, shows each requirement against each target side by side', async () => {
+    const text = (await consoleOutput({ run: sampleRunOfTwoTargets() })).text();
+    expect(text).toMatch(/^requirement\s+level\s+python\s+typescript$/m);
+    expect(text).toMatch(/^ECHO-4\s+MUST\s+fail\s+fail$/m);
+    expect(text).toMatch(/^ECHO-5\s+SHOULD\s+fail\s+fail$/m);
+    expect(text).not.toMatch(/^TIME-2\s/m);
+    expect(text).not.toMatch(/^requirement\s+level\s+outcome/m);
   });
 
   it('summarises each requirement the run judged and counts the uncovered ones', async () => {

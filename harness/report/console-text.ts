@@ -7,6 +7,7 @@ import type { Outcome, RequirementSummary, RunResult, ScenarioResult } from '../
 import type { Style } from './ansi-style.js';
 import { makePrintableLine } from './printable-text.js';
 import { describeProblem, describeTranscriptTail } from './problem-text.js';
+import { requirementMatrix } from './matrix.js';
 
 /** The mark of each outcome: passed (with or without notes), failed, warned or not judged, skipped. */
 export const OUTCOME_MARKS: Readonly<Record<Outcome, string>> = { pass: '✓', info: '✓', fail: '✗', 'non-strict': '!', 'not-run': '?', error: '!', skip: '-' };
@@ -66,6 +67,30 @@ export function formatRequirementTable(requirements: readonly Readonly<Requireme
   return lines;
 }
 
+/**
+ * The requirement × target table of a run with several targets: per requirement its
+ * level and its outcome against each target (`-` where no scenario of that target covers it).
+ */
+export function formatMatrixTable(run: Pick<Readonly<RunResult>, 'scenarios' | 'requirements'>, style: Style): string[] {
+  const { targets, rows: all } = requirementMatrix(run);
+  const rows = all.filter((r) => targets.some((t) => r.cells[t]!.outcome !== 'uncovered'));
+  if (rows.length === 0) return [];
+  const headings = ['requirement', 'level', ...targets.map((t) => makePrintableLine(t))];
+  const text = (o: string) => (o === 'uncovered' ? '-' : o);
+  const cols = rows.map((r) => [makePrintableLine(r.id), r.level, ...targets.map((t) => text(r.cells[t]!.outcome))]);
+  const widths = headings.map((h, c) => Math.max(h.length, ...cols.map((row) => row[c]!.length)));
+  const lines = [style.bold(headings.map((h, c) => h.padEnd(widths[c]!)).join('  ').trimEnd())];
+  rows.forEach((r, i) => {
+    const cells = cols[i]!.map((cell, c) => {
+      const padded = cell.padEnd(widths[c]!);
+      const o = c >= 2 ? r.cells[targets[c - 2]!]!.outcome : undefined;
+      return o && o !== 'uncovered' ? style.outcome(o, padded) : padded;
+    });
+    lines.push(cells.join('  ').trimEnd());
+  });
+  return lines;
+}
+
 /** Everything printed once the run is over; the counts line is the last line. */
 export function formatRunSummary(run: Readonly<RunResult>, style: Style): string[] {
   const lines: string[] = [];
@@ -76,11 +101,12 @@ export function formatRunSummary(run: Readonly<RunResult>, style: Style): string
   if (problems.length) lines.push('', ...problems);
   // The table lists what this run judged; the catalogue's other ids are only counted (`sockspec list` names them).
   const judged = run.requirements.filter((r) => r.outcome !== 'uncovered');
-  const table = formatRequirementTable(judged, style);
+  const targets = new Set(run.scenarios.map((r) => r.target)).size;
+  // Several implementations: their outcomes side by side, one column each.
+  const table = targets > 1 ? formatMatrixTable(run, style) : formatRequirementTable(judged, style);
   if (table.length) lines.push('', ...table);
   const left = run.requirements.length - judged.length;
   if (left > 0) lines.push(style.dim(`${left} other requirement${left === 1 ? '' : 's'} of the catalogue not covered by this run (sockspec list names them)`));
-  const targets = new Set(run.scenarios.map((r) => r.target)).size;
   const about = [`${run.scenarios.length} scenario${run.scenarios.length === 1 ? '' : 's'}`, `${targets} target${targets === 1 ? '' : 's'}`, formatDuration(run.durationMs)];
   if (run.interrupted) about.push('interrupted');
   if (run.strict) about.push('strict');

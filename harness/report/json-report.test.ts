@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jsonReportChunks, renderJsonReport, toJsonReport } from './json-report.js';
-import { sampleRun } from './sample-run.js';
+import { sampleRun, sampleRunOfTwoTargets } from './sample-run.js';
 
 describe('json report', () => {
   it('round-trips through JSON.parse, schema version first and keys in the order of the types', () => {
@@ -8,11 +8,25 @@ describe('json report', () => {
     const parsed = JSON.parse(renderJsonReport(run));
     expect(Object.keys(parsed)).toEqual(['schemaVersion', 'startedAt', 'durationMs', 'strict', 'scenarios', 'requirements', 'exitCode', 'counts']);
     expect(parsed.schemaVersion).toBe(2);
-    expect(Object.keys(parsed.scenarios[1])).toEqual(['id', 'file', 'name', 'target', 'covers', 'outcome', 'requirements', 'durationMs', 'failure', 'notes', 'transcript']);
-    expect(Object.keys(parsed.scenarios[1].failure)).toEqual(['code', 'message', 'step', 'stepLabel', 'requirements', 'expected', 'actual', 'at']);
+    expect(Object.keys(parsed.scenarios[1])).toEqual(['id', 'file', 'name', 'target', 'covers', 'outcome', 'requirements', 'durationMs', 'failure', 'notes', 'steps', 'transcript']);
+    expect(Object.keys(parsed.scenarios[1].failure)).toEqual(['code', 'message', 'step', 'stepLabel', 'requirements', 'expected', 'actual', 'at', 'line']);
+    expect(parsed.scenarios[1].failure.line).toBe(12);
+    expect(parsed.scenarios[1].steps[3]).toEqual({ label: 'steps[3] expect', line: 12, outcome: 'fail', t: 9 });
+    expect(parsed.matrix).toBeUndefined();
     expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'non-strict', 'info', 'not-run', 'skip', 'error']);
     expect(parsed.scenarios[4].skipReason).toBe('needs a console & <stdin>');
     expect(parsed.requirements).toEqual(run.requirements);
+    expect(parsed).toEqual(toJsonReport(run));
+  });
+
+  it('carries the requirement × target matrix when the run has several targets', () => {
+    const run = sampleRunOfTwoTargets();
+    const parsed = JSON.parse(renderJsonReport(run));
+    expect(Object.keys(parsed).slice(-4)).toEqual(['requirements', 'matrix', 'exitCode', 'counts']);
+    expect(parsed.matrix.targets).toEqual(['python', 'typescript']);
+    expect(parsed.matrix.rows[1].cells.typescript.outcome).toBe('fail');
+    expect(parsed.matrix.rows[1].cells.python.scenarios).toHaveLength(6);
+    expect(parsed.matrix.rows[2].cells.python).toEqual({ outcome: 'uncovered', scenarios: [] });
     expect(parsed).toEqual(toJsonReport(run));
   });
 

@@ -5,8 +5,13 @@
  */
 import { escapeBytes, hexBytes } from '../codec/render.js';
 import type { Failure, Outcome, RunResult, ScenarioResult, TranscriptEntry } from '../run/result.js';
+import { requirementMatrix, type RequirementMatrix } from './matrix.js';
 
-/** Bump when a field changes meaning or disappears; adding fields does not. 2: requirement outcomes each from their own checks (`not-run`, `reasons`, `failures`). */
+/**
+ * Bump when a field changes meaning or disappears; adding fields does not (since 2:
+ * `steps`, a failure's `line`, `expectation`/`expectations`, `matrix`).
+ * 2: requirement outcomes each from their own checks (`not-run`, `reasons`, `failures`).
+ */
 export const JSON_SCHEMA_VERSION = 2;
 
 /** Bytes as the JSON report shows them. */
@@ -20,7 +25,8 @@ type WithBytes<T, K extends keyof T> = Omit<T, K> & { [P in K]?: JsonBytes };
 export type JsonTranscriptEntry = WithBytes<TranscriptEntry, 'data'>;
 export type JsonFailure = WithBytes<Failure, 'expected' | 'actual'>;
 export type JsonScenarioResult = Omit<ScenarioResult, 'failure' | 'failures' | 'transcript'> & { failure?: JsonFailure; failures?: JsonFailure[]; transcript: JsonTranscriptEntry[] };
-export type JsonRunReport = { schemaVersion: typeof JSON_SCHEMA_VERSION } & Omit<RunResult, 'scenarios'> & { scenarios: JsonScenarioResult[] };
+/** The run as JSON; `matrix` is there when the run had several targets. */
+export type JsonRunReport = { schemaVersion: typeof JSON_SCHEMA_VERSION } & Omit<RunResult, 'scenarios'> & { scenarios: JsonScenarioResult[]; matrix?: RequirementMatrix };
 
 const OUTCOMES: Outcome[] = ['pass', 'fail', 'non-strict', 'info', 'not-run', 'skip', 'error'];
 
@@ -49,6 +55,7 @@ function toJsonFailure(f: Readonly<Failure>): JsonFailure {
     expected: f.expected && toJsonBytes(f.expected),
     actual: f.actual && toJsonBytes(f.actual),
     at: f.at,
+    line: f.line,
   });
 }
 
@@ -69,24 +76,36 @@ function toJsonScenario(r: Readonly<ScenarioResult>): JsonScenarioResult {
     notes: [...r.notes],
     property: r.property && structuredClone(r.property),
     problems: r.problems?.map((q) => ({ code: q.code, message: q.message })),
+    expectation: r.expectation && structuredClone(r.expectation),
+    steps: r.steps?.map((s) => ({ ...s })),
     transcript: r.transcript.map(toJsonEntry),
+  });
+}
+
+function severalTargets(run: Readonly<RunResult>): boolean {
+  const first = run.scenarios[0]?.target;
+  return run.scenarios.some((r) => r.target !== first);
+}
+
+/** The run's fields before `scenarios`. */
+function headFields(run: Readonly<RunResult>) {
+  return defined({ schemaVersion: JSON_SCHEMA_VERSION as typeof JSON_SCHEMA_VERSION, startedAt: run.startedAt, durationMs: run.durationMs, strict: run.strict, seed: run.seed, interrupted: run.interrupted });
+}
+
+/** The run's fields after `scenarios`. */
+function tailFields(run: Readonly<RunResult>) {
+  return defined({
+    requirements: run.requirements.map((q) => ({ id: q.id, level: q.level, text: q.text, outcome: q.outcome, scenarios: [...q.scenarios] })),
+    matrix: severalTargets(run) ? requirementMatrix(run) : undefined,
+    expectations: run.expectations && structuredClone(run.expectations),
+    exitCode: run.exitCode,
+    counts: Object.fromEntries(OUTCOMES.map((o) => [o, run.counts[o] ?? 0])) as Record<Outcome, number>,
   });
 }
 
 /** The run as plain JSON data, ready for JSON.stringify. */
 export function toJsonReport(run: Readonly<RunResult>): JsonRunReport {
-  return defined({
-    schemaVersion: JSON_SCHEMA_VERSION,
-    startedAt: run.startedAt,
-    durationMs: run.durationMs,
-    strict: run.strict,
-    seed: run.seed,
-    interrupted: run.interrupted,
-    scenarios: run.scenarios.map(toJsonScenario),
-    requirements: run.requirements.map((q) => ({ id: q.id, level: q.level, text: q.text, outcome: q.outcome, scenarios: [...q.scenarios] })),
-    exitCode: run.exitCode,
-    counts: Object.fromEntries(OUTCOMES.map((o) => [o, run.counts[o] ?? 0])) as Record<Outcome, number>,
-  });
+  return { ...headFields(run), scenarios: run.scenarios.map(toJsonScenario), ...tailFields(run) };
 }
 
 /** `value` as pretty-printed JSON nested `depth` levels deep (JSON strings hold no raw newline, so every newline is layout). */
@@ -99,16 +118,12 @@ function nested(value: unknown, depth: number): string {
  * never one giant string: joined, exactly the pretty-printed report.
  */
 export function* jsonReportChunks(run: Readonly<RunResult>): Generator<string> {
-  const { scenarios: _none, ...rest } = toJsonReport({ ...run, scenarios: [] });
-  const keys = Object.keys(rest) as (keyof typeof rest)[];
-  const before = keys.slice(0, keys.indexOf('requirements'));
-  const after = keys.slice(keys.indexOf('requirements'));
   let head = '{';
-  for (const k of before) head += `\n  ${JSON.stringify(k)}: ${nested(rest[k], 1)},`;
+  for (const [k, v] of Object.entries(headFields(run))) head += `\n  ${JSON.stringify(k)}: ${nested(v, 1)},`;
   yield `${head}\n  "scenarios": [`;
   for (let i = 0; i < run.scenarios.length; i++) yield `${i === 0 ? '' : ','}\n    ${nested(toJsonScenario(run.scenarios[i]!), 2)}`;
   let tail = run.scenarios.length ? '\n  ]' : ']';
-  for (const k of after) tail += `,\n  ${JSON.stringify(k)}: ${nested(rest[k], 1)}`;
+  for (const [k, v] of Object.entries(tailFields(run))) tail += `,\n  ${JSON.stringify(k)}: ${nested(v, 1)}`;
   yield `${tail}\n}\n`;
 }
 

@@ -49,7 +49,15 @@ export function sampleScenario(outcome: Outcome, file = 'scenarios/echo-ack/serv
       expected: bytes('hello\n'),
       actual: HOSTILE_BYTES,
       at: 0,
+      line: 12,
     };
+    r.steps = [
+      { label: 'steps[0] connect', line: 4, outcome: 'pass', t: 3 },
+      { label: 'steps[1] send', line: 6, outcome: 'pass', t: 5 },
+      { label: 'steps[2] expect', line: 8, outcome: 'pass', t: 5.2, runs: 2 },
+      { label: 'steps[3] expect', line: 12, outcome: 'fail', t: 9 },
+      { label: 'steps[4] close', line: 14, outcome: 'not-run' },
+    ];
   }
   if (outcome === 'info') r.notes = ['server answered with <&> "quoted" \u0001'];
   if (outcome === 'error') r.failure = { code: 'exited-early', message: 'the program exited before listening (exit status 3); stderr: cannot bind: no luck', requirements: covers };
@@ -75,6 +83,21 @@ export function sampleRun(options: { strict?: boolean } = {}): RunResult {
     exitCode: 1,
     counts,
   };
+}
+
+/** The sample run with each scenario also run against a second target, `typescript`, which passes everything but the failing one. */
+export function sampleRunOfTwoTargets(): RunResult {
+  const run = sampleRun();
+  const second = run.scenarios.map((s) => {
+    const t = sampleScenario(s.outcome === 'fail' ? 'fail' : s.outcome === 'skip' ? 'skip' : 'pass', s.file, 'typescript');
+    return t;
+  });
+  run.scenarios = [...run.scenarios, ...second];
+  for (const q of run.requirements) if (q.outcome !== 'uncovered') q.scenarios = run.scenarios.map((s) => s.id);
+  run.counts.pass += 4;
+  run.counts.fail += 1;
+  run.counts.skip += 1;
+  return run;
 }
 
 /** A stand-in for standard output that keeps what is written. */

@@ -6,7 +6,7 @@
 import type { Scenario, Step } from '../scenario/model.js';
 import { verbDef } from '../verbs/index.js';
 import type { Miss } from './expectation.js';
-import type { Failure, Level } from './result.js';
+import type { Failure, Level, StepRecord } from './result.js';
 
 /** Whether a step that held counts as a check of its requirements (the others act: connect, send, close…, or only arrange). */
 export function isCheck(step: Step): boolean {
@@ -22,6 +22,7 @@ export function failureOf(miss: Miss, step: Step, scenario: Pick<Scenario, 'step
     message: miss.message,
     ...(index >= 0 ? { step: index } : {}),
     stepLabel: `${step.label}${step.line ? ` (line ${step.line})` : ''}`,
+    ...(step.line ? { line: step.line } : {}),
     requirements: step.req,
     ...(step.level ? { level: step.level } : {}),
     ...(miss.expected ? { expected: miss.expected } : {}),
@@ -29,6 +30,9 @@ export function failureOf(miss: Miss, step: Step, scenario: Pick<Scenario, 'step
     ...(miss.at !== undefined ? { at: miss.at } : {}),
   };
 }
+
+/** Steps whose outcome a scenario's result lists at most. */
+const MAX_STEP_RECORDS = 1000;
 
 export class CheckLog {
   /** Failures that did not end the scenario, in order. */
@@ -39,6 +43,8 @@ export class CheckLog {
   readonly unrun = new Map<string, string>();
   /** TCP peers whose stream lost its place when a check on them failed. */
   readonly outOfStep = new WeakSet<object>();
+  /** How each step went, in the order steps first started. */
+  readonly #steps = new Map<Step, StepRecord>();
 
   constructor(
     private readonly scenario: Pick<Scenario, 'steps'>,
@@ -49,6 +55,26 @@ export class CheckLog {
   ran(step: Step): void {
     const into = isCheck(step) ? this.checks : verbDef(step.action.verb).kind === 'arrangement' ? undefined : this.actions;
     if (into) for (const id of step.req) into.set(id, (into.get(id) ?? 0) + 1);
+  }
+
+  /** `step` starts, `t` ms into the scenario (again, in a repeat). */
+  started(step: Step, t: number): void {
+    const r = this.#steps.get(step);
+    if (r) r.runs = (r.runs ?? 1) + 1;
+    // A script that builds its steps in a loop makes a new step each time: the report keeps the first ones.
+    else if (this.#steps.size < MAX_STEP_RECORDS) this.#steps.set(step, { label: step.label, line: step.line, outcome: 'pass', t });
+  }
+
+  /** `step` ended: it held, broke or could not run (a break in any of its runs stays). */
+  ended(step: Step, outcome: StepRecord['outcome']): void {
+    const r = this.#steps.get(step);
+    if (r && r.outcome !== 'fail') r.outcome = outcome;
+  }
+
+  /** Every step that started, in that order, then the scenario's own steps never reached. */
+  stepRecords(): StepRecord[] {
+    const unreached = this.scenario.steps.filter((s) => !this.#steps.has(s)).map((s): StepRecord => ({ label: s.label, line: s.line, outcome: 'not-run' }));
+    return [...this.#steps.values(), ...unreached];
   }
 
   /** A check that could not run although the scenario went on. */

@@ -31,9 +31,13 @@ export async function runSteps(steps: Step[], ctx: Context): Promise<void> {
   for (const step of steps) {
     await yieldSometimes();
     if (ctx.signal.aborted) fail(step, 'aborted', 'interrupted (scenario timeout or Ctrl-C)');
+    ctx.log.started(step, ctx.transcript.now());
     try {
-      if ((await verbDef(step.action.verb).run(step.action, step, ctx, runSteps)) !== NOT_RUN) ctx.log.ran(step);
+      const ran = (await verbDef(step.action.verb).run(step.action, step, ctx, runSteps)) !== NOT_RUN;
+      if (ran) ctx.log.ran(step);
+      ctx.log.ended(step, ran ? 'pass' : 'not-run');
     } catch (e) {
+      ctx.log.ended(step, 'fail');
       if (e instanceof StepFailure && ctx.log.recordIfRecoverable(e.miss, e.step)) {
         ctx.transcript.add('note', 'harness', undefined, `${e.step.label} failed (${e.miss.code}); a SHOULD/INFO check, so the scenario goes on`);
         continue;

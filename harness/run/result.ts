@@ -51,6 +51,51 @@ export interface Failure {
   actual?: Uint8Array;
   /** Offset of the first differing byte, when known. */
   at?: number;
+  /** Line of the failed step (or of the script's call) in the scenario's file, when known. */
+  line?: number;
+}
+
+/** How one step of a scenario went: run and held, broke, or never reached. */
+export interface StepRecord {
+  /** `steps[3] expect`, `steps[2].parallel[1][0] send`. */
+  label: string;
+  /** Line of the step in the scenario's file (0: unknown, e.g. a step a TS script built). */
+  line: number;
+  outcome: 'pass' | 'fail' | 'not-run';
+  /** When it first started, in ms since the scenario began (absent: never started). */
+  t?: number;
+  /** How many times it ran, when more than once (a `repeat`). */
+  runs?: number;
+}
+
+/**
+ * An expectation file's word on a scenario for this implementation (a known
+ * deviation): the outcomes expected, why, and whether the run gave them.
+ */
+export interface ScenarioExpectation {
+  /** The outcome expected of the scenario as a whole (absent: only requirements are listed). */
+  outcome?: Outcome;
+  /** The outcome expected of each listed requirement id. */
+  requirements?: Record<string, Outcome>;
+  /** Why, in a sentence, and a link, as the file gives them. */
+  reason: string;
+  link?: string;
+  /** `file:line` of the entry (or entries, comma-separated) that apply. */
+  source: string;
+  /** True when every listed outcome is the one the run gave. */
+  met: boolean;
+}
+
+/** How a run's outcomes compared with its expectation files. */
+export interface ExpectationSummary {
+  /** The expectation files used. */
+  files: string[];
+  /** Scenarios whose listed outcomes were met (known deviations seen as expected). */
+  met: number;
+  /** Each scenario whose outcome was not the expected one: a failure not listed, or a listed one that passed. */
+  unexpected: { id: string; message: string }[];
+  /** Entries that matched no scenario of the run, as `file:line`. */
+  unused: string[];
 }
 
 export interface ScenarioResult {
@@ -75,6 +120,10 @@ export interface ScenarioResult {
   /** Observations recorded by the scenario for `info` requirements. */
   notes: string[];
   transcript: TranscriptEntry[];
+  /** Every step with its outcome and line, in the order they first ran (steps never reached last). */
+  steps?: StepRecord[];
+  /** What an expectation file says of this scenario, and whether the run met it. */
+  expectation?: ScenarioExpectation;
   /** A property scenario: how it was run and, when it failed, the shrunk case and how to replay it. */
   property?: PropertyResult;
   /**
@@ -120,6 +169,8 @@ export interface RunResult {
   interrupted?: boolean;
   scenarios: ScenarioResult[];
   requirements: RequirementSummary[];
+  /** Present when expectation files were given: what was expected and what was not. */
+  expectations?: ExpectationSummary;
   /** 0, 1 or 2, as the CLI will exit. */
   exitCode: 0 | 1 | 2;
   counts: Record<Outcome, number>;

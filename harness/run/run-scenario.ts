@@ -144,6 +144,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
     ...(shown ? { failure: shown } : {}),
     ...(failures.length ? { failures } : {}),
     transcript: transcript.finish(),
+    ...(scenario.steps.length || scenario.script ? { steps: log.stepRecords() } : {}),
   };
 }
 
@@ -172,9 +173,15 @@ function toFailure(e: unknown, scenario: Scenario, limit: AbortSignal, outer: Ab
     const f = failureOf(e.miss, e.step, scenario);
     return timedOut ? { ...f, code: 'scenario-timeout', message: `the scenario did not finish within ${scenario.timeoutMs} ms` } : f;
   }
-  if (e instanceof ScriptFailure) return { code: 'script-failed', message: e.message, stepLabel: atSite('script', e.site), requirements: e.requirements ?? scenario.covers };
-  if (e instanceof ScriptError) return { code: 'harness-error', message: `the script threw ${e.message}${e.site ? ` at ${e.site}` : ''}`, stepLabel: atSite('script', e.site), requirements: scenario.covers };
+  if (e instanceof ScriptFailure) return { code: 'script-failed', message: e.message, stepLabel: atSite('script', e.site), ...lineOf(e.site), requirements: e.requirements ?? scenario.covers };
+  if (e instanceof ScriptError) return { code: 'harness-error', message: `the script threw ${e.message}${e.site ? ` at ${e.site}` : ''}`, stepLabel: atSite('script', e.site), ...lineOf(e.site), requirements: scenario.covers };
   return { code: 'harness-error', message: e instanceof Error ? e.message : String(e), requirements: scenario.covers };
+}
+
+/** The line of a script's `file:line` site, as a failure's `line`. */
+function lineOf(site: string | undefined): { line?: number } {
+  const m = site ? /:(\d+)$/.exec(site) : null;
+  return m ? { line: Number(m[1]) } : {};
 }
 
 /** `what at file:line`, or `what` where the place is unknown. */
@@ -202,7 +209,7 @@ function scriptApi(ctx: Context) {
       const { step, diagnostics } = validateStep(raw, ctx.scenario.file, transports, ctx.scenario.transport, ctx.scenario.covers, ctx.scenario.role, ctx.values.keys());
       if (!step) throw new ScriptFailure(`invalid step: ${diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`, undefined, site);
       delete ctx.outcome;
-      await runSteps([{ ...step, label: atSite(step.label, site) }], ctx);
+      await runSteps([{ ...step, label: atSite(step.label, site), line: lineOf(site).line ?? step.line }], ctx);
       const outcome = ctx.outcome ?? { captures: {} };
       delete ctx.outcome;
       return outcome;
