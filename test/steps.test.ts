@@ -165,6 +165,32 @@ describe('a requirement whose own checks held', () => {
   });
 });
 
+describe('step records', () => {
+  it('list each step with its outcome and line: a SHOULD that broke, the MUST that ended the scenario, a repeat counted, the rest not reached', async () => {
+    const lines = (data: object[]) => validateScenario('inline.yaml', { covers: ['ECHO-4', 'ECHO-3'], steps: data }, (path) => ({ line: 10 + Number(path[1] ?? 0), col: 1 }));
+    const v = lines([
+      { connect: 'c' },
+      { connect: 'd' },
+      { repeat: { times: 2, steps: [{ send: { text: 'x', on: 'c' } }] } },
+      { expect: { text: 'nope', within: 500, on: 'd' }, req: 'ECHO-3' },
+      { expect: { text: 'xx-wrong', on: 'c' }, req: 'ECHO-4' },
+      { close: 'c' },
+    ]);
+    if (!v.scenario) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+    const run = await runAgainst([v.scenario], pyServer("c.recv(2); c.sendall(b'xx'); c.close()"));
+    const r = run.scenarios[0]!;
+    const shown = r.steps!.map((s) => `${s.label} ${s.line} ${s.outcome}${s.runs ? ` x${s.runs}` : ''}`);
+    expect(shown.slice(0, 3)).toEqual(['steps[0] connect 10 pass', 'steps[1] connect 11 pass', 'steps[2] repeat 12 pass']);
+    expect(shown[3]).toMatch(/^steps\[2\]\.repeat\.steps\[0\] send \d+ pass x2$/);
+    expect(shown.slice(4)).toEqual(['steps[3] expect 13 fail', 'steps[4] expect 14 fail', 'steps[5] close 15 not-run']);
+    expect(r.steps![0]!.t).toBeLessThanOrEqual(r.steps![4]!.t!);
+    expect(r.steps![6]!.t).toBeUndefined();
+    expect(r.failure).toMatchObject({ requirements: ['ECHO-4'], line: 14 });
+    expect(r.failures![0]).toMatchObject({ requirements: ['ECHO-3'], line: 13 });
+    expect(r.steps![0]!.t).toBeLessThanOrEqual(r.steps![3]!.t!);
+  });
+});
+
 describe('captured values', () => {
   const token = scenario({
     covers: ['ECHO-4'],
