@@ -10,7 +10,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { COVERAGE_PRELOAD, COVERAGE_RUN } from '../harness/run/impl-coverage.js';
+import { shellQuote, splitCommand } from '../harness/process/command.js';
+import { COVERAGE_PRELOAD, COVERAGE_RUN, programKind, pythonUnderCoverage } from '../harness/run/impl-coverage.js';
 import { sockspec } from './cli-process.js';
 import { ROOT } from './helpers.js';
 
@@ -50,6 +51,29 @@ function stopWhenReady(argv: string[], env: NodeJS.ProcessEnv, thenKill = false)
     });
   });
 }
+
+describe('which programs are measured, and how a Python command is rewritten', () => {
+  it('tells Node and Python programs by their program word', () => {
+    expect(['node', '/usr/local/bin/node', 'nodejs', 'python', 'python3', '/usr/bin/python3.11', 'python2', 'perl', 'sh', 'npx'].map(programKind)).toEqual(['node', 'node', 'node', 'python', 'python', 'python', undefined, undefined, undefined, undefined]);
+  });
+
+  it("keeps the interpreter's options before the runner, and a module run as a module", () => {
+    const rc = '/r/coveragerc';
+    const run = [COVERAGE_RUN, '--parallel-mode', `--rcfile=${rc}`];
+    expect(pythonUnderCoverage(['python3', '-u', '-W', 'ignore', 'srv.py', '{port}'], rc)).toEqual(['python3', '-u', '-W', 'ignore', ...run, 'srv.py', '{port}']);
+    expect(pythonUnderCoverage(['python3', '-m', 'http.server', '{port}'], rc)).toEqual(['python3', ...run, '-m', 'http.server', '{port}']);
+    expect(pythonUnderCoverage(['python3', '-mhttp.server'], rc)).toEqual(['python3', ...run, '-m', 'http.server']);
+    expect(pythonUnderCoverage(['python3', '--', '-odd.py'], rc)).toEqual(['python3', ...run, '-odd.py']);
+    expect(pythonUnderCoverage(['python3', '-c', 'print(1)'], rc)).toMatch(/-c cannot be measured/);
+    expect(pythonUnderCoverage(['python3', '-u'], rc)).toMatch(/no script is named/);
+    expect(pythonUnderCoverage(['python3', '-'], rc)).toMatch(/no script is named/);
+  });
+
+  it('writes the rewritten command so that it splits back into the same words', () => {
+    const argv = pythonUnderCoverage(['python3', "it's here/srv.py", '{port}', '{dir}/a b.conf', '#x'], "/a dir/coveragerc") as string[];
+    expect(splitCommand(argv.map(shellQuote).join(' '))).toEqual(argv);
+  });
+});
 
 describe('a program stopped with SIGTERM still leaves its coverage', () => {
   const nodeEnv = (raw: string) => ({ NODE_V8_COVERAGE: raw, NODE_OPTIONS: `--require "${COVERAGE_PRELOAD}"` });

@@ -180,18 +180,19 @@ export class ImplCoverage {
         return target;
       }
     }
-    const m = this.#measure(target, kind);
+    const dir = this.#dirOf(target.name, kind);
     if (kind === 'node') {
       // NODE_OPTIONS rather than an argument: node processes the program starts are measured too.
       const base = target.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '';
       const preload = `--require "${COVERAGE_PRELOAD.replace(/["\\]/g, '\\$&')}"`;
-      return { ...target, env: { ...target.env, NODE_V8_COVERAGE: m.raw, NODE_OPTIONS: `${base} ${preload}`.trim() } };
+      return { ...target, env: { ...target.env, NODE_V8_COVERAGE: this.#measure(dir, target, kind).raw, NODE_OPTIONS: `${base} ${preload}`.trim() } };
     }
-    const argv = pythonUnderCoverage(words, m.rcfile!);
+    const argv = pythonUnderCoverage(words, join(dir, 'coveragerc'));
     if (typeof argv === 'string') {
       this.#tellOnce(`coverage is not measured for ${target.name}: ${argv}`);
       return target;
     }
+    this.#measure(dir, target, kind);
     return { ...target, command: argv.map(shellQuote).join(' ') };
   }
 
@@ -221,18 +222,22 @@ export class ImplCoverage {
     return found.problem;
   }
 
-  /** The report a target's programs go to (made, emptied of an earlier run's, on first use). */
-  #measure(target: Target, kind: Kind): Measured {
-    const key = JSON.stringify([target.name, kind]);
+  /** The report folder of a target name and kind: its name as a file name, unless another name or kind has it. */
+  #dirOf(name: string, kind: Kind): string {
+    const key = JSON.stringify([name, kind]);
     let dirName = this.#dirs.get(key);
     if (dirName === undefined) {
       const taken = new Set(this.#dirs.values());
-      const base = fileNameOf(target.name);
+      const base = fileNameOf(name);
       dirName = taken.has(base) ? `${base}-${kind}` : base;
       for (let n = 2; taken.has(dirName); n++) dirName = `${base}-${kind}-${n}`;
       this.#dirs.set(key, dirName);
     }
-    const dir = join(this.root, dirName);
+    return join(this.root, dirName);
+  }
+
+  /** The report `dir` a target's programs go to: made, emptied of an earlier run's, on first use. */
+  #measure(dir: string, target: Target, kind: Kind): Measured {
     let m = this.#measured.get(dir);
     if (m) return m;
     rmSync(dir, { recursive: true, force: true });
