@@ -42,6 +42,10 @@ Options of run:
   --path P             with --seed: replay only the case a report names
   --reference CMD      differential: run every case against CMD too; the program under
                        test fails where its traffic differs from CMD's
+  --target NAME        run only the config's targets of that name; repeatable
+  --coverage           coverage of the programs under test (Node: V8, Python:
+                       coverage.py), one report per target name in
+                       reports/impl-coverage/<target>/
 Common options:
   --config FILE        config file (default: sockspec.config.yaml if present)
   --version, --help
@@ -72,6 +76,8 @@ const OPTIONS = {
   reference: { type: 'string' },
   runs: { type: 'string' },
   path: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  coverage: { type: 'boolean' },
   config: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },

@@ -5,6 +5,8 @@
 import { basename } from 'node:path';
 import { installCleanup, killAllNow } from '../process/launch.js';
 import { createReporter } from '../report/index.js';
+import { makePrintableLine } from '../report/printable-text.js';
+import { ImplCoverage } from '../run/impl-coverage.js';
 import type { Target } from '../run/program.js';
 import { planIds, runPlan, type PlanItem } from '../run/run-plan.js';
 import type { Io, ParsedOptions } from './main.js';
@@ -58,6 +60,7 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   const direct = command !== undefined || port !== undefined;
   if (direct && paths.length === 0) throw new UsageError(`with --${role} or --port, name the scenario files or folders to run (e.g. scenarios/echo-ack/${role})`);
   if (values.client === undefined && values.server === undefined && values.tty) throw new UsageError('--tty goes with --server or --client');
+  if (direct && values.target?.length) throw new UsageError('--target chooses among the config\'s targets: not with --server, --client or --port');
 
   const controller = new AbortController();
   let interrupted = false;
@@ -103,11 +106,16 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
     let referenceTarget: Target | undefined;
     if (values.reference !== undefined && !direct) throw new UsageError('--reference compares with the program given by --server or --client');
     if (values.reference !== undefined) referenceTarget = { name: `reference ${nameOf(values.reference)}`, command: values.reference, cwd: io.cwd, readyTimeoutMs, ...(port ? { fixedPort: port } : {}) };
+    const names = [...new Set(ws.suites.flatMap((s) => s.targets.map((t) => t.target.name)))];
+    const unknown = values.target?.find((n) => !names.includes(n));
+    if (unknown !== undefined) throw new UsageError(`no target is named \`${unknown}\` (the targets: ${names.join(', ') || 'none'})`);
+    const coverage = values.coverage ? new ImplCoverage(io.cwd, (line) => io.stderr.write(`sockspec: ${makePrintableLine(line)}\n`)) : undefined;
     for (const suite of ws.suites) {
       if (suite.targets.length === 0) throw new UsageError(`no suite of the config runs ${suite.loaded[0]?.file ?? suite.root}: give --${suite.loaded[0]?.scenario?.role ?? 'server'} CMD`);
+      const targets = values.target?.length ? suite.targets.filter((t) => values.target!.includes(t.target.name)) : suite.targets;
       for (const l of suite.loaded) {
         const scenario = timeout ? { ...l.scenario!, timeoutMs: timeout } : l.scenario!;
-        for (const t of suite.targets) if (t.role === scenario.role) items.push({ scenario, target: t.target });
+        for (const t of targets) if (t.role === scenario.role) items.push({ scenario, target: coverage?.instrument(t.target) ?? t.target });
       }
     }
     // A server is checked by the server scenarios of the paths given, a client by the client ones.
@@ -139,6 +147,8 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
     reported = true;
     // Interrupted: what is still being stopped in the background is killed now, the reports being written.
     if (interrupted) killAllNow();
+    if (coverage && interrupted) io.stderr.write(`sockspec: coverage was not reported: the run was interrupted\n`);
+    else if (coverage) for (const s of await coverage.report()) io.stderr.write(`sockspec: ${makePrintableLine(coverage.describe(s))}\n`);
     return interrupted ? 130 : run.exitCode;
   } finally {
     process.removeListener('SIGINT', onSignal);

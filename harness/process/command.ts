@@ -91,3 +91,8 @@ export function fillTemplate(argv: string[], vars: Record<string, string>): stri
     word.replace(/\{([A-Za-z_][\w.-]*)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? vars[name]! : whole)),
   );
 }
+
+/** A word quoted for a POSIX shell (and for `splitCommand`): as it is when nothing in it is special. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

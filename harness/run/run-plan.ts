@@ -2,6 +2,7 @@
  * A whole run: scenarios × targets, `jobs` at a time, with sharding, observers told
  * of progress, and the results summarised per requirement. Prints nothing itself.
  */
+import { shellQuote } from '../process/command.js';
 import { collectStopProblems, type StopProblem } from '../process/stop-problems.js';
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
@@ -68,11 +69,6 @@ function endOrGiveUp(work: Promise<void>, signal: AbortSignal, ms: number): Prom
       signal.removeEventListener('abort', onAbort);
     });
   });
-}
-
-/** A command line quoted for a POSIX shell, for printing. */
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The `sockspec run` command that replays one case of a property scenario against `target`. */
