@@ -8,3 +8,4 @@ export { formatCounts } from './console-text.js';
 export { JSON_SCHEMA_VERSION, renderJsonReport, toJsonReport, type JsonBytes, type JsonRunReport } from './json-report.js';
 export { renderJunitReport } from './junit-report.js';
 export { renderGithubCommands } from './github-commands.js';
+export { renderMarkdownReport } from './markdown-report.js';

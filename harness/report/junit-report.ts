@@ -1,22 +1,46 @@
 /**
  * The JUnit XML report: a `<testsuite>` per scenario folder and a `<testcase>` per
- * scenario, valid XML 1.0 whatever bytes the program under test sent.
+ * scenario, valid XML 1.0 whatever bytes the program under test sent. Each testcase
+ * carries its scenario's `file` and, when it failed, the `line` of the failing step,
+ * as attributes (where CI tools look) and as properties, then a `requirement`
+ * property per id with its outcome in an `outcome:ID` property. A deviation an
+ * expectation file expects is skipped, saying why; one that did not come is a failure.
  */
 import type { RunResult, ScenarioResult } from '../run/result.js';
+import { describeExpected, describeUnexpected, expectationState } from './expectation-text.js';
 import { makePrintableLine } from './printable-text.js';
 import { describeProblem, describeTranscriptTail, summariseProblem } from './problem-text.js';
+import { failureLine } from './scenario-failures.js';
 import { escapeXmlText, formatXmlAttributes } from './xml-text.js';
 
 /** How JUnit counts a scenario. */
 export type JunitVerdict = 'passed' | 'failure' | 'error' | 'skipped';
 
-/** The verdict of `r` as JUnit sees it: a SHOULD that failed is a failure only in a strict run. */
-export function classifyForJunit(r: Readonly<ScenarioResult>, strict: boolean): JunitVerdict {
+/** The verdict of `r` before its expectation: a SHOULD that failed is a failure only in a strict run. */
+function classifyOutcome(r: Readonly<ScenarioResult>, strict: boolean): JunitVerdict {
   if (r.outcome === 'fail' || (r.outcome === 'non-strict' && strict)) return 'failure';
   if (r.outcome === 'error') return 'error';
   // Nothing of it was judged: no check of its requirements ran.
   if (r.outcome === 'skip' || r.outcome === 'not-run') return 'skipped';
   return 'passed';
+}
+
+/**
+ * The verdict of `r` as JUnit sees it: as its outcome gives it, except that an
+ * expected deviation is skipped and an outcome other than the expected one fails.
+ */
+export function classifyForJunit(r: Readonly<ScenarioResult>, strict: boolean): JunitVerdict {
+  const verdict = classifyOutcome(r, strict);
+  switch (expectationState(r)) {
+    case 'expected':
+      return 'skipped';
+    case 'unexpected-pass':
+      return 'failure';
+    case 'unexpected-outcome':
+      return verdict === 'error' ? 'error' : 'failure';
+    default:
+      return verdict;
+  }
 }
 
 /** `ms` in seconds with three decimals, the form of JUnit's `time` attribute. */
@@ -42,21 +66,49 @@ function detailText(r: Readonly<ScenarioResult>, lead?: string): string {
   return escapeXmlText(`${lines.join('\n')}\n`);
 }
 
+/** `file`, `line` (of the failing step, when known), then each requirement id with its outcome. */
+function properties(r: Readonly<ScenarioResult>, line: number | undefined): string[] {
+  const props: [string, string][] = [['file', r.file]];
+  if (line !== undefined) props.push(['line', String(line)]);
+  for (const id of new Set([...r.covers, ...Object.keys(r.requirements)])) {
+    props.push(['requirement', id]);
+    const outcome = r.requirements[id];
+    if (outcome) props.push([`outcome:${id}`, outcome]);
+  }
+  return ['      <properties>', ...props.map(([name, value]) => `        <property${formatXmlAttributes({ name, value })}/>`), '      </properties>'];
+}
+
+/** The `<failure>`, `<error>` or `<skipped>` element of `r`, and the line its details start with. */
+function verdictElement(r: Readonly<ScenarioResult>, strict: boolean): { element?: string; lead?: string } {
+  const verdict = classifyForJunit(r, strict);
+  const state = expectationState(r);
+  const e = r.expectation!;
+  if (state === 'expected') return { element: `      <skipped${formatXmlAttributes({ message: describeExpected(r, e) })}/>`, lead: `${describeExpected(r, e)}; entry ${makePrintableLine(e.source)}` };
+  const unexpected = state === 'unexpected-pass' || state === 'unexpected-outcome' ? describeUnexpected(r, e) : undefined;
+  if (verdict === 'failure' || verdict === 'error') {
+    // A scenario that did not break the way its entry says keeps its own problem when it has one.
+    const own = classifyOutcome(r, strict) === verdict;
+    const problem = own
+      ? { message: r.failure ? makePrintableLine(r.failure.message.split(/\r?\n/)[0] ?? '') : summariseProblem(r), type: r.failure?.code ?? r.outcome }
+      : { message: unexpected, type: state };
+    return { element: `      <${verdict}${formatXmlAttributes(problem)}>${detailText(r, unexpected && `unexpected: ${unexpected}`)}</${verdict}>` };
+  }
+  if (verdict === 'skipped') return { element: `      <skipped${formatXmlAttributes({ message: makePrintableLine(r.skipReason ?? (r.outcome === 'not-run' ? `not run: ${Object.values(r.reasons ?? {})[0] ?? 'no check ran'}` : 'skipped')) })}/>` };
+  return {};
+}
+
 function testcase(r: Readonly<ScenarioResult>, strict: boolean): string[] {
   const { folder, name } = splitScenarioPath(r.file);
-  const out = [`    <testcase${formatXmlAttributes({ classname: folder, name: `${name} [${r.target}]`, time: formatSeconds(r.durationMs) })}>`];
-  if (r.covers.length) {
-    out.push('      <properties>');
-    for (const id of r.covers) out.push(`        <property${formatXmlAttributes({ name: 'requirement', value: id })}/>`);
-    out.push('      </properties>');
-  }
-  const verdict = classifyForJunit(r, strict);
-  const message = r.failure ? makePrintableLine(r.failure.message.split(/\r?\n/)[0] ?? '') : summariseProblem(r);
-  const problem = { message, type: r.failure?.code ?? r.outcome };
-  if (verdict === 'failure' || verdict === 'error') out.push(`      <${verdict}${formatXmlAttributes(problem)}>${detailText(r)}</${verdict}>`);
-  if (verdict === 'skipped') out.push(`      <skipped${formatXmlAttributes({ message: makePrintableLine(r.skipReason ?? (r.outcome === 'not-run' ? `not run: ${Object.values(r.reasons ?? {})[0] ?? 'no check ran'}` : 'skipped')) })}/>`);
-  if (r.outcome === 'non-strict') out.push(`      <system-out>${detailText(r, 'warning: a SHOULD requirement was not met (a failure with --strict)')}</system-out>`);
-  else if (verdict === 'passed' && (r.failure || r.notes.length)) out.push(`      <system-out>${detailText(r)}</system-out>`);
+  // An INFO observation is no failing step: tools that mark the line would flag a pass.
+  const line = r.outcome === 'info' ? undefined : failureLine(r.failure);
+  const out = [`    <testcase${formatXmlAttributes({ classname: folder, name: `${name} [${r.target}]`, time: formatSeconds(r.durationMs), file: r.file, line })}>`];
+  out.push(...properties(r, line));
+  const { element, lead } = verdictElement(r, strict);
+  if (element) out.push(element);
+  // The details stay in reach where no failure element carries them: an expected deviation, an unmet SHOULD, notes.
+  const outLead = lead ?? (r.outcome === 'non-strict' ? 'warning: a SHOULD requirement was not met (a failure with --strict)' : undefined);
+  if (outLead) out.push(`      <system-out>${detailText(r, outLead)}</system-out>`);
+  else if (!element && (r.failure || r.notes.length)) out.push(`      <system-out>${detailText(r)}</system-out>`);
   if (r.problems?.length) out.push(`      <system-err>${escapeXmlText(`${r.problems.map((p) => makePrintableLine(`${p.code}: ${p.message}`)).join('\n')}\n`)}</system-err>`);
   out.push('    </testcase>');
   return out;

@@ -37,3 +37,10 @@ function addCodePoints(out: PrintableText, text: string, from: number, to: numbe
 export function makePrintableLines(text: string): string[] {
   return text.split(/\r?\n/).map(makePrintableLine);
 }
+
+/** `text` cut to `max` characters ending in `…`, never inside a surrogate pair; as it is when short enough. */
+export function shortenLine(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
+}

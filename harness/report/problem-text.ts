@@ -23,7 +23,7 @@ export function summariseProblem(result: Readonly<ScenarioResult>): string {
 }
 
 /** The lines of one failure: coded message, step, requirements, byte difference. */
-function describeFailure(f: Readonly<Failure>): string[] {
+export function describeFailure(f: Readonly<Failure>): string[] {
   const lines: string[] = [];
   const [first = '', ...rest] = makePrintableLines(f.message);
   lines.push(`${makePrintableLine(f.code)}: ${first}`, ...rest.map((l) => `  ${l}`));
@@ -48,7 +48,28 @@ export function describeProblem(result: Readonly<ScenarioResult>): string[] {
     lines.push(...(failures.length > 1 ? [`failure ${i + 1} of ${failures.length}:`, ...block.map((l) => `  ${l}`)] : block));
   });
   if (result.outcome === 'skip') lines.push(`skipped: ${makePrintableLine(result.skipReason ?? 'no reason given')}`);
-  // Each requirement's outcome, where they are not all the scenario's or some have a reason.
+  lines.push(...describeOutcomes(result));
+  // A loop, not a spread: a scenario can leave millions of notes.
+  for (const l of describeNotes(result)) lines.push(l);
+  return lines;
+}
+
+/** `notes:` and the scenario's notes, at most `limit` of them (then how many more there are); no lines without notes. */
+export function describeNotes(result: Readonly<ScenarioResult>, limit = Infinity): string[] {
+  if (result.notes.length === 0) return [];
+  const lines = ['notes:'];
+  const shown = Math.min(limit, result.notes.length);
+  for (let i = 0; i < shown; i++) for (const l of makePrintableLines(result.notes[i]!)) lines.push(`  ${l}`);
+  if (shown < result.notes.length) lines.push(`  … ${(result.notes.length - shown).toLocaleString('en-US')} more`);
+  return lines;
+}
+
+/**
+ * What the scenario's failures leave to say: each requirement's outcome (where they
+ * are not all the scenario's, or some have a reason) and the counterexample.
+ */
+export function describeOutcomes(result: Readonly<ScenarioResult>): string[] {
+  const lines: string[] = [];
   const outcomes = Object.entries(result.requirements);
   if (result.reasons || outcomes.some(([, o]) => o !== result.outcome)) {
     lines.push('requirement outcomes:');
@@ -62,11 +83,6 @@ export function describeProblem(result: Readonly<ScenarioResult>): string[] {
     lines.push(`counterexample (seed ${p.seed}, path ${makePrintableLine(p.path ?? '')}, shrunk ${p.shrinks} times, ${p.runs} runs):`);
     for (const [name, v] of Object.entries(p.counterexample)) lines.push(...describeValue(makePrintableLine(name), v).map((l) => `  ${l}`));
     if (p.replay) lines.push(`replay: ${makePrintableLine(p.replay)}`);
-  }
-  if (result.notes.length) {
-    lines.push('notes:');
-    // A loop, not a spread: a scenario can leave millions of notes.
-    for (const n of result.notes) for (const l of makePrintableLines(n)) lines.push(`  ${l}`);
   }
   return lines;
 }

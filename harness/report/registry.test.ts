@@ -28,8 +28,9 @@ describe('createReporter', () => {
     return { out, env: { stdout: out.stream, cwd: tmp, color: true } };
   };
 
-  it('knows four reporters', () => {
-    expect(reporterNames).toEqual(['console', 'json', 'junit', 'github']);
+  it('knows five reporters', () => {
+    expect(reporterNames).toEqual(['console', 'json', 'junit', 'github', 'markdown']);
+    expect(parseReporterSpec('markdown=/tmp/step summary.md')).toEqual({ name: 'markdown', file: '/tmp/step summary.md' });
     expect(parseReporterSpec('junit=reports/j.xml')).toEqual({ name: 'junit', file: 'reports/j.xml' });
     expect(parseReporterSpec('json')).toEqual({ name: 'json', file: undefined });
     expect(parseReporterSpec('json=a=b.json')).toEqual({ name: 'json', file: 'a=b.json' });
@@ -40,11 +41,12 @@ describe('createReporter', () => {
     expect(e.code).toBe('unknown-reporter');
     expect(e.hint).toContain('did you mean `junit`?');
     expect(e.message).toContain('junit');
-    expect(e.message).toContain('console, json, junit, github');
+    expect(e.message).toContain('console, json, junit, github, markdown');
     const far = thrown(() => createReporter('tap', env().env));
     expect(far.code).toBe('unknown-reporter');
     expect(far.message).not.toContain('did you mean');
-    expect(far.hint).toBe('reporters: console, json, junit, github');
+    expect(far.hint).toBe('reporters: console, json, junit, github, markdown');
+    expect(thrown(() => createReporter('markdwon', env().env)).hint).toContain('did you mean `markdown`?');
     expect(thrown(() => createReporter('json=', env().env)).code).toBe('missing-report-file');
     expect(existsSync(join(tmp, 'x.xml'))).toBe(false);
   });
@@ -80,6 +82,15 @@ describe('createReporter', () => {
     // written a testcase at a time, never as one string
     expect(junit.out.chunks.length).toBeGreaterThan(sampleRun().scenarios.length);
     expect(junit.out.text()).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites [^]*<\/testsuites>\n$/);
+  });
+
+  it('writes the markdown summary to the file it is given, creating folders', async () => {
+    const { out, env: e } = env();
+    await replayRun(createReporter('markdown=summary/step.md', e), sampleRun());
+    const md = readFileSync(join(tmp, 'summary/step.md'), 'utf8');
+    expect(md).toMatch(/^## ❌ sockspec: requirements failed\n/);
+    expect(md).toContain('### Checks that broke');
+    expect(out.text()).toBe('');
   });
 
   it('reports a file it cannot write as a ReportError', async () => {

@@ -8,11 +8,12 @@ import { createConsoleReporter } from './console-reporter.js';
 import { renderGithubCommands } from './github-commands.js';
 import { jsonReportChunks } from './json-report.js';
 import { junitReportChunks } from './junit-report.js';
+import { markdownReportChunks } from './markdown-report.js';
 import { openFileOutput, openStdoutOutput, type ReportOutput } from './report-output.js';
 import { ReportError, type Reporter, type ReporterEnv } from './reporter.js';
 
 /** The names `createReporter` accepts, in the order help lists them. */
-export const reporterNames = ['console', 'json', 'junit', 'github'] as const;
+export const reporterNames = ['console', 'json', 'junit', 'github', 'markdown'] as const;
 export type ReporterName = (typeof reporterNames)[number];
 
 /** A parsed reporter spec. */
@@ -90,6 +91,8 @@ export function createReporter(spec: string, env: ReporterEnv): Reporter {
     case 'junit':
       return createEndOfRunReporter(output, junitReportChunks);
     case 'github':
-      return createEndOfRunReporter(output, (run) => [renderGithubCommands(run)]);
+      return createEndOfRunReporter(output, (run) => [renderGithubCommands(run, { cwd: env.cwd })]);
+    case 'markdown':
+      return createEndOfRunReporter(output, (run) => markdownReportChunks(run));
   }
 }

@@ -51,6 +51,8 @@ export function sampleScenario(outcome: Outcome, file = 'scenarios/echo-ack/serv
       at: 0,
       line: 12,
     };
+    // A broken SHOULD or INFO check gives its scenario that outcome.
+    if (outcome !== 'fail') r.failure.level = outcome === 'info' ? 'INFO' : 'SHOULD';
     r.steps = [
       { label: 'steps[0] connect', line: 4, outcome: 'pass', t: 3 },
       { label: 'steps[1] send', line: 6, outcome: 'pass', t: 5 },
@@ -98,6 +100,24 @@ export function sampleRunOfTwoTargets(): RunResult {
   run.counts.fail += 1;
   run.counts.skip += 1;
   return run;
+}
+
+/**
+ * A failed scenario with two broken checks: a SHOULD (ECHO-5, line 8) that let it go
+ * on, then the MUST (ECHO-4, line 12) that ended it.
+ */
+export function sampleScenarioOfTwoFailures(file = 'scenarios/echo-ack/server/two.yaml', target = 'python'): ScenarioResult {
+  const r = sampleScenario('fail', file, target);
+  const should = { code: 'mismatch', message: 'expected "I get it!", got "ok"', step: 2, stepLabel: 'steps[2] expect (line 8)', requirements: ['ECHO-5'], level: 'SHOULD' as const, line: 8 };
+  r.requirements = { 'ECHO-4': 'fail', 'ECHO-5': 'non-strict' };
+  r.failures = [should, r.failure!];
+  return r;
+}
+
+/** `r` as an expectation file lists it: expected to fail (`met` as given), with a reason and a link. */
+export function withExpectation(r: ScenarioResult, met: boolean, expected: Outcome = 'fail'): ScenarioResult {
+  r.expectation = { outcome: expected, reason: 'known bug: truncates long reads', link: 'https://example.org/issues/7', source: 'expectations/python.yaml:4', met };
+  return r;
 }
 
 /** A stand-in for standard output that keeps what is written. */
