@@ -16,6 +16,11 @@ Commands:
   list [PATH...]       scenarios, the ids they cover, and catalogue ids left uncovered
   init [DIR]           write a new suite into DIR (default .): requirements.yaml,
                        hello.yaml and a README.md; never overwrites
+  compare OLD NEW      what changed between two JSON reports (--reporter json=FILE):
+                       requirements and scenarios that regressed, were fixed, added,
+                       gone; exit 1 if something regressed
+  merge OUT SHARD...   merge the JSON reports of a run's shards (--shard K/N) into the
+                       report of the whole run, OUT; exits as that run would
 
 Without a config, a folder's catalogue is the nearest requirements.yaml in it or above
 (up to a folder holding .git).
@@ -42,6 +47,10 @@ Options of run:
   --path P             with --seed: replay only the case a report names
   --reference CMD      differential: run every case against CMD too; the program under
                        test fails where its traffic differs from CMD's
+Options of compare:
+  --json               the comparison as JSON
+Options of merge:
+  --reporter NAME=FILE also write the merged run with this reporter; repeatable
 Common options:
   --config FILE        config file (default: sockspec.config.yaml if present)
   --version, --help
@@ -72,6 +81,7 @@ const OPTIONS = {
   reference: { type: 'string' },
   runs: { type: 'string' },
   path: { type: 'string' },
+  json: { type: 'boolean' },
   config: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -109,8 +119,12 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
         return await (await import('./list-command.js')).listCommand(paths, values, io);
       case 'init':
         return await (await import('./init-command.js')).initCommand(paths, io);
+      case 'compare':
+        return await (await import('./compare-command.js')).compareCommand(paths, values, io);
+      case 'merge':
+        return await (await import('./merge-command.js')).mergeCommand(paths, values, io);
       default:
-        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list, init)\n`);
+        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list, init, compare, merge)\n`);
         return 2;
     }
   } catch (e) {
