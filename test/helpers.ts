@@ -9,6 +9,7 @@ import type { Scenario } from '../harness/scenario/model.js';
 import { loadSuites, programTarget, suiteCatalogue } from '../harness/suite/workspace.js';
 import type { RunResult } from '../harness/run/result.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
+import { exitCodeOf, summarise } from '../harness/run/verdict.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -50,4 +51,26 @@ export function explain(run: RunResult): string {
     .filter((s) => s.outcome !== 'pass')
     .map((s) => `${s.id}: ${s.outcome} ${s.failure?.code ?? ''} ${s.failure?.stepLabel ?? ''} ${s.failure?.message ?? ''}`)
     .join('\n');
+}
+
+/**
+ * What `sockspec run --shard K/N` would have reported of `run`'s plan: its k-th slice
+ * (item i goes to shard i % n + 1), summarised against `catalogue`, with the run's
+ * own start and duration.
+ */
+export function cutShard(run: RunResult, k: number, n: number, catalogue?: Catalogue): RunResult {
+  const scenarios = run.scenarios.filter((_, i) => i % n === k - 1);
+  const counts: RunResult['counts'] = { pass: 0, fail: 0, 'non-strict': 0, info: 0, 'not-run': 0, skip: 0, error: 0 };
+  for (const r of scenarios) counts[r.outcome]++;
+  return {
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    strict: run.strict,
+    ...(run.seed !== undefined && scenarios.some((r) => r.property) ? { seed: run.seed } : {}),
+    shard: { index: k, count: n, planned: run.scenarios.length },
+    scenarios,
+    requirements: summarise(scenarios, catalogue),
+    exitCode: exitCodeOf(scenarios, run.strict, catalogue),
+    counts,
+  };
 }

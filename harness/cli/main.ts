@@ -16,6 +16,11 @@ Commands:
   list [PATH...]       scenarios, the ids they cover, and catalogue ids left uncovered
   init [DIR]           write a new suite into DIR (default .): requirements.yaml,
                        hello.yaml and a README.md; never overwrites
+  compare OLD NEW      what changed between two JSON reports (--reporter json=FILE):
+                       requirements and scenarios that regressed, were fixed, added,
+                       gone; exit 1 if something regressed
+  merge OUT SHARD...   merge the JSON reports of a run's shards (--shard K/N) into the
+                       report of the whole run, OUT; exits as that run would
 
 Without a config, a folder's catalogue is the nearest requirements.yaml in it or above
 (up to a folder holding .git).
@@ -47,6 +52,10 @@ Options of run:
   --coverage           coverage of the programs under test (Node: V8, Python:
                        coverage.py), one report per target name in
                        reports/impl-coverage/<target>/
+Options of compare:
+  --json               the comparison as JSON
+Options of merge:
+  --reporter NAME=FILE also write the merged run with this reporter; repeatable
 Common options:
   --config FILE        config file (default: sockspec.config.yaml if present)
   --version, --help
@@ -79,6 +88,7 @@ const OPTIONS = {
   path: { type: 'string' },
   target: { type: 'string', multiple: true },
   coverage: { type: 'boolean' },
+  json: { type: 'boolean' },
   config: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -116,8 +126,12 @@ export async function main(args: string[], io: Io = { stdout: process.stdout, st
         return await (await import('./list-command.js')).listCommand(paths, values, io);
       case 'init':
         return await (await import('./init-command.js')).initCommand(paths, io);
+      case 'compare':
+        return await (await import('./compare-command.js')).compareCommand(paths, values, io);
+      case 'merge':
+        return await (await import('./merge-command.js')).mergeCommand(paths, values, io);
       default:
-        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list, init)\n`);
+        io.stderr.write(`sockspec: usage: unknown command \`${makePrintableLine(command)}\` (commands: run, validate, list, init, compare, merge)\n`);
         return 2;
     }
   } catch (e) {

@@ -9,7 +9,7 @@ import { requirementMatrix, type RequirementMatrix } from './matrix.js';
 
 /**
  * Bump when a field changes meaning or disappears; adding fields does not (since 2:
- * `steps`, a failure's `line`, `expectation`/`expectations`, `matrix`).
+ * `steps`, a failure's `line`, `expectation`/`expectations`, `matrix`, `shard`).
  * 2: requirement outcomes each from their own checks (`not-run`, `reasons`, `failures`).
  */
 export const JSON_SCHEMA_VERSION = 2;
@@ -89,7 +89,7 @@ function severalTargets(run: Readonly<RunResult>): boolean {
 
 /** The run's fields before `scenarios`. */
 function headFields(run: Readonly<RunResult>) {
-  return defined({ schemaVersion: JSON_SCHEMA_VERSION as typeof JSON_SCHEMA_VERSION, startedAt: run.startedAt, durationMs: run.durationMs, strict: run.strict, seed: run.seed, interrupted: run.interrupted });
+  return defined({ schemaVersion: JSON_SCHEMA_VERSION as typeof JSON_SCHEMA_VERSION, startedAt: run.startedAt, durationMs: run.durationMs, strict: run.strict, seed: run.seed, interrupted: run.interrupted, shard: run.shard && { ...run.shard } });
 }
 
 /** The run's fields after `scenarios`. */

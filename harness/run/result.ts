@@ -160,6 +160,13 @@ export interface RequirementSummary {
   scenarios: string[];
 }
 
+/** Which slice of a plan a run was. */
+export interface ShardInfo {
+  index: number;
+  count: number;
+  planned: number;
+}
+
 export interface RunResult {
   startedAt: string;
   durationMs: number;
@@ -167,6 +174,12 @@ export interface RunResult {
   seed?: number;
   /** The run was stopped by a signal (Ctrl-C, SIGTERM) or an abort: scenarios not started, or not ended in time, are left out. */
   interrupted?: boolean;
+  /**
+   * Set when the run was one slice of a plan (`--shard K/N`): its `index` K, the `count` N
+   * of slices, and how many items the whole plan `planned`, so that slices run apart can
+   * be merged back into the plan's order (`sockspec merge`).
+   */
+  shard?: ShardInfo;
   scenarios: ScenarioResult[];
   requirements: RequirementSummary[];
   /** Present when expectation files were given: what was expected and what was not. */

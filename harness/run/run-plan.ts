@@ -129,7 +129,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
         target: item.target.name,
         source,
         signal: opts.signal,
-        transcriptBytes: transcriptBudget(items.length),
+        // A shard keeps what the whole plan would, so that merged shards report what one run would have.
+        transcriptBytes: transcriptBudget(allItems.length),
         ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
         ...(reference ? { reference: { source: poolFor(reference), name: reference.name } } : {}),
       };
@@ -181,6 +182,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
     strict: opts.strict,
     ...(hasProperty ? { seed } : {}),
     ...(opts.signal.aborted ? { interrupted: true } : {}),
+    ...(opts.shard ? { shard: { index: opts.shard[0], count: opts.shard[1], planned: allItems.length } } : {}),
     scenarios: ran,
     requirements: summarise(ran, opts.catalogue),
     exitCode: exitCodeOf(ran, opts.strict, opts.catalogue),
