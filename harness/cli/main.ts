@@ -42,12 +42,17 @@ Options of run:
   --path P             with --seed: replay only the case a report names
   --reference CMD      differential: run every case against CMD too; the program under
                        test fails where its traffic differs from CMD's
+  --expectations FILE  known deviations, each with its outcome and reason: they do not
+                       fail the run, any other outcome does (default: each config
+                       target's \`expectations:\`)
+  --update-expectations  rewrite the expectation file(s) from this run's outcomes
 Common options:
   --config FILE        config file (default: sockspec.config.yaml if present)
   --version, --help
 
 Exit status: 0 every MUST held; 1 a requirement failed; 2 a usage, configuration or
-scenario error, or a scenario the harness could not judge.`;
+scenario error, or a scenario the harness could not judge. With expectation files: 0
+every outcome a pass or as expected; 1 an unexpected failure or pass.`;
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -72,6 +77,8 @@ const OPTIONS = {
   reference: { type: 'string' },
   runs: { type: 'string' },
   path: { type: 'string' },
+  expectations: { type: 'string' },
+  'update-expectations': { type: 'boolean' },
   config: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
