@@ -1,20 +1,24 @@
 /**
  * The RFC service suites against xinetd's built-in services: an implementation
  * nobody on this project wrote. xinetd serves one service on TCP and UDP of one
- * fixed high port (fixtures/xinetd/run-xinetd.sh writes its configuration), so the
- * scenarios of a suite run one at a time. Each test asserts the exact outcome:
- * which scenarios do not pass, and which requirement ids they break; the reasons,
- * with the evidence, are in fixtures/xinetd/README.md.
+ * fixed high port (fixtures/xinetd/run-xinetd.sh writes its configuration,
+ * fixtures/xinetd/sockspec.config.yaml gives each suite its service and port), so
+ * the scenarios run one at a time. What xinetd does that the suites do not allow is
+ * fixtures/xinetd/expectations.yaml, an entry per requirement with its reason (the
+ * evidence is in fixtures/xinetd/README.md): the run must give exactly those
+ * outcomes, and pass everything else.
  *
  * Skipped, with a warning, when xinetd is not on the PATH.
  */
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { basename, delimiter, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Program } from '../harness/run/program.js';
 import type { RunResult } from '../harness/run/result.js';
-import { brokenIds, explain, loadSuite, ROOT, runAgainst } from './helpers.js';
+import { sockspec } from './cli-process.js';
+import { ROOT } from './helpers.js';
 
 const INSTALL = 'apt-get install --no-install-recommends xinetd';
 
@@ -52,73 +56,12 @@ function xinetdProcesses(port: number): number[] {
   return found;
 }
 
-/** `scenario file: outcome` for every scenario that did not pass. */
-function notPassing(run: RunResult): Record<string, string> {
-  return Object.fromEntries(run.scenarios.filter((s) => s.outcome !== 'pass').map((s) => [basename(s.file), s.outcome]));
-}
-
-interface XinetdCase {
-  service: string;
-  suite: string;
-  port: number;
-  /** Scenario file → outcome, for each scenario that does not pass. */
-  scenarios: Record<string, string>;
-  /** Requirement id → outcome, for each id that does not pass. */
-  broken: Record<string, string>;
-  /**
-   * A burst of datagrams from many senders: xinetd's drain() discards those queued while it
-   * answers one, and whether any were queued depends on timing. It usually misses some (the
-   * listed outcome), but may answer them all: then the scenario and its id pass.
-   */
-  burst?: { file: string; id: string };
-}
-
-// xinetd keeps running when one of its two ports is taken (the service is logged as
-// deactivated in its log file, the other one serves on): SOCK-3, in every suite.
-const PORT_TAKEN = { 'tcp-port-taken.yaml': 'fail', 'udp-port-taken.yaml': 'fail' };
-
-const CASES: XinetdCase[] = [
-  {
-    service: 'echo',
-    suite: 'rfc862-echo/server',
-    port: 27007,
-    // datagrams are echoed up to 2048 bytes; datagrams queued while one is answered are discarded
-    scenarios: { ...PORT_TAKEN, 'udp-large-datagrams.yaml': 'non-strict', 'udp-many-senders.yaml': 'non-strict' },
-    broken: { 'SOCK-3': 'fail', 'RFC862-6': 'non-strict', 'RFC862-7': 'non-strict' },
-    burst: { file: 'udp-many-senders.yaml', id: 'RFC862-7' },
-  },
-  {
-    service: 'discard',
-    suite: 'rfc863-discard/server',
-    port: 27009,
-    scenarios: { ...PORT_TAKEN },
-    broken: { 'SOCK-3': 'fail' },
-  },
-  {
-    service: 'chargen',
-    suite: 'rfc864-chargen/server',
-    port: 27019,
-    // a 93-character ring whose pointer jumps back after 95 lines; 1024-character datagrams
-    scenarios: { ...PORT_TAKEN, 'tcp-pattern.yaml': 'non-strict', 'tcp-rfc-ring.yaml': 'info', 'udp-replies.yaml': 'fail' },
-    broken: { 'SOCK-3': 'fail', 'RFC864-4': 'non-strict', 'RFC864-5': 'info', 'RFC864-6': 'fail' },
-  },
-  {
-    service: 'daytime',
-    suite: 'rfc867-daytime/server',
-    port: 27013,
-    scenarios: { ...PORT_TAKEN, 'udp-many-senders.yaml': 'non-strict' },
-    broken: { 'SOCK-3': 'fail', 'RFC867-6': 'non-strict' },
-    burst: { file: 'udp-many-senders.yaml', id: 'RFC867-6' },
-  },
-  {
-    service: 'time',
-    suite: 'rfc868-time/server',
-    port: 27037,
-    scenarios: { ...PORT_TAKEN, 'udp-many-senders.yaml': 'non-strict' },
-    broken: { 'SOCK-3': 'fail', 'RFC868-6': 'non-strict' },
-    burst: { file: 'udp-many-senders.yaml', id: 'RFC868-6' },
-  },
-];
+const CONFIG = 'fixtures/xinetd/sockspec.config.yaml';
+const EXPECTATIONS = 'fixtures/xinetd/expectations.yaml';
+/** The fixed port of each service, as the config gives them. */
+const PORTS = [27007, 27009, 27019, 27013, 27037];
+/** Scenarios whose deviation the file lists: the two port-taken ones of each of the five suites, and seven more. */
+const MET = 17;
 
 if (!HAVE_XINETD) {
   describe('xinetd', () => {
@@ -127,27 +70,26 @@ if (!HAVE_XINETD) {
 }
 
 describe.skipIf(!HAVE_XINETD)('the RFC service suites against xinetd', () => {
-  for (const c of CASES) {
-    const ids = Object.keys(c.broken);
-    it(`scenarios/${c.suite} on port ${c.port}: ${ids.join(', ')} ${ids.length === 1 ? 'does' : 'do'} not pass, everything else does`, async () => {
-      const scenarios = await loadSuite(`scenarios/${c.suite}`);
-      const run = await runAgainst(scenarios, command(c.service), { name: 'xinetd', fixedPort: c.port });
-      const report = explain(run);
-      const expected = { scenarios: { ...c.scenarios }, broken: { ...c.broken } };
-      if (c.burst && notPassing(run)[c.burst.file] === undefined) {
-        // xinetd happened to answer every sender this time (see `burst`).
-        delete expected.scenarios[c.burst.file];
-        delete expected.broken[c.burst.id];
-      }
-      expect(notPassing(run), report).toEqual(expected.scenarios);
-      expect(brokenIds(run), report).toEqual(expected.broken);
-      expect(run.counts.pass).toBe(scenarios.length - Object.keys(expected.scenarios).length);
-      expect(run.exitCode).toBe(Object.values(c.broken).includes('fail') ? 1 : 0);
-      // every forked child went with the process group (a killed one may take a moment to go)
-      for (let i = 0; i < 40 && xinetdProcesses(c.port).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(xinetdProcesses(c.port)).toEqual([]);
-    }, 120_000);
-  }
+  it(`every suite on its port: what does not pass is exactly what ${EXPECTATIONS} lists`, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sockspec-xinetd-test-'));
+    try {
+      const json = join(tmp, 'results.json');
+      const r = await sockspec(['run', '--config', CONFIG, '--expectations', EXPECTATIONS, '--reporter', 'console', '--reporter', `json=${json}`], ROOT, { limitMs: 280_000 });
+      const account = r.stdout + r.stderr;
+      expect(existsSync(json), account).toBe(true);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+      expect(report.expectations?.unexpected, account).toEqual([]);
+      expect(report.expectations?.unused, account).toEqual([]);
+      expect(report.expectations?.met, account).toBe(MET);
+      expect(r.code, account).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    // every forked child went with the process group (a killed one may take a moment to go)
+    const left = () => PORTS.flatMap(xinetdProcesses);
+    for (let i = 0; i < 40 && left().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(left()).toEqual([]);
+  }, 300_000);
 
   it('the process-group stop ends xinetd and its forked TCP children, which a SIGTERM to xinetd alone leaves running', async () => {
     const port = 27219;

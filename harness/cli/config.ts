@@ -29,6 +29,7 @@ const targetSchema = z.strictObject({
     )
     .optional()
     .describe('files written to a fresh folder {dir} at each start, {port} and {dir} in them replaced'),
+  expectations: z.string().min(1).optional().describe("an expectation file: this target's known deviations (relative to the config file)"),
 });
 
 export const configSchema = z.strictObject({
@@ -40,7 +41,7 @@ export const configSchema = z.strictObject({
     .optional(),
 });
 
-/** A target of the config, its files read: name → text (with `{port}` and `{dir}` still in it). */
+/** A target of the config, its files read: name → text (with `{port}` and `{dir}` still in it); `expectations` absolute. */
 export type TargetConfig = Omit<z.infer<typeof targetSchema>, 'files'> & { files?: Record<string, string> };
 
 export interface Config {
@@ -91,7 +92,8 @@ export async function loadConfig(cwd: string, file?: string): Promise<{ config?:
     (c.suites ?? []).map(async (s, i) => ({
       scenarios: resolve(root, s.scenarios),
       targets: await Promise.all(
-        s.targets.map(async ({ files, ...t }, j): Promise<TargetConfig> => {
+        s.targets.map(async ({ files, ...given }, j): Promise<TargetConfig> => {
+          const t = given.expectations ? { ...given, expectations: resolve(root, given.expectations) } : given;
           if (!files) return t;
           const read: Record<string, string> = {};
           for (const [name, spec] of Object.entries(files)) {

@@ -52,6 +52,10 @@ Options of run:
   --coverage           coverage of the programs under test (Node: V8, Python:
                        coverage.py), one report per target name in
                        reports/impl-coverage/<target>/
+  --expectations FILE  known deviations, each with its outcome and reason: they do not
+                       fail the run, any other outcome does (default: each config
+                       target's \`expectations:\`)
+  --update-expectations  rewrite the expectation file(s) from this run's outcomes
 Options of compare:
   --json               the comparison as JSON
 Options of merge:
@@ -61,7 +65,8 @@ Common options:
   --version, --help
 
 Exit status: 0 every MUST held; 1 a requirement failed; 2 a usage, configuration or
-scenario error, or a scenario the harness could not judge.`;
+scenario error, or a scenario the harness could not judge. With expectation files: 0
+every outcome a pass or as expected; 1 an unexpected failure or pass.`;
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -89,6 +94,8 @@ const OPTIONS = {
   target: { type: 'string', multiple: true },
   coverage: { type: 'boolean' },
   json: { type: 'boolean' },
+  expectations: { type: 'string' },
+  'update-expectations': { type: 'boolean' },
   config: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },

@@ -12,6 +12,7 @@ import { planIds, runPlan, type PlanItem } from '../run/run-plan.js';
 import type { Io, ParsedOptions } from './main.js';
 import { programTarget } from '../suite/workspace.js';
 import { loadWorkspace, readFileOptions, reportDiagnostics } from './workspace.js';
+import { loadExpectations, writeExpectationUpdates } from './expectations.js';
 
 /** After the first Ctrl-C or SIGTERM: every program group is SIGKILLed after this long… */
 const HURRY_MS = 300;
@@ -121,6 +122,10 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
     // A server is checked by the server scenarios of the paths given, a client by the client ones.
     if (direct && items.length === 0 && ws.loaded.length > 0) throw new UsageError(`none of these scenarios is for a ${role} under test (they are for a ${role === 'server' ? 'client: use --client' : 'server: use --server'})`);
     if (items.length === 0) throw new UsageError('no scenarios to run');
+    const planned = planIds(items);
+    const update = Boolean(values['update-expectations']);
+    const { plan: expectations, diagnostics } = await loadExpectations(values.expectations, update, ws, planned, io);
+    if (reportDiagnostics(diagnostics, io)) return 2;
 
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
     const specs = values.reporter?.length ? values.reporter : ws.config.reporters;
@@ -132,7 +137,7 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
         reporting = true;
       },
     };
-    const run = await runPlan(planIds(items), {
+    const run = await runPlan(planned, {
       jobs: jobsOpt ?? ws.config.jobs,
       strict: Boolean(values.strict),
       observers: [reportingStarts, ...reporters],
@@ -143,13 +148,22 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
       ...(runs !== undefined ? { runs } : {}),
       ...(values.path !== undefined ? { path: values.path } : {}),
       ...(referenceTarget ? { reference: referenceTarget } : {}),
+      ...(expectations ? { expectations } : {}),
     });
     reported = true;
     // Interrupted: what is still being stopped in the background is killed now, the reports being written.
-    if (interrupted) killAllNow();
-    if (coverage && interrupted) io.stderr.write(`sockspec: coverage was not reported: the run was interrupted\n`);
-    else if (coverage) for (const s of await coverage.report()) io.stderr.write(`sockspec: ${makePrintableLine(coverage.describe(s))}\n`);
-    return interrupted ? 130 : run.exitCode;
+    // (An interrupted run says nothing of what it did not run: no coverage is reported, no expectation file is rewritten from it.)
+    if (interrupted) {
+      killAllNow();
+      if (coverage) io.stderr.write(`sockspec: coverage was not reported: the run was interrupted\n`);
+      return 130;
+    }
+    if (coverage) for (const s of await coverage.report()) io.stderr.write(`sockspec: ${makePrintableLine(coverage.describe(s))}\n`);
+    if (update && expectations) {
+      await writeExpectationUpdates(expectations, run, io);
+      return 0;
+    }
+    return run.exitCode;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { readRegularFile } from '../scenario/read-file.js';
 import { formatDiagnostic, type Diagnostic } from '../scenario/diagnostic.js';
+import type { Target } from '../run/program.js';
 import { loadSuites, type RoleTarget, type SuiteDeclaration, type Workspace } from '../suite/workspace.js';
 import { loadConfig, type Config, type TargetConfig } from './config.js';
 import type { Io } from './main.js';
@@ -12,25 +13,30 @@ import type { Io } from './main.js';
 /** A workspace with the config it came from. */
 export interface CliWorkspace extends Workspace {
   config: Config;
+  /** The expectation file (absolute) of each config target that names one. */
+  expectations: Map<Target, string>;
 }
 
 /** A config target as the targets it declares (a server, a client, or both). */
-function roleTargets(t: TargetConfig, config: Config, readyTimeoutMs: number): RoleTarget[] {
+function roleTargets(t: TargetConfig, config: Config, readyTimeoutMs: number, expectations: Map<Target, string>): RoleTarget[] {
   const base = { name: t.name, cwd: config.root, readyTimeoutMs, ...(t.port ? { fixedPort: t.port } : {}), ...(t.env ? { env: t.env } : {}), ...(t.tty ? { tty: true } : {}), ...(t.files ? { files: t.files } : {}) };
-  return [
+  const targets = [
     ...(t.server !== undefined ? [{ role: 'server' as const, target: { ...base, command: t.server } }] : []),
     ...(t.client !== undefined ? [{ role: 'client' as const, target: { ...base, command: t.client } }] : []),
   ];
+  if (t.expectations) for (const { target } of targets) expectations.set(target, t.expectations);
+  return targets;
 }
 
 /** Load the config and the suites for `paths` (default: the config's suites, else `scenarios/`); `program` replaces the config's targets. */
 export async function loadWorkspace(paths: string[], configFile: string | undefined, io: Io, options: { program?: RoleTarget; readyTimeoutMs?: number } = {}): Promise<CliWorkspace> {
   const { config, diagnostics } = await loadConfig(io.cwd, configFile);
-  if (!config) return { config: { root: io.cwd, reporters: [], jobs: 1, suites: [] }, suites: [], loaded: [], diagnostics };
+  const expectations = new Map<Target, string>();
+  if (!config) return { config: { root: io.cwd, reporters: [], jobs: 1, suites: [] }, suites: [], loaded: [], diagnostics, expectations };
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
-  const declared: SuiteDeclaration[] = config.suites.map((s) => ({ scenarios: s.scenarios, targets: s.targets.flatMap((t) => roleTargets(t, config, readyTimeoutMs)) }));
+  const declared: SuiteDeclaration[] = config.suites.map((s) => ({ scenarios: s.scenarios, targets: s.targets.flatMap((t) => roleTargets(t, config, readyTimeoutMs, expectations)) }));
   const ws = await loadSuites({ cwd: io.cwd, paths, declared, ...(config.requirements ? { requirements: config.requirements } : {}), ...(options.program ? { program: options.program } : {}) });
-  return { ...ws, config, diagnostics: [...diagnostics, ...ws.diagnostics] };
+  return { ...ws, config, diagnostics: [...diagnostics, ...ws.diagnostics], expectations };
 }
 
 /** `--file NAME=PATH` options read: name → text; PATH relative to `cwd`. */

@@ -138,3 +138,61 @@ describe('console reporter', () => {
     expect(formatRunSummary(run, createStyle(false)).at(-1)).toBe('0 passed, 0 failed');
   });
 });
+
+describe('console reporter with an expectation file', () => {
+  /** The sample run with its failure expected, a listed failure that passed and an unlisted error. */
+  function runWithExpectations(): RunResult {
+    const run = sampleRun();
+    const byOutcome = (o: string) => run.scenarios.find((s) => s.outcome === o)!;
+    byOutcome('fail').expectation = { outcome: 'fail', reason: 'known \x1b[31mbug\x1b[0m', link: 'https://example.org/1', source: 'exp.yaml:1', met: true };
+    byOutcome('non-strict').expectation = { requirements: { 'ECHO-4': 'non-strict', 'ECHO-5': 'non-strict' }, reason: 'a race', source: 'exp.yaml:5, exp.yaml:9', met: true };
+    byOutcome('pass').expectation = { outcome: 'fail', reason: 'was broken', source: 'exp.yaml:13', met: false };
+    run.expectations = {
+      files: ['exp.yaml'],
+      met: 2,
+      unexpected: [
+        { id: byOutcome('pass').id, message: 'expected fail (exp.yaml:13: was broken) but it passed: remove the entry' },
+        { id: byOutcome('error').id, message: 'error, not listed in exp.yaml' },
+      ],
+      unused: ['exp.yaml:17'],
+    };
+    return run;
+  }
+
+  it('shows a failure as expected on its line, and only why it was expected in its block', async () => {
+    const text = (await consoleOutput({ run: runWithExpectations() })).text();
+    expect(text).toMatch(/^✓ xfail {6}scenarios\/echo-ack\/server\/fail\.yaml \[python\] \(fail as expected, 1\.23 s\)$/m);
+    expect(text).toMatch(/^✓ xfail {6}scenarios\/echo-ack\/server\/non-strict\.yaml \[python\] \(non-strict as expected, 1\.23 s\)$/m);
+    expect(text).toMatch(/^✓ pass {7}scenarios\/echo-ack\/server\/pass\.yaml/m);
+    const block = text.slice(text.indexOf('\n✓ xfail scenarios/echo-ack/server/fail.yaml'));
+    expect(block.slice(0, block.indexOf('\n\n', 1))).toBe(
+      ['', '✓ xfail scenarios/echo-ack/server/fail.yaml [python]', '  as expected: fail', '  reason: known \\x1b[31mbug\\x1b[0m', '  link: https://example.org/1', '  entry: exp.yaml:1'].join('\n'),
+    );
+    expect(text).toContain('\n✓ xfail scenarios/echo-ack/server/non-strict.yaml [python]\n  as expected: ECHO-4 non-strict, ECHO-5 non-strict\n  reason: a race\n  entry: exp.yaml:5, exp.yaml:9\n');
+    // The error nobody expected keeps its full account.
+    expect(text).toContain('\n! error scenarios/udp-time/server/error.yaml [python]\n  exited-early:');
+    expect(text).not.toContain('\x1b');
+  });
+
+  it('calls out what was not as expected and the unused entries, then counts them above the counts line', async () => {
+    const text = (await consoleOutput({ run: runWithExpectations() })).text();
+    const tail = text.trimEnd().split('\n').slice(-8);
+    expect(tail).toEqual([
+      '',
+      'unexpected: scenarios/echo-ack/server/pass.yaml [python]: expected fail (exp.yaml:13: was broken) but it passed: remove the entry',
+      'unexpected: scenarios/udp-time/server/error.yaml [python]: error, not listed in exp.yaml',
+      'unused expectation: exp.yaml:17 (no scenario of this run)',
+      '',
+      '6 scenarios, 1 target, 4.32 s',
+      '2 outcomes as expected (exp.yaml), 2 unexpected',
+      '1 passed, 1 failed, 1 non-strict, 1 info, 1 skipped, 1 errors',
+    ]);
+    expect(lastLine(text)).toMatch(COUNTS_LINE);
+  });
+
+  it('a run without expectation files says nothing of them', async () => {
+    const text = (await consoleOutput()).text();
+    expect(text).not.toMatch(/xfail|as expected|unexpected/);
+  });
+});
+

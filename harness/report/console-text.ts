@@ -3,7 +3,7 @@
  * not pass, the per-requirement table, and the counts line CI tools read. Pure text;
  * `console-reporter.ts` decides when to write it.
  */
-import type { Outcome, RequirementSummary, RunResult, ScenarioResult } from '../run/result.js';
+import type { ExpectationSummary, Outcome, RequirementSummary, RunResult, ScenarioResult } from '../run/result.js';
 import type { Style } from './ansi-style.js';
 import { makePrintableLine } from './printable-text.js';
 import { describeProblem, describeTranscriptTail } from './problem-text.js';
@@ -40,14 +40,38 @@ export function formatCounts(counts: Readonly<Record<Outcome, number>>): string 
   return parts.join(', ');
 }
 
-/** `✓ pass       id (12 ms)`, coloured by `style`. */
-export function formatScenarioLine(result: Readonly<ScenarioResult>, style: Style): string {
-  const head = style.outcome(result.outcome, `${OUTCOME_MARKS[result.outcome]} ${result.outcome.padEnd(OUTCOME_WIDTH)}`);
-  return `${head} ${makePrintableLine(result.id)} ${style.dim(`(${formatDuration(result.durationMs)})`)}`;
+/** What an expectation file says of a scenario it expected not to pass, and the run bore out: shown as an expected failure. */
+function expectedFailure(result: Readonly<ScenarioResult>): boolean {
+  return Boolean(result.expectation?.met) && result.outcome !== 'pass';
 }
 
-/** The block explaining one scenario that did not pass: heading, problem, transcript tail. */
+/** The mark and word of an expected failure. */
+const XFAIL = '✓ xfail';
+
+/** `✓ pass       id (12 ms)`, or `✓ xfail      id (fail as expected, 12 ms)`, coloured by `style`. */
+export function formatScenarioLine(result: Readonly<ScenarioResult>, style: Style): string {
+  const duration = formatDuration(result.durationMs);
+  if (expectedFailure(result)) return `${style.green(XFAIL.padEnd(OUTCOME_WIDTH + 2))} ${makePrintableLine(result.id)} ${style.dim(`(${result.outcome} as expected, ${duration})`)}`;
+  const head = style.outcome(result.outcome, `${OUTCOME_MARKS[result.outcome]} ${result.outcome.padEnd(OUTCOME_WIDTH)}`);
+  return `${head} ${makePrintableLine(result.id)} ${style.dim(`(${duration})`)}`;
+}
+
+/** The short block of an expected failure: the outcomes expected, why, and the entry that says so. */
+function formatExpectedDetail(result: Readonly<ScenarioResult>, style: Style): string[] {
+  const e = result.expectation!;
+  const listed = [...(e.outcome ? [result.outcome] : []), ...Object.keys(e.requirements ?? {}).map((id) => `${id} ${result.requirements[id]}`)];
+  return [
+    `${style.green(XFAIL)} ${style.bold(makePrintableLine(result.id))}`,
+    `  as expected: ${makePrintableLine(listed.join(', '))}`,
+    `  reason: ${makePrintableLine(e.reason)}`,
+    ...(e.link ? [`  link: ${makePrintableLine(e.link)}`] : []),
+    `  entry: ${makePrintableLine(e.source)}`,
+  ];
+}
+
+/** The block explaining one scenario that did not pass: heading, problem, transcript tail (an expected failure: why it was expected). */
 export function formatScenarioDetail(result: Readonly<ScenarioResult>, style: Style): string[] {
+  if (expectedFailure(result)) return formatExpectedDetail(result, style);
   const heading = style.outcome(result.outcome, `${OUTCOME_MARKS[result.outcome]} ${result.outcome}`);
   const transcript = describeTranscriptTail(result.transcript).map((l, i) => (i === 0 ? l : `  ${l}`));
   return [`${heading} ${style.bold(makePrintableLine(result.id))}`, ...[...describeProblem(result), ...transcript].map((l) => `  ${l}`)];
@@ -111,6 +135,21 @@ export function formatRunSummary(run: Readonly<RunResult>, style: Style): string
   if (run.interrupted) about.push('interrupted');
   if (run.strict) about.push('strict');
   if (run.seed !== undefined) about.push(`seed ${run.seed}`);
-  lines.push('', style.dim(about.join(', ')), formatCounts(run.counts));
+  const expected = run.expectations;
+  if (expected) {
+    const called = [
+      ...expected.unexpected.map((u) => `${style.red('unexpected:')} ${makePrintableLine(`${u.id}: ${u.message}`)}`),
+      ...expected.unused.map((source) => `${style.yellow('unused expectation:')} ${makePrintableLine(source)} (no scenario of this run)`),
+    ];
+    if (called.length) lines.push('', ...called);
+  }
+  lines.push('', style.dim(about.join(', ')));
+  if (expected) lines.push(formatExpectationCounts(expected));
+  lines.push(formatCounts(run.counts));
   return lines;
+}
+
+/** `N outcomes as expected (FILE), N unexpected`: the line above the counts line when expectation files were used. */
+export function formatExpectationCounts(e: Readonly<ExpectationSummary>): string {
+  return `${e.met} outcome${e.met === 1 ? '' : 's'} as expected (${makePrintableLine(e.files.join(', '))}), ${e.unexpected.length} unexpected`;
 }

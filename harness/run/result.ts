@@ -77,12 +77,14 @@ export interface ScenarioExpectation {
   outcome?: Outcome;
   /** The outcome expected of each listed requirement id. */
   requirements?: Record<string, Outcome>;
+  /** Other outcomes an entry also accepts (a known intermittent result), of the scenario and per requirement id. */
+  intermittent?: { outcome?: Outcome[]; requirements?: Record<string, Outcome[]> };
   /** Why, in a sentence, and a link, as the file gives them. */
   reason: string;
   link?: string;
   /** `file:line` of the entry (or entries, comma-separated) that apply. */
   source: string;
-  /** True when every listed outcome is the one the run gave. */
+  /** True when every listed outcome is the one the run gave (and every outcome not listed a pass or skip). */
   met: boolean;
 }
 

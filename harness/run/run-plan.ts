@@ -12,6 +12,7 @@ import type { Outcome, RunResult, ScenarioResult } from './result.js';
 import { runProperty } from './property.js';
 import { runCase } from './differential.js';
 import { exitCodeOf, summarise } from './verdict.js';
+import { judgeExpectation, summariseExpectations, type ExpectationPlan } from './expectations/apply.js';
 import { transcriptBudget } from './transcript.js';
 
 export interface PlanItem {
@@ -48,6 +49,8 @@ export interface RunOptions {
    * with what ended (marked `interrupted`) while the rest is still being stopped.
    */
   stopWithinMs?: number;
+  /** Known deviations: each result says what its file expected, and the exit status follows the expectations. */
+  expectations?: ExpectationPlan;
 }
 
 /** Add what stopping its programs found to a scenario's result: in `problems`, and as notes at the end of its transcript. */
@@ -147,6 +150,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
           : runCase(item.scenario, base),
       );
       addProblems(r, problems);
+      const expectation = opts.expectations && judgeExpectation(r, opts.expectations);
+      if (expectation) r.expectation = expectation;
       // A scenario that ends after an interrupted run was reported without it is left out.
       if (reported) break;
       results[i] = r;
@@ -176,6 +181,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const ran = results.filter((r): r is ScenarioResult => r !== undefined);
   const counts: Record<Outcome, number> = { pass: 0, fail: 0, 'non-strict': 0, info: 0, 'not-run': 0, skip: 0, error: 0 };
   for (const r of ran) counts[r.outcome]++;
+  const expected = opts.expectations && summariseExpectations(ran, opts.expectations, opts.strict, opts.catalogue);
   const run: RunResult = {
     startedAt,
     durationMs: Math.round(performance.now() - started),
@@ -185,7 +191,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
     ...(opts.shard ? { shard: { index: opts.shard[0], count: opts.shard[1], planned: allItems.length } } : {}),
     scenarios: ran,
     requirements: summarise(ran, opts.catalogue),
-    exitCode: exitCodeOf(ran, opts.strict, opts.catalogue),
+    ...(expected ? { expectations: expected.summary } : {}),
+    exitCode: expected ? expected.exitCode : exitCodeOf(ran, opts.strict, opts.catalogue),
     counts,
   };
   await tell(opts.observers, 'onRunEnd', run);
