@@ -57,6 +57,23 @@ describe('mergeRuns', () => {
     expect(mergeRuns(shards(9))).toEqual({ run: whole, warnings: [] });
   });
 
+  it('with expectation files, exits as the shards did: expected failures pass, an unexpected one fails', () => {
+    const run = wholeRun();
+    const failing = run.scenarios.filter((r) => r.outcome === 'fail' || r.outcome === 'error' || r.outcome === 'non-strict');
+    for (const r of failing) r.expectation = { outcome: r.outcome, reason: 'known', source: 'exp.yaml:1', met: true };
+    const files = shards(2, run).map((f) => ({ ...f, run: { ...f.run, expectations: { files: ['exp.yaml'], met: f.run.scenarios.filter((r) => r.expectation).length, unexpected: [], unused: [] } } }));
+    const merged = mergeRuns(files);
+    if (!('run' in merged)) throw new Error('refused');
+    expect(merged.run.exitCode).toBe(0);
+    expect(merged.run.expectations).toEqual({ files: ['exp.yaml'], met: failing.length, unexpected: [], unused: [] });
+    // The same shards, one expected failure that passed this time: the merged run fails.
+    const passed = failing[0]!;
+    Object.assign(passed, { outcome: 'pass', requirements: Object.fromEntries(Object.keys(passed.requirements).map((id) => [id, 'pass'])) });
+    passed.expectation!.met = false;
+    const again = mergeRuns(shards(2, run).map((f) => ({ ...f, run: { ...f.run, expectations: { files: ['exp.yaml'], met: 0, unexpected: [], unused: [] } } })));
+    expect('run' in again && again.run.exitCode).toBe(1);
+  });
+
   it('takes the earliest start and the latest end, and an interruption of any shard', () => {
     const [a, b] = shards(2);
     a!.run.startedAt = '2024-05-01T12:00:10.000Z';

@@ -6,6 +6,7 @@
 import type { Catalogue, Requirement } from '../scenario/catalogue.js';
 import type { ExpectationSummary, Outcome, RequirementSummary, RunResult, ScenarioResult } from './result.js';
 import { exitCodeOf, summarise } from './verdict.js';
+import { exitCodeAsExpected } from './expectations/apply.js';
 
 /** A run with the file it was read from, for messages. */
 export interface RunFile {
@@ -172,7 +173,8 @@ export function mergeRuns(shards: RunFile[]): Merged {
     scenarios,
     requirements: summarise(scenarios, catalogue),
     ...(expectations ? { expectations } : {}),
-    exitCode: exitCodeOf(scenarios, strict, catalogue),
+    // With expectation files, each shard's outcomes were judged against them: so is the whole.
+    exitCode: expectations ? exitCodeAsExpected(scenarios, strict, catalogue) : exitCodeOf(scenarios, strict, catalogue),
     counts,
   };
   return { run, warnings };

@@ -156,3 +156,30 @@ export function summariseExpectations(results: readonly ScenarioResult[], plan: 
   const unused = plan.files.flatMap((f) => f.entries.filter((e) => !used.has(e)).map((e) => e.source));
   return { summary: { files: plan.files.map((f) => f.file), met, unexpected, unused }, exitCode: missed ? 1 : exitCodeOf(adjusted, strict, catalogue) };
 }
+
+/**
+ * The exit status `summariseExpectations` gives, from what each result already says of
+ * its expectation (a report read back, shards merged): a listed outcome not given fails
+ * the run; each outcome as listed counts as a pass; the rest by the usual rules.
+ */
+export function exitCodeAsExpected(results: readonly ScenarioResult[], strict: boolean, catalogue?: Catalogue): 0 | 1 | 2 {
+  let missed = false;
+  const adjusted = results.map((r): ScenarioResult => {
+    const e = r.expectation;
+    if (!e) return r;
+    const accepts = (first: Outcome, others: Outcome[] | undefined, actual: Outcome) => {
+      const held = actual === first || (others ?? []).includes(actual);
+      if (!held && actual !== 'error') missed = true;
+      return held;
+    };
+    const wholeHeld = e.outcome !== undefined && accepts(e.outcome, e.intermittent?.outcome, r.outcome);
+    const requirements = { ...r.requirements };
+    for (const [id, o] of Object.entries(r.requirements)) {
+      const listed = e.requirements?.[id];
+      if (listed !== undefined ? accepts(listed, e.intermittent?.requirements?.[id], o) : wholeHeld) requirements[id] = 'pass';
+    }
+    const outcome = wholeHeld ? 'pass' : Object.entries(r.requirements).some(([id, o]) => requirements[id] !== o) ? Object.values(requirements).reduce<Outcome>(worse, 'pass') : r.outcome;
+    return { ...r, outcome, requirements };
+  });
+  return missed ? 1 : exitCodeOf(adjusted, strict, catalogue);
+}
