@@ -14,6 +14,11 @@ export function isCheck(step: Step): boolean {
   return def.kind === 'check' || (def.checks?.(step.action) ?? false);
 }
 
+/** `steps[3] expect (line 12)`; a step a TS script ran already names its `file:line`. */
+function placeOf(step: Step): string {
+  return step.line && !step.label.endsWith(`:${step.line}`) ? `${step.label} (line ${step.line})` : step.label;
+}
+
 /** A step's miss as a failure of the scenario: where, what, and the requirements it breaks. */
 export function failureOf(miss: Miss, step: Step, scenario: Pick<Scenario, 'steps'>): Failure {
   const index = scenario.steps.indexOf(step);
@@ -21,7 +26,7 @@ export function failureOf(miss: Miss, step: Step, scenario: Pick<Scenario, 'step
     code: miss.code,
     message: miss.message,
     ...(index >= 0 ? { step: index } : {}),
-    stepLabel: `${step.label}${step.line ? ` (line ${step.line})` : ''}`,
+    stepLabel: placeOf(step),
     ...(step.line ? { line: step.line } : {}),
     requirements: step.req,
     ...(step.level ? { level: step.level } : {}),
@@ -79,7 +84,7 @@ export class CheckLog {
 
   /** A check that could not run although the scenario went on. */
   notRun(step: Step, why: string): void {
-    for (const id of step.req) if (!this.unrun.has(id)) this.unrun.set(id, `${step.label}${step.line ? ` (line ${step.line})` : ''} did not run: ${why}`);
+    for (const id of step.req) if (!this.unrun.has(id)) this.unrun.set(id, `${placeOf(step)} did not run: ${why}`);
   }
 
   /**
