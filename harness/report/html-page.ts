@@ -65,7 +65,8 @@ dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; overflow-wrap: anywh
 @media (max-width: 900px) { .sides { grid-template-columns: 1fr; } }
 .side { min-width: 0; }
 .side h4 { margin: .3rem 0 .15rem; font-size: .85rem; color: var(--muted); font-weight: 600; }
-.data, .hex { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-all; }
+.data, .hex { white-space: pre-wrap; overflow-wrap: anywhere; } .data { word-break: break-all; }
+[id] { scroll-margin-top: 4.5rem; }
 .bytes { background: var(--soft); padding: .25rem .4rem; border-radius: 3px; margin: .15rem 0; }
 mark { background: var(--mark); color: inherit; outline: 1px solid var(--warn); }
 mark.end::after { content: "(end)"; font-style: italic; color: var(--muted); }

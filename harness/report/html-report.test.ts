@@ -117,6 +117,7 @@ describe('html report: escaping', () => {
     const html = renderHtmlReport(hostileRun());
     expect(html).toContain(shown);
     expect(escapeHtml('\u0000\u0007\r\uFFFE\u{10FFFF}\uD83D<')).toBe('\\u{0000}\\u{0007}\\u{000D}\\u{FFFE}\\u{10FFFF}\\u{D83D}&lt;');
+    expect(escapeHtml('\u{1FFFE}\u{1F600}\uDE00x\uD83D\uDE00\uFDD0\u0085\t\n')).toBe('\\u{1FFFE}\u{1F600}\\u{DE00}x\u{1F600}\\u{FDD0}\\u{0085}\t\n');
   });
 
   it('sends a Content-Security-Policy that allows only its own style and script, by hash', () => {
