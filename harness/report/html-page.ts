@@ -60,6 +60,7 @@ details.scenario > summary .why { color: var(--muted); }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: .4rem 0; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .failure { border: 1px solid var(--line); border-left: 3px solid var(--fail); padding: .35rem .6rem; margin: .5rem 0; }
+.failure.f-non-strict { border-left-color: var(--warn); } .failure.f-info { border-left-color: var(--info); } .failure.f-error { border-left-color: var(--error); }
 .failure .code { font-weight: 600; }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
 @media (max-width: 900px) { .sides { grid-template-columns: 1fr; } }

@@ -138,7 +138,11 @@ describe('html report: escaping', () => {
     for (const bad of ['javascript:alert(1)', 'data:text/html,<script>', 'file:///etc/passwd', '//example.com', 'https://a b', undefined]) expect(safeLink(bad)).toBeUndefined();
     const run = sampleRun();
     run.scenarios[1]!.expectation = { reason: 'known', link: 'https://example.com/issue?a=1&b="2"', source: 'e.yaml:1', met: true, outcome: 'fail' };
-    expect(renderHtmlReport(run)).toContain('<a href="https://example.com/issue?a=1&amp;b=%222%22" rel="noopener noreferrer">');
+    const html = renderHtmlReport(run);
+    expect(html).toContain('<a href="https://example.com/issue?a=1&amp;b=%222%22" rel="noopener noreferrer">');
+    expect(html).toContain('<div class="expectation met"><div><strong>as expected</strong>: fail</div><div class="pre">known</div>');
+    // Not met: what came, against what the entry says, and what to do with it.
+    expect(renderHtmlReport(hostileRun())).toContain('<div class="expectation unmet"><div><strong>not as expected</strong>: fail is not what x.yaml:3 expects: pass (&lt;script&gt;');
   });
 });
 
@@ -200,6 +204,9 @@ describe('html report: content', () => {
     expect(html).toContain('<div class="bytes data">hel<mark>l</mark>o\\n</div><div class="bytes hex">68 65 6c <mark>6c</mark> 6f 0a</div>');
     expect(html).toContain('<div class="bytes data">hel<mark>p</mark>\\n</div>');
     expect(html).toContain('first difference at byte 3');
+    // A SHOULD check that broke reads non-strict, not fail.
+    const nonStrict = scenarioAnchor(run.scenarios[2]!.id);
+    expect(html).toContain(`<div class="failure f-non-strict" id="${nonStrict}-f1"><div><span class="badge o-non-strict">non-strict</span> <span class="code">mismatch</span></div>`);
   });
 
   it('marks the whole character holding the first difference, and the end of a value that stops short', () => {

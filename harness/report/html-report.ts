@@ -18,6 +18,7 @@ import { renderScenario, scenarioAnchors, type ScenarioContext } from './html-sc
 import { escapeHtml, htmlAttributes, htmlLine } from './html-text.js';
 import { requirementMatrix, type RequirementMatrix } from './matrix.js';
 import { makePrintableLine } from './printable-text.js';
+import { levelsOf } from './scenario-failures.js';
 
 export { scenarioAnchor } from './html-scenario.js';
 
@@ -136,7 +137,7 @@ function expectations(run: Readonly<RunResult>, anchors: ReadonlyMap<string, str
 export function* htmlReportChunks(run: Readonly<RunResult>): Generator<string> {
   const matrix = requirementMatrix(run);
   const anchors = scenarioAnchors(run.scenarios.map((r) => r.id));
-  const ctx: ScenarioContext = { anchors, levels: new Map(run.requirements.map((q) => [q.id, q.level])) };
+  const ctx: ScenarioContext = { anchors, levels: levelsOf(run) };
   yield [
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
     `<meta${htmlAttributes({ 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY })}>\n`,

@@ -8,19 +8,21 @@
  * the program's console.
  */
 import { createHash } from 'node:crypto';
-import type { Failure, Level, Outcome, ScenarioResult, StepRecord, TranscriptEntry } from '../run/result.js';
+import type { Failure, Outcome, ScenarioResult, StepRecord, TranscriptEntry } from '../run/result.js';
 import { formatDuration, OUTCOME_MARKS } from './console-text.js';
+import { describeExpectedOutcomes, describeUnexpected, expectationState } from './expectation-text.js';
 import { byteCount, bytesView, grouped, longText, markedBytes, shownDifference } from './html-bytes.js';
 import { escapeHtml, htmlAttributes, htmlLine, safeLink } from './html-text.js';
 import { makePrintableLine } from './printable-text.js';
 import { describeValue, summariseProblem } from './problem-text.js';
+import { bareStepLabel, failureLine, failureOutcome, failuresOf, isMainFailure, type Levels } from './scenario-failures.js';
 
 /** What a scenario's rendering needs of the run around it. */
 export interface ScenarioContext {
   /** Each scenario id's anchor. */
   anchors: ReadonlyMap<string, string>;
   /** Each requirement id's level in the catalogue. */
-  levels: ReadonlyMap<string, Level>;
+  levels: Levels;
 }
 
 /** Outcomes whose scenario is shown open: something failed or could not be judged. */
@@ -81,13 +83,13 @@ function requirementTable(r: Readonly<ScenarioResult>, ctx: ScenarioContext): st
 function expectationBlock(r: Readonly<ScenarioResult>): string {
   const e = r.expectation;
   if (!e) return '';
+  const state = expectationState(r);
   const link = safeLink(e.link);
-  const listed = [...(e.outcome ? [`the scenario: ${e.outcome}`] : []), ...Object.entries(e.requirements ?? {}).map(([id, o]) => `${id}: ${o}`)];
+  // Met: what was expected and why; not met: what came instead and what to do with the entry (the reason included).
+  const met = state === 'expected' || state === 'none';
   const parts = [
-    `<strong>${e.met ? 'known deviation, as expected' : 'known deviation, not as expected'}</strong>`,
-    `<div class="pre">${longText(e.reason)}</div>`,
+    met ? `<div><strong>as expected</strong>: ${htmlLine(describeExpectedOutcomes(e))}</div><div class="pre">${longText(e.reason)}</div>` : `<div><strong>not as expected</strong>: ${htmlLine(describeUnexpected(r, e))}</div>`,
     link ? `<a${htmlAttributes({ href: link, rel: 'noopener noreferrer' })}>${htmlLine(link)}</a>` : e.link ? `<span class="muted">link (not followed: not http or https): ${htmlLine(e.link)}</span>` : '',
-    listed.length ? `<div>expected: ${htmlLine(listed.join(', '))}</div>` : '',
     `<div class="muted">from ${htmlLine(e.source)}</div>`,
   ];
   return `<h3>Expectation</h3><div class="expectation ${e.met ? 'met' : 'unmet'}">${parts.join('')}</div>`;
@@ -102,12 +104,14 @@ function referenceName(r: Readonly<ScenarioResult>): string | undefined {
   return undefined;
 }
 
-function failureBlock(f: Readonly<Failure>, r: Readonly<ScenarioResult>, id: string, heading: string): string {
-  const out = [`<div class="failure"${htmlAttributes({ id })}>`];
+function failureBlock(f: Readonly<Failure>, r: Readonly<ScenarioResult>, ctx: ScenarioContext, id: string, heading: string): string {
+  const outcome = failureOutcome(r, f, ctx.levels);
+  const out = [`<div${htmlAttributes({ class: `failure f-${outcome}`, id })}>`];
   if (heading) out.push(`<div class="muted">${escapeHtml(heading)}</div>`);
-  out.push(`<div><span class="code o-fail">${htmlLine(f.code)}</span></div><div class="pre">${longText(f.message)}</div>`);
+  out.push(`<div>${outcomeBadge(outcome)} <span class="code">${htmlLine(f.code)}</span></div><div class="pre">${longText(f.message)}</div>`);
   const about: string[] = [];
-  if (f.stepLabel !== undefined || f.step !== undefined) about.push(`<dt>step</dt><dd><code>${htmlLine(f.stepLabel ?? `steps[${f.step}]`)}</code> at <code>${fileLine(r.file, f.line)}</code></dd>`);
+  const step = bareStepLabel(f);
+  if (step !== undefined) about.push(`<dt>step</dt><dd><code>${htmlLine(step)}</code> at <code>${fileLine(r.file, failureLine(f))}</code></dd>`);
   if (f.requirements.length) about.push(`<dt>breaks</dt><dd>${f.requirements.map((q) => `<code>${htmlLine(q)}</code>`).join(', ')}${f.level ? ` (as ${escapeHtml(f.level)})` : ''}</dd>`);
   if (about.length) out.push(`<dl class="meta">${about.join('')}</dl>`);
   if (f.expected || f.actual) {
@@ -122,13 +126,9 @@ function failureBlock(f: Readonly<Failure>, r: Readonly<ScenarioResult>, id: str
   return out.join('');
 }
 
-function failuresOf(r: Readonly<ScenarioResult>): readonly Readonly<Failure>[] {
-  return r.failures?.length ? r.failures : r.failure ? [r.failure] : [];
-}
-
 /** The failure a failed step stands for: the one with its label, else the one on its line. */
 function failureOfStep(s: Readonly<StepRecord>, failures: readonly Readonly<Failure>[]): number {
-  const byLabel = failures.findIndex((f) => f.stepLabel !== undefined && (f.stepLabel === s.label || f.stepLabel.startsWith(`${s.label} `)));
+  const byLabel = failures.findIndex((f) => bareStepLabel(f) === s.label);
   return byLabel >= 0 ? byLabel : failures.findIndex((f) => s.line > 0 && f.line === s.line);
 }
 
@@ -251,7 +251,7 @@ export function renderScenario(r: Readonly<ScenarioResult>, ctx: ScenarioContext
     ...(r.skipReason !== undefined ? [`<dt>skipped</dt><dd class="pre">${longText(r.skipReason)}</dd>`] : []),
   ];
   const failures = failuresOf(r);
-  const failureBlocks = failures.map((f, i) => failureBlock(f, r, `${anchor}-f${i + 1}`, failures.length > 1 ? `failure ${i + 1} of ${failures.length}${f === r.failure ? ' (the one that matters most)' : ''}` : '')).join('');
+  const failureBlocks = failures.map((f, i) => failureBlock(f, r, ctx, `${anchor}-f${i + 1}`, failures.length > 1 ? `failure ${i + 1} of ${failures.length}${isMainFailure(r, f) ? ' (the one that matters most)' : ''}` : '')).join('');
   const body = [
     `<dl class="meta">${meta.join('')}</dl>`,
     requirementTable(r, ctx),
