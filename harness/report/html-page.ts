@@ -44,6 +44,7 @@ th { background: var(--soft); font-weight: 600; }
 .matrix-wrap, .timeline-wrap { overflow-x: auto; max-width: 100%; }
 .matrix td.text { color: var(--muted); max-width: 28rem; overflow-wrap: anywhere; }
 .matrix td.cell { white-space: nowrap; }
+.matrix tr.uncovered { opacity: .55; }
 .matrix a.more { font-size: 11px; margin-left: .3rem; color: var(--muted); }
 .o-pass { color: var(--pass); } .o-fail { color: var(--fail); } .o-non-strict { color: var(--warn); } .o-info { color: var(--info); }
 .o-not-run, .o-skip, .o-uncovered { color: var(--gray); } .o-error { color: var(--error); }

@@ -151,7 +151,8 @@ describe('html report: content', () => {
     const run = sampleRunOfTwoTargets();
     const html = renderHtmlReport(run);
     const anchors = scenarioAnchors(run.scenarios.map((r) => r.id));
-    const row = (id: string) => new RegExp(`<tr data-req="${id}">(.*?)</tr>`).exec(html)?.[1] ?? '';
+    const row = (id: string) => new RegExp(`<tr (?:class="uncovered" )?data-req="${id}">(.*?)</tr>`).exec(html)?.[1] ?? '';
+    expect(html).toContain('<tr class="uncovered" data-req="TIME-2">');
     expect(html).toMatch(/<thead><tr><th>requirement<\/th><th>level<\/th><th>text<\/th><th>python<\/th><th>typescript<\/th><\/tr>/);
     // ECHO-4 fails on both targets: each cell links to its failing scenario and filters to all six.
     const echo4 = row('ECHO-4');

@@ -94,7 +94,7 @@ function* matrixTable(matrix: RequirementMatrix, run: Readonly<RunResult>, ancho
     });
     const anyCovered = targets.some((t) => row.cells[t]!.outcome !== 'uncovered');
     const id = anyCovered ? `<a${htmlAttributes({ href: filterHref({ req: row.id }) })}><code>${htmlLine(row.id)}</code></a>` : `<code>${htmlLine(row.id)}</code>`;
-    block += `<tr${htmlAttributes({ 'data-req': makePrintableLine(row.id) })}><th>${id}</th><td>${escapeHtml(row.level)}</td><td class="text">${htmlLine(row.text)}</td>${cells.join('')}</tr>`;
+    block += `<tr${htmlAttributes({ class: anyCovered ? undefined : 'uncovered', 'data-req': makePrintableLine(row.id) })}><th>${id}</th><td>${escapeHtml(row.level)}</td><td class="text">${htmlLine(row.text)}</td>${cells.join('')}</tr>`;
     if (i % 200 === 199) {
       yield block;
       block = '';
