@@ -241,7 +241,7 @@ describe('html report: content', () => {
     r.failures = [r.failure];
     r.notes = ['compared with the reference reference python3 ref.py'];
     const html = renderHtmlReport(run);
-    expect(html).toContain('<div class="sides"><div class="side"><h4>reference python3 ref.py (reference) (3 bytes)</h4>');
+    expect(html).toContain('<div class="sides"><div class="side"><h4>reference python3 ref.py (3 bytes)</h4>');
     expect(html).toContain('<div class="side"><h4>python (under test) (3 bytes)</h4>');
   });
 

@@ -120,7 +120,9 @@ function failureBlock(f: Readonly<Failure>, r: Readonly<ScenarioResult>, ctx: Sc
     const reference = f.code === 'differs-from-reference' ? referenceName(r) ?? 'the reference' : undefined;
     const side = (label: string, bytes: Uint8Array | undefined) => (bytes ? `<div class="side"><h4>${htmlLine(label)} (${byteCount(bytes.length)})</h4>${markedBytes(bytes, at)}</div>` : '');
     if (f.at !== undefined || at !== undefined) out.push(`<div class="muted">first difference at byte ${grouped(f.at ?? at!)}${f.at !== undefined && at !== undefined && at !== f.at ? ` (byte ${grouped(at)} of the bytes kept)` : ''}</div>`);
-    out.push(`<div class="sides">${side(reference ? `${reference} (reference)` : 'expected', f.expected)}${side(reference ? `${r.target} (under test)` : 'actual', f.actual)}</div>`);
+    // The CLI names the reference `reference <program>`: said once.
+    const referenceLabel = reference && (/^reference\b/.test(reference) ? reference : `${reference} (reference)`);
+    out.push(`<div class="sides">${side(referenceLabel ?? 'expected', f.expected)}${side(reference ? `${r.target} (under test)` : 'actual', f.actual)}</div>`);
   }
   out.push('</div>');
   return out.join('');
