@@ -117,7 +117,7 @@ function failureBlock(f: Readonly<Failure>, r: Readonly<ScenarioResult>, ctx: Sc
   if (f.expected || f.actual) {
     const at = shownDifference(f.expected, f.actual, f.at, f.message);
     // A differential run: what the reference sent stands where an expectation would.
-    const reference = f.code === 'differs-from-reference' ? referenceName(r) ?? 'the reference' : undefined;
+    const reference = f.code === 'differs-from-reference' ? referenceName(r) ?? 'reference' : undefined;
     const side = (label: string, bytes: Uint8Array | undefined) => (bytes ? `<div class="side"><h4>${htmlLine(label)} (${byteCount(bytes.length)})</h4>${markedBytes(bytes, at)}</div>` : '');
     if (f.at !== undefined || at !== undefined) out.push(`<div class="muted">first difference at byte ${grouped(f.at ?? at!)}${f.at !== undefined && at !== undefined && at !== f.at ? ` (byte ${grouped(at)} of the bytes kept)` : ''}</div>`);
     // The CLI names the reference `reference <program>`: said once.
