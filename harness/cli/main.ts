@@ -36,8 +36,8 @@ Options of run:
   --port N             a fixed port, for programs that cannot be told one
   --file NAME=PATH     with --server/--client: copy PATH to NAME in a fresh folder {dir}
                        at each start, {port} and {dir} in it replaced; repeatable
-  --reporter NAME[=FILE]  console (default), json, junit, github, markdown; repeatable
-                       (markdown=$GITHUB_STEP_SUMMARY: a GitHub step summary)
+  --reporter NAME[=FILE]  console (default), json, junit, github, markdown, html;
+                       repeatable (markdown=$GITHUB_STEP_SUMMARY: a GitHub step summary)
   --jobs N             scenarios run at once (default: the config's, else 2)
   --timeout MS         limit per scenario, overriding the scenarios' own
   --ready-timeout MS   how long a program may take to listen (default 10000)

@@ -9,3 +9,4 @@ export { JSON_SCHEMA_VERSION, renderJsonReport, toJsonReport, type JsonBytes, ty
 export { renderJunitReport } from './junit-report.js';
 export { renderGithubCommands } from './github-commands.js';
 export { renderMarkdownReport } from './markdown-report.js';
+export { renderHtmlReport, scenarioAnchor } from './html-report.js';

@@ -88,7 +88,7 @@ export function describeOutcomes(result: Readonly<ScenarioResult>): string[] {
 }
 
 /** A generated value of a counterexample: bytes as text and hex, a split as its pieces. */
-function describeValue(name: string, v: ShownValue): string[] {
+export function describeValue(name: string, v: ShownValue): string[] {
   if ('bytes' in v) return [`${name} (${v.bytes.length} bytes): ${makePrintableLine(v.bytes.text)}`, `${name} hex: ${v.bytes.hex}`];
   if ('split' in v) return [`${name}: pieces of ${v.split.pieces.join(', ') || 'nothing'} bytes, ${v.split.pause} ms apart`];
   if ('text' in v) return [`${name}: ${JSON.stringify(v.text)}`];

@@ -28,8 +28,8 @@ describe('createReporter', () => {
     return { out, env: { stdout: out.stream, cwd: tmp, color: true } };
   };
 
-  it('knows five reporters', () => {
-    expect(reporterNames).toEqual(['console', 'json', 'junit', 'github', 'markdown']);
+  it('knows six reporters', () => {
+    expect(reporterNames).toEqual(['console', 'json', 'junit', 'github', 'markdown', 'html']);
     expect(parseReporterSpec('markdown=/tmp/step summary.md')).toEqual({ name: 'markdown', file: '/tmp/step summary.md' });
     expect(parseReporterSpec('junit=reports/j.xml')).toEqual({ name: 'junit', file: 'reports/j.xml' });
     expect(parseReporterSpec('json')).toEqual({ name: 'json', file: undefined });
@@ -41,11 +41,11 @@ describe('createReporter', () => {
     expect(e.code).toBe('unknown-reporter');
     expect(e.hint).toContain('did you mean `junit`?');
     expect(e.message).toContain('junit');
-    expect(e.message).toContain('console, json, junit, github, markdown');
+    expect(e.message).toContain('console, json, junit, github, markdown, html');
     const far = thrown(() => createReporter('tap', env().env));
     expect(far.code).toBe('unknown-reporter');
     expect(far.message).not.toContain('did you mean');
-    expect(far.hint).toBe('reporters: console, json, junit, github, markdown');
+    expect(far.hint).toBe('reporters: console, json, junit, github, markdown, html');
     expect(thrown(() => createReporter('markdwon', env().env)).hint).toContain('did you mean `markdown`?');
     expect(thrown(() => createReporter('json=', env().env)).code).toBe('missing-report-file');
     expect(existsSync(join(tmp, 'x.xml'))).toBe(false);
@@ -101,7 +101,7 @@ describe('createReporter', () => {
   });
 });
 
-const NAMES = ['console', 'json', 'junit', 'github'];
+const NAMES = ['console', 'json', 'junit', 'github', 'markdown', 'html'];
 
 describe('near misses', () => {
   it('counts a swap of neighbours as one edit', () => {
@@ -109,7 +109,7 @@ describe('near misses', () => {
   });
 
   it('guesses close names only', () => {
-    expect(['junti', 'JUNIT', 'jsno', 'consol', 'githib', 'junit-xml'].map((w) => guessNearMiss(w, NAMES))).toEqual(['junit', 'junit', 'json', 'console', 'github', undefined]);
+    expect(['junti', 'JUNIT', 'jsno', 'consol', 'githib', 'junit-xml', 'htlm'].map((w) => guessNearMiss(w, NAMES))).toEqual(['junit', 'junit', 'json', 'console', 'github', undefined, 'html']);
     expect(['tap', 'xml', 'gh', 'js'].map((w) => guessNearMiss(w, NAMES))).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -6,6 +6,7 @@
 import type { RunResult } from '../run/result.js';
 import { createConsoleReporter } from './console-reporter.js';
 import { renderGithubCommands } from './github-commands.js';
+import { htmlReportChunks } from './html-report.js';
 import { jsonReportChunks } from './json-report.js';
 import { junitReportChunks } from './junit-report.js';
 import { markdownReportChunks } from './markdown-report.js';
@@ -13,7 +14,7 @@ import { openFileOutput, openStdoutOutput, type ReportOutput } from './report-ou
 import { ReportError, type Reporter, type ReporterEnv } from './reporter.js';
 
 /** The names `createReporter` accepts, in the order help lists them. */
-export const reporterNames = ['console', 'json', 'junit', 'github', 'markdown'] as const;
+export const reporterNames = ['console', 'json', 'junit', 'github', 'markdown', 'html'] as const;
 export type ReporterName = (typeof reporterNames)[number];
 
 /** A parsed reporter spec. */
@@ -94,5 +95,7 @@ export function createReporter(spec: string, env: ReporterEnv): Reporter {
       return createEndOfRunReporter(output, (run) => [renderGithubCommands(run, { cwd: env.cwd })]);
     case 'markdown':
       return createEndOfRunReporter(output, (run) => markdownReportChunks(run));
+    case 'html':
+      return createEndOfRunReporter(output, htmlReportChunks);
   }
 }
