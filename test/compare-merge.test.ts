@@ -76,7 +76,7 @@ describe('sockspec merge and compare', () => {
       `requirements: ${join(ROOT, 'scenarios/requirements.yaml')}\nsuites:\n  - scenarios: ${ECHO}\n    targets:\n      - { name: reference, server: "${REFERENCE}" }\n      - { name: truncating, server: "${FAULTY}" }\n`,
     );
     const run = (...args: string[]) => cli('run', '--config', 'two.yaml', ...FILES, '--seed', '5', ...args);
-    whole = await run('--jobs', '4', '--reporter', 'json=whole.json', '--reporter', 'junit=whole.xml');
+    whole = await run('--jobs', '4', '--reporter', 'json=whole.json', '--reporter', 'junit=whole.xml', '--reporter', 'html=whole.html');
     [reference, faulty, ...parts] = await Promise.all([
       cli('run', ...FILES, '--server', REFERENCE, '--reporter', 'json=reference.json'),
       cli('run', ...FILES, '--server', FAULTY, '--reporter', 'json=faulty.json'),
@@ -105,10 +105,11 @@ describe('sockspec merge and compare', () => {
     if (!('run' in read)) throw new Error(JSON.stringify(read.diagnostics));
     const catalogue = await bundledCatalogue();
     for (const k of [1, 2, 3]) writeFileSync(join(tmp, `cut-${k}.json`), renderJsonReport(cutShard(read.run, k, 3, catalogue)));
-    const merged = await cmd('merge', 'exact.json', 'cut-2.json', 'cut-3.json', 'cut-1.json', '--reporter', 'junit=exact.xml');
+    const merged = await cmd('merge', 'exact.json', 'cut-2.json', 'cut-3.json', 'cut-1.json', '--reporter', 'junit=exact.xml', '--reporter', 'html=exact.html');
     expect(merged.code).toBe(1);
     expect(file('exact.json')).toBe(file('whole.json'));
     expect(file('exact.xml')).toBe(file('whole.xml'));
+    expect(file('exact.html')).toBe(file('whole.html'));
     // One report that is no shard merges into itself.
     expect((await cmd('merge', 'same.json', 'whole.json')).code).toBe(1);
     expect(file('same.json')).toBe(file('whole.json'));
