@@ -1,43 +1,27 @@
 /**
  * `npm run bench`: the harness's cost per exchange next to a plain Node script doing
- * the same exchanges in the same run, the CLI's start-up time, and the peak memory
- * of the bundled run with every reporter on (BENCH_BUNDLED=0 leaves it out).
+ * the same exchanges in the same run, the CLI's start-up time, a scale row (BENCH_SCALE
+ * scenarios, default 10,000, 8 at a time, next to a plain script with 8 workers, and the
+ * harness's peak memory as the run grows; BENCH_SCALE=0 leaves it out), and the bundled
+ * run as `npx sockspec run` makes it: wall time, CPU of the harness next to that of the
+ * programs under test, peak memory (BENCH_BUNDLED=0 leaves it out).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../harness/process/launch.js';
 import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
-import { validateScenario } from '../harness/scenario/validate.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
 import { measureRunPeakRss } from './peak-rss-run.js';
+import { PAYLOAD, plainTcpExchange, tcpScenario, udpScenario } from './exchange.js';
 import type { Scenario } from '../harness/scenario/model.js';
+import type { ScaleSide } from './scale-run.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const N = Number(process.env.BENCH_N ?? 300);
-const PAYLOAD = Buffer.from('hello, bench');
-
-function scenario(data: object): Scenario {
-  const r = validateScenario('bench.yaml', data, () => ({ line: 0, col: 0 }));
-  if (!r.scenario) throw new Error(JSON.stringify(r.diagnostics));
-  return r.scenario;
-}
-
-const tcpScenario = scenario({
-  covers: ['BENCH'],
-  process: 'reuse',
-  steps: [{ connect: 'c' }, { send: { text: PAYLOAD.toString() } }, { shutdown: 'c' }, { expect: { text: PAYLOAD.toString() } }, { expect: { eof: true } }],
-});
-const udpScenario = scenario({
-  covers: ['BENCH'],
-  process: 'reuse',
-  transport: 'udp',
-  steps: [{ connect: 'u' }, { send: { text: PAYLOAD.toString() } }, { expect: { text: PAYLOAD.toString() } }],
-});
 
 /** The harness: N scenarios through the run engine, against the running server. */
 async function harness(s: Scenario, port: number): Promise<number> {
@@ -54,21 +38,7 @@ async function harness(s: Scenario, port: number): Promise<number> {
 /** Plain Node: the same TCP exchange N times. */
 async function plainTcp(port: number): Promise<number> {
   const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
-    await new Promise<void>((res, rej) => {
-      const chunks: Buffer[] = [];
-      const s = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
-        s.write(PAYLOAD);
-        s.end();
-      });
-      s.on('data', (c: Buffer) => chunks.push(c));
-      s.on('end', () => {
-        s.destroy();
-        Buffer.concat(chunks).equals(PAYLOAD) ? res() : rej(new Error('bad echo'));
-      });
-      s.on('error', rej);
-    });
-  }
+  for (let i = 0; i < N; i++) await plainTcpExchange(port);
   return (performance.now() - t0) / N;
 }
 
@@ -86,6 +56,44 @@ async function plainUdp(port: number): Promise<number> {
     });
   }
   return (performance.now() - t0) / N;
+}
+
+/** One side of the scale row, in a process of its own (`scale-run.ts`). */
+function scaleSide(side: 'harness' | 'plain', port: number, n: number, jobs: number): Promise<ScaleSide> {
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [resolve(ROOT, 'dist/bench/scale-run.js'), side, String(port), String(n), String(jobs)], { cwd: ROOT }, (err, stdout) =>
+      err ? fail(err) : done(JSON.parse(stdout) as ScaleSide),
+    );
+  });
+}
+
+const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+const verdict = (holds: boolean) => (holds ? 'holds' : 'DOES NOT HOLD');
+
+/** The scale row: N scenarios at `jobs: 8` against the running server, next to a plain script; then peak RSS at N/4 and N/2. */
+async function scaleRow(port: number, n: number): Promise<void> {
+  const jobs = 8;
+  const plain = await scaleSide('plain', port, n, jobs);
+  const full = await scaleSide('harness', port, n, jobs);
+  const smaller = [];
+  for (const k of [Math.round(n / 4), Math.round(n / 2)]) smaller.push(await scaleSide('harness', port, k, jobs));
+  const rate = (s: ScaleSide) => (s.exchanges * 1000) / s.ms;
+  const ratio = rate(full) / rate(plain);
+  process.stdout.write(`\nscale: ${n} TCP exchange scenarios (distinct ids), jobs ${jobs}, one running echo server\n`);
+  process.stdout.write(
+    `  exchanges/s: sockspec ${rate(full).toFixed(0)}, plain script (${jobs} workers) ${rate(plain).toFixed(0)}; ratio ${ratio.toFixed(2)}, target >= 0.80: ${verdict(ratio >= 0.8)}\n`,
+  );
+  const runs = [...smaller, full];
+  process.stdout.write(`  harness peak RSS (results JSON): ${runs.map((r) => `${r.exchanges} -> ${mib(r.peakRss)} (${mib(r.resultsBytes ?? 0)})`).join(', ')}; plain script ${mib(plain.peakRss)}\n`);
+  const first = runs[0]!;
+  const more = full.exchanges - first.exchanges;
+  if (more > 0) {
+    const rssEach = (full.peakRss - first.peakRss) / more;
+    const jsonEach = ((full.resultsBytes ?? 0) - (first.resultsBytes ?? 0)) / more;
+    process.stdout.write(
+      `  growth ${first.exchanges} -> ${full.exchanges}: ${(rssEach / 1024).toFixed(2)} KiB of peak RSS per scenario, ${(jsonEach / 1024).toFixed(2)} KiB of results JSON per scenario (ratio ${(rssEach / jsonEach).toFixed(1)}; no target)\n`,
+    );
+  }
 }
 
 function startupMs(args: string[], runs = 15): number {
@@ -132,14 +140,21 @@ async function main(): Promise<void> {
     for (const [what, h, p] of rows) {
       process.stdout.write(`${what.padEnd(72)} ${(h.toFixed(3) + ' ms').padStart(10)} ${(p.toFixed(3) + ' ms').padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`);
     }
+    const scale = Number(process.env.BENCH_SCALE ?? 10_000);
+    if (scale > 0) await scaleRow(port, scale);
   } finally {
     await server.stop();
   }
   if (process.env.BENCH_BUNDLED !== '0') {
-    // The bundled suites as `npx sockspec run` runs them, with console, json, junit and github reports.
+    // The bundled suites as `npx sockspec run` runs them, with the config's reporters.
     const r = await measureRunPeakRss(ROOT);
-    const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(0)} MiB`;
-    process.stdout.write(`\nbundled run peak RSS (every reporter on)${' '.repeat(33)} ${mib(r.peakRss).padStart(10)}   target < 300 MiB; ${(r.ms / 1000).toFixed(0)} s, exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);
+    const share = (100 * r.harnessCpuMs) / (r.harnessCpuMs + r.childrenCpuMs);
+    process.stdout.write(`\nbundled run (sockspec run, the config's reporters): exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);
+    process.stdout.write(`  wall time ${(r.ms / 1000).toFixed(1)} s, target <= 20 s: ${verdict(r.ms <= 20_000)}\n`);
+    process.stdout.write(
+      `  CPU: harness ${(r.harnessCpuMs / 1000).toFixed(1)} s, programs under test ${(r.childrenCpuMs / 1000).toFixed(1)} s; harness share ${share.toFixed(1)} %, target <= 15 %: ${verdict(share <= 15)}\n`,
+    );
+    process.stdout.write(`  harness peak RSS ${mib(r.peakRss)}, target < 300 MiB: ${verdict(r.peakRss < 300 * 1024 * 1024)}\n`);
     const outcomes = Object.entries(r.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(', ');
     process.stdout.write(`  ${outcomes}${r.problems.length ? `; not passed:\n${r.problems.map((p) => `    ${p}`).join('\n')}` : ''}\n`);
   }

@@ -1,16 +1,22 @@
 /**
- * The peak memory of a `sockspec run` as a user starts it: a child `node` with the
- * peak-RSS probe preloaded (`peak-rss.ts`), its reports written to a temporary folder.
+ * The bundled run as a user starts it (`npx sockspec run` in the repository's root, the
+ * config's own reporters): a child `node` with the usage probe preloaded (`peak-rss.ts`);
+ * its peak memory, wall time, and the CPU time of the harness next to that of the
+ * programs under test.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 
 export interface PeakRssRun {
   /** Peak resident set size of the harness process, in bytes. */
   peakRss: number;
   ms: number;
+  /** CPU time (user+system) of the harness process itself, and of the programs it ran (reaped children and their descendants), in ms. */
+  harnessCpuMs: number;
+  childrenCpuMs: number;
   exitCode: number | null;
   /** Size of the JSON report in bytes. */
   jsonBytes: number;
@@ -19,25 +25,51 @@ export interface PeakRssRun {
   problems: string[];
 }
 
-/** Run `bin/sockspec.js run ARGS` from `root` with every reporter on (console and github to nowhere, json and junit to files); its peak RSS. */
+/** Clock ticks per second, the unit of /proc's CPU times. */
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** Run `bin/sockspec.js run ARGS` from `root` with the reporters of its sockspec.config.yaml (one of them json=FILE, read after); its usage. */
 export function measureRunPeakRss(root: string, args: string[] = []): Promise<PeakRssRun> {
+  const config = parse(readFileSync(join(root, 'sockspec.config.yaml'), 'utf8')) as { reporters?: string[] };
+  const jsonSpec = config.reporters?.find((r) => r.startsWith('json='));
+  if (!jsonSpec) return Promise.reject(new Error('sockspec.config.yaml has no json=FILE reporter to read the run from'));
+  const json = resolve(root, jsonSpec.slice('json='.length));
+  // A report left by an earlier run must not pass for this one's.
+  rmSync(json, { force: true });
   const dir = mkdtempSync(join(tmpdir(), 'sockspec-peak-'));
   const rss = join(dir, 'peak-rss');
-  const json = join(dir, 'report.json');
-  const reporters = ['console', `json=${json}`, `junit=${join(dir, 'junit.xml')}`, 'github'].flatMap((r) => ['--reporter', r]);
+  const cpu = join(dir, 'cpu');
+  const ticks = clockTicks();
   const started = performance.now();
   return new Promise<PeakRssRun>((done, fail) => {
-    const child = spawn(process.execPath, ['--import', resolve(root, 'dist/bench/peak-rss.js'), 'bin/sockspec.js', 'run', ...args, ...reporters], {
+    const child = spawn(process.execPath, ['--import', resolve(root, 'dist/bench/peak-rss.js'), 'bin/sockspec.js', 'run', ...args], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', SOCKSPEC_PEAK_RSS_FILE: rss },
+      env: { ...process.env, NO_COLOR: '1', SOCKSPEC_PEAK_RSS_FILE: rss, SOCKSPEC_CPU_FILE: cpu },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.on('error', fail);
     child.on('close', (exitCode) => {
+      const ms = performance.now() - started;
       try {
         const report = JSON.parse(readFileSync(json, 'utf8')) as { counts: Record<string, number>; scenarios: { id: string; outcome: string; failure?: { code: string } }[] };
         const problems = report.scenarios.filter((s) => s.outcome !== 'pass' && s.outcome !== 'skip' && s.outcome !== 'info').map((s) => `${s.outcome} ${s.id}: ${s.failure?.code ?? ''}`);
-        done({ peakRss: Number(readFileSync(rss, 'utf8')), ms: performance.now() - started, exitCode, jsonBytes: statSync(json).size, counts: report.counts, problems });
+        const usage = JSON.parse(readFileSync(cpu, 'utf8')) as { ownUs: number; childTicks: number };
+        done({
+          peakRss: Number(readFileSync(rss, 'utf8')),
+          ms,
+          harnessCpuMs: usage.ownUs / 1000,
+          childrenCpuMs: (usage.childTicks * 1000) / ticks,
+          exitCode,
+          jsonBytes: statSync(json).size,
+          counts: report.counts,
+          problems,
+        });
       } catch (e) {
         fail(new Error(`the run left no measurement (exit ${exitCode}): ${(e as Error).message}`));
       }
