@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { freePort } from './free-port.js';
+import { candidatePort, freePort } from './free-port.js';
 import { countHandles, handlesAddedSince } from './test-probes.js';
 
 let handlesBefore: Record<string, number>;
@@ -46,9 +46,22 @@ describe('freePort', () => {
     expect(await canBind('udp', port)).toBe(true);
   });
 
-  it('gives different ports to concurrent callers most of the time', async () => {
-    const ports = await Promise.all(Array.from({ length: 8 }, () => freePort('tcp')));
-    expect(new Set(ports).size).toBeGreaterThan(1);
+  it('gives different ports to concurrent callers, and again to the next ones', async () => {
+    const ports = [...(await Promise.all(Array.from({ length: 8 }, () => freePort('both')))), ...(await Promise.all(Array.from({ length: 8 }, () => freePort('tcp'))))];
+    expect(new Set(ports).size).toBe(16);
+  });
+
+  it('draws ports outside the kernel\'s ephemeral range, where outgoing connections take their source ports', async () => {
+    for (let i = 0; i < 1000; i++) {
+      const p = candidatePort([32768, 60999]);
+      expect(p >= 10_000 && p <= 65535 && (p < 32768 || p > 60999)).toBe(true);
+    }
+    // No room outside the range: the kernel picks.
+    expect(candidatePort([1024, 65535])).toBe(0);
+    expect(candidatePort(undefined)).toBe(0);
+    const port = await freePort('tcp');
+    const range = (await import('node:fs')).readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    expect(port < range[0]! || port > range[1]!).toBe(true);
   });
 
   it('the leak check itself notices a socket left open', async () => {

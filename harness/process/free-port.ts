@@ -1,27 +1,77 @@
 /**
- * A port nobody uses on 127.0.0.1, found by letting the kernel pick one and
- * giving it back. Every socket opened here is closed before the answer.
+ * A port nobody uses on 127.0.0.1, for a program to listen on: tried and given back.
+ * Every socket opened here is closed before the answer.
+ *
+ * The port is drawn outside the kernel's ephemeral range (Linux's
+ * ip_local_port_range): a port from that range, given back, can be taken at any
+ * moment as the source port of some connection on the machine — the harness's own
+ * among them — before the program binds it, which would fail its start with
+ * EADDRINUSE on a busy machine. Where the range cannot be read, the kernel picks.
  */
+import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { ProcessError } from './errors.js';
 
-/** How many kernel-picked TCP ports to try before giving up on one also free for UDP. */
-const BOTH_ATTEMPTS = 20;
+/** How many ports to try before giving up on one free for the transport(s) asked. */
+const ATTEMPTS = 20;
+
+/** Ports a program may be given: above the privileged ones, below the ephemeral range. */
+const LOWEST = 10_000;
+
+/** The kernel's ephemeral port range, read once; undefined where it cannot be read (not Linux). */
+let ephemeral: [number, number] | undefined | null = null;
+function ephemeralRange(): [number, number] | undefined {
+  if (ephemeral === null) {
+    try {
+      const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+      ephemeral = Number.isInteger(low) && Number.isInteger(high) ? [low!, high!] : undefined;
+    } catch {
+      ephemeral = undefined;
+    }
+  }
+  return ephemeral;
+}
+
+/** A port outside the ephemeral range, at random (0: let the kernel pick, where no such range is left). */
+export function candidatePort(range: [number, number] | undefined): number {
+  if (!range) return 0;
+  const [low, high] = range;
+  const below = Math.max(0, low - LOWEST);
+  const above = Math.max(0, 65535 - high);
+  if (below + above < 1000) return 0;
+  const n = Math.floor(Math.random() * (below + above));
+  return n < below ? LOWEST + n : high + 1 + (n - below);
+}
+
+/** Ports handed out lately, oldest first: not handed again while their programs may still be starting. */
+const recent: number[] = [];
+const recentSet = new Set<number>();
+const RECENT = 512;
+
+function remember(port: number): number {
+  recent.push(port);
+  recentSet.add(port);
+  if (recent.length > RECENT) recentSet.delete(recent.shift()!);
+  return port;
+}
 
 /** A port free on 127.0.0.1 for `transport` (`both`: free for TCP and UDP at once); rejects `no-free-port`. */
 export async function freePort(transport: 'tcp' | 'udp' | 'both'): Promise<number> {
-  try {
-    if (transport === 'tcp') return await bindTcp(0);
-    if (transport === 'udp') return await bindUdp(0);
-    for (let i = 0; i < BOTH_ATTEMPTS; i++) {
-      const port = await bindTcp(0);
-      if (await bindUdp(port).then(() => true, () => false)) return port;
+  let last: Error | undefined;
+  for (let i = 0; i < ATTEMPTS; i++) {
+    // The last try lets the kernel pick, whatever the range.
+    const want = i === ATTEMPTS - 1 ? 0 : candidatePort(ephemeralRange());
+    if (want !== 0 && recentSet.has(want)) continue;
+    try {
+      const port = transport === 'udp' ? await bindUdp(want) : await bindTcp(want);
+      if (transport !== 'both' || (await bindUdp(port).then(() => true, () => false))) return remember(port);
+    } catch (e) {
+      last = e as Error;
     }
-  } catch (e) {
-    throw new ProcessError('no-free-port', `cannot get a free ${transport} port on 127.0.0.1: ${(e as Error).message}`);
   }
-  throw new ProcessError('no-free-port', `no port free for both TCP and UDP on 127.0.0.1 after ${BOTH_ATTEMPTS} tries`);
+  const why = last ? `: ${last.message}` : '';
+  throw new ProcessError('no-free-port', transport === 'both' ? `no port free for both TCP and UDP on 127.0.0.1 after ${ATTEMPTS} tries${why}` : `cannot get a free ${transport} port on 127.0.0.1${why}`);
 }
 
 /** Bind a TCP listener on 127.0.0.1:`port`, close it, and return the port it had. */

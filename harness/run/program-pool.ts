@@ -107,10 +107,10 @@ function waitedTooLong(scenario: Scenario, port: number): Failure {
   return { code: 'port-busy', message: `the scenario ended while it waited for port ${port}, which other scenarios (of this run or another sockspec process) were using`, requirements: scenario.covers };
 }
 
-/** How many times a program that exited because another program took its kernel-picked port is started again on a new one. */
+/** How many times a program that exited because another program took its free port is started again on a new one. */
 const PORT_RETRIES = 2;
 
-/** How many kernel-picked ports to pass over because scenarios of this run use them as fixed ports. */
+/** How many free ports to pass over because scenarios of this run use them as fixed ports. */
 const FIXED_SKIPS = 20;
 
 /** A free port that no scenario of this run uses as its fixed port (it may be free only between two of them). */

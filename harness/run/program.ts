@@ -174,7 +174,7 @@ export class Program {
     const l = this.launched;
     if (!l) return undefined;
     // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.
-    // (A kernel-picked port is never handed out again while something holds it; a client's port is the harness's.)
+    // (A free port is handed out only once it binds, so never while something holds it; a client's port is the harness's.)
     const shared = this.listens && (this.portless || this.target.fixedPort !== undefined);
     // Those found at readiness too: a process that left the group may hold them after the leader died.
     const ours = l.pid > 0 && shared ? [...new Set([...this.#readyInodes, ...(await programSockets(l.pid, this.port).catch(() => [] as string[]))])] : [];
