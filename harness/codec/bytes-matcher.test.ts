@@ -28,6 +28,20 @@ describe('matchBytes', () => {
     }
   });
 
+  it('finds the first wrong byte of any view, whatever its offset in its buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), fc.nat(40), (want, at, pad) => {
+        const i = at % want.length;
+        const backing = new Uint8Array(pad + want.length);
+        backing.set(want, pad);
+        const got = backing.subarray(pad);
+        expect(matchBytes(want).test(got, false, false, now)).toEqual({ status: 'match', consumed: want.length });
+        got[i] = got[i]! ^ 0xff;
+        expect(matchBytes(want).test(got, false, false, now)).toMatchObject({ status: 'mismatch', at: i });
+      }),
+    );
+  });
+
   it('fails when the stream ends short', () => {
     expect(m.test(enc('hel'), true, false, now)).toMatchObject({ status: 'mismatch', at: 3, reason: 'got 3 of 5 bytes; missing "lo"' });
   });
