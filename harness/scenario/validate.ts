@@ -25,6 +25,8 @@ import { allowedKeys, describeIssue, showPath } from './schema-walk.js';
 import type { DataPath, Locate } from './yaml-source.js';
 
 type Obj = Record<string, unknown>;
+/** A scenario's top level as the schema parses it, the steps not yet checked. */
+type ScenarioHead = z.infer<typeof scenarioHeadSchema>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 class Validator implements ValidateCtx {
@@ -253,6 +255,8 @@ export function validateScenario(
   requirementIds?: ReadonlySet<string>,
   /** For a property scenario: the values of one run (default: placeholders, to check the file). */
   values?: Record<string, GeneratedValue>,
+  /** The top level of `data` as parsed already (the values of a run change only the steps). */
+  parsed?: ScenarioHead,
 ): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const v = new Validator(file, locate, requirementIds);
   if (!isObj(data)) {
@@ -260,7 +264,7 @@ export function validateScenario(
     return { diagnostics: v.diagnostics };
   }
   const { script, ...rest } = data;
-  const head = v.parse(scenarioHeadSchema, rest, []);
+  const head = parsed ?? v.parse(scenarioHeadSchema, rest, []);
   if (script !== undefined && typeof script !== 'function') v.error(['script'], 'invalid-type', '`script` must be an async function');
   if (!head) {
     // Still check the steps, so that one run reports every problem.
@@ -328,7 +332,7 @@ export function validateScenario(
     ...env,
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
-    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
+    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, head) } } : {}),
     ...(values ? { values } : {}),
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
