@@ -8,8 +8,12 @@ import type { Matcher } from './types.js';
 /** Expects exactly `expected` next (a datagram: exactly it); fails at the first wrong byte. */
 export function matchBytes(expected: Uint8Array): Matcher {
   const want = Uint8Array.from(expected);
+  let description: string | undefined;
   return {
-    description: `${want.length} bytes ${quoteBytes(want, 60)}`,
+    // Made when a message asks for it: most expectations hold, and quoting the bytes is most of their cost.
+    get description() {
+      return (description ??= `${want.length} bytes ${quoteBytes(want, 60)}`);
+    },
     test(received, ended, whole) {
       const n = Math.min(received.length, want.length);
       for (let i = 0; i < n; i++) {
