@@ -36,6 +36,8 @@ function main(): void {
     process.stderr.write('usage: profile-top FILE.cpuprofile [N]\n');
     process.exit(2);
   }
+  // Piped into `head`: the reader went away, which is no error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
   const top = Number(n);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((node) => [node.id, node]));
