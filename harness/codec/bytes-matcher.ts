@@ -13,8 +13,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
 /** Expects exactly `expected` next (a datagram: exactly it); fails at the first wrong byte. */
 export function matchBytes(expected: Uint8Array): Matcher {
   const want = Uint8Array.from(expected);
+  let description: string | undefined;
   return {
-    description: `${want.length} bytes ${quoteBytes(want, 60)}`,
+    // Made when a message asks for it: most expectations hold, and quoting the bytes is most of their cost.
+    get description() {
+      return (description ??= `${want.length} bytes ${quoteBytes(want, 60)}`);
+    },
     test(received, ended, whole) {
       const n = Math.min(received.length, want.length);
       // Called again as each piece of a stream comes: the prefix is compared natively, the byte-by-byte walk only finds where it differs.

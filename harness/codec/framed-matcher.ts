@@ -34,7 +34,9 @@ export function framedMatcher(framer: Framer, content: Matcher, options: FramedM
   let problem: string | undefined;
   const arrived = (received: Uint8Array) => `; ${received.length} bytes arrived: "${escapeBytes(received, 80)}"`;
   return {
-    description: `a message (${framer.description}) of ${content.description}`,
+    get description() {
+      return `a message (${framer.description}) of ${content.description}`;
+    },
     test(received, ended, _whole, now) {
       if (received.length < fed) {
         decoder = framer.decoder();

@@ -27,6 +27,7 @@ export function matchRounds(data: Uint8Array, trailer: Uint8Array): Matcher {
   let parser = new RoundsParser(want, tail, budget);
   let seen = new Uint8Array(0); // a copy of the bytes fed so far (the first `parser.position`)
   let verdict: Verdict | undefined;
+  let description: string | undefined;
 
   const isExtension = (received: Uint8Array): boolean => {
     const n = parser.position;
@@ -67,7 +68,10 @@ export function matchRounds(data: Uint8Array, trailer: Uint8Array): Matcher {
   };
 
   return {
-    description: `${want.length} bytes ${quoteBytes(want, 40)} echoed in rounds, each followed by ${quoteBytes(tail, 40)}`,
+    // Made when a message asks for it: most expectations hold, and quoting the bytes is most of their cost.
+    get description() {
+      return (description ??= `${want.length} bytes ${quoteBytes(want, 40)} echoed in rounds, each followed by ${quoteBytes(tail, 40)}`);
+    },
     test(received, ended, whole): MatchResult {
       if (!isExtension(received)) {
         parser = new RoundsParser(want, tail, budget);

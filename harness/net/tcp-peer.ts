@@ -20,6 +20,14 @@ export const MAX_BUFFERED = RECEIVE_CAP;
 /** Bytes read from a connected socket at a time. */
 const READ_BUFFER = 64 * 1024;
 
+/**
+ * The buffer every connection the harness opens reads into. A read is taken (recorded and
+ * copied into its connection's receive window) in the callback that reports it, before any
+ * other read can happen, so one buffer serves them all: a buffer per connection made 64 KiB
+ * of garbage for each, which a run of small scenarios paid for in collections.
+ */
+const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+
 /** What an upgrade of a connection that has ended gives. */
 const ENDED: TlsResult = { ok: false, code: 'tls-handshake', message: 'the connection has ended: there is nothing to upgrade' };
 
@@ -27,10 +35,10 @@ export type ConnectResult = { ok: true; peer: TcpPeer } | { ok: false; code: str
 
 /** Open a TCP connection to `host:port`, waiting at most `timeoutMs`. */
 export async function connectTcp(host: string, port: number, timeoutMs: number, record: Recorder, signal?: AbortSignal): Promise<ConnectResult> {
-  // Reads go into one buffer of the connection's own (copied from there into the receive window),
+  // Reads go into the shared read buffer (copied from there into the receive window),
   // so that a peer sending at full speed leaves no trail of garbage chunks for the GC to catch up with.
   let peer: TcpPeer | undefined;
-  const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Buffer) => {
+  const onread = { buffer: readBuffer, callback: (n: number, buf: Buffer) => {
       peer?.take(buf.subarray(0, n));
       return true;
     } };

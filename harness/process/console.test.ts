@@ -119,4 +119,28 @@ describe('StdoutText', () => {
     expect(t.text(4)).toBe('de');
     expect(t.bytes().toString()).toBe('bcde');
   });
+
+  it('finds a prompt after each of many chunks, across the part searched before and the new one', () => {
+    const t = new StdoutText(4096);
+    let all = '';
+    let cursor = 0;
+    for (let i = 0; i < 3000; i++) {
+      // The prompt comes in two chunks every few rounds, so that some are cut where new text begins.
+      const chunk = `round ${i} input the word:`;
+      const cut = i % 3 === 0 ? chunk.length - 5 : chunk.length;
+      t.add(Buffer.from(chunk.slice(0, cut)));
+      if (cut < chunk.length) {
+        expect(t.find('input the word:', cursor)).toBeUndefined();
+        t.add(Buffer.from(chunk.slice(cut)));
+      }
+      all += chunk;
+      const hit = t.find('input the word:', cursor);
+      expect(hit).toEqual({ start: all.length - 15, end: all.length });
+      cursor = hit!.end;
+      expect(t.find('input the word:', cursor)).toBeUndefined();
+    }
+    expect(t.length).toBe(all.length);
+    expect(t.text(t.start)).toBe(all.slice(-4096));
+    expect(t.find('', all.length + 5)).toEqual({ start: all.length, end: all.length });
+  });
 });

@@ -8,7 +8,14 @@ import { safeRegexOf, type SafeRegex } from '../codec/safe-regex.js';
 export class StdoutText {
   readonly limit: number;
   #decoder = new TextDecoder('utf-8');
+  /**
+   * The text, in two parts: `#text`, settled, and `#recent`, what came since. Appending to
+   * one long string makes V8 copy all of it at the next search (it flattens the rope), so
+   * that a prompt answered after each of thousands of chunks cost a copy of the whole window
+   * each time; the recent part is folded in only once it is a quarter of the settled one.
+   */
   #text = '';
+  #recent = '';
   /** Characters dropped from the front of the text window. */
   #dropped = 0;
   #bytes: Buffer[] = [];
@@ -20,22 +27,25 @@ export class StdoutText {
 
   /** Absolute offset of the end of the text: characters seen so far. */
   get length(): number {
-    return this.#dropped + this.#text.length;
+    return this.#dropped + this.#text.length + this.#recent.length;
   }
 
   /** Absolute offset of the first character still kept (the last `limit` characters). */
   get start(): number {
-    return this.#dropped + Math.max(0, this.#text.length - this.limit);
+    return this.#dropped + this.#first;
   }
 
-  /** Index in #text of the first character of the window. */
+  /** Index in the text (settled then recent) of the first character of the window. */
   get #first(): number {
-    return Math.max(0, this.#text.length - this.limit);
+    return Math.max(0, this.#text.length + this.#recent.length - this.limit);
   }
 
-  /** Take a chunk: decode it (characters split across chunks are joined) and trim to the limit. */
-  add(chunk: Buffer): void {
-    this.#text += this.#decoder.decode(chunk, { stream: true });
+  /** Fold the recent text into the settled text, and trim that to the limit. */
+  #settle(): void {
+    if (this.#recent) {
+      this.#text += this.#recent;
+      this.#recent = '';
+    }
     // Trimmed only once it holds twice the limit: cutting it copies the whole window, and once
     // per chunk that made megabytes of garbage out of a program that prints a lot.
     if (this.#text.length > 2 * this.limit) {
@@ -43,6 +53,12 @@ export class StdoutText {
       this.#text = this.#text.slice(excess);
       this.#dropped += excess;
     }
+  }
+
+  /** Take a chunk: decode it (characters split across chunks are joined) and trim to the limit. */
+  add(chunk: Buffer): void {
+    this.#recent += this.#decoder.decode(chunk, { stream: true });
+    if (this.#recent.length >= Math.max(1024, this.#text.length >> 2)) this.#settle();
     this.#bytes.push(chunk);
     this.#byteCount += chunk.length;
     while (this.#byteCount > this.limit) {
@@ -56,6 +72,7 @@ export class StdoutText {
 
   /** The kept text, from absolute offset `from` (clamped to what is kept). */
   text(from = 0): string {
+    this.#settle();
     return this.#text.slice(Math.max(this.#first, from - this.#dropped));
   }
 
@@ -72,11 +89,32 @@ export class StdoutText {
   find(pattern: string | RegExp | SafeRegex, from: number): { start: number; end: number } | undefined {
     const at = Math.max(this.#first, from - this.#dropped);
     if (typeof pattern === 'string') {
-      const i = this.#text.indexOf(pattern, at);
+      const i = this.#findString(pattern, at);
       return i < 0 ? undefined : { start: this.#dropped + i, end: this.#dropped + i + pattern.length };
     }
+    // A regex may look behind `at`: it is given the whole text.
+    this.#settle();
     const re = safeRegexOf(pattern instanceof RegExp && /[gy]/.test(pattern.flags) ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')) : pattern);
     const m = re.exec(this.#text, at);
     return m ? { start: this.#dropped + m.index, end: this.#dropped + m.end } : undefined;
+  }
+
+  /**
+   * Index (in settled then recent text) of the first `pattern` at or after `at`, or -1:
+   * searched in the settled text, then in its last characters joined to the recent ones
+   * (so that only the new text is copied).
+   */
+  #findString(pattern: string, at: number): number {
+    const settled = this.#text.length;
+    if (!this.#recent) return this.#text.indexOf(pattern, at);
+    if (at < settled) {
+      const i = this.#text.indexOf(pattern, at);
+      if (i >= 0) return i;
+    }
+    // Past the end is at the end, as for indexOf.
+    const from = Math.min(Math.max(at, settled - Math.max(0, pattern.length - 1)), settled + this.#recent.length);
+    const tail = from < settled ? this.#text.slice(from) + this.#recent : this.#recent.slice(from - settled);
+    const i = tail.indexOf(pattern);
+    return i < 0 ? -1 : from + i;
   }
 }

@@ -235,9 +235,9 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
   }
   const alternatives = e.kind === 'one-of' ? e.alternatives : [e];
   const matchers = alternatives.map((alt) => (alt.kind === 'rest' ? undefined : matcherFor(alt)!));
-  const what = e.kind === 'one-of' ? describeExpectation(e) : e.kind === 'rest' ? 'any datagram' : `a datagram: ${matchers[0]!.description}`;
   const r = await peer.receive(filter, timeoutMs, signal);
   if (!r.done) {
+    const what = e.kind === 'one-of' ? describeExpectation(e) : e.kind === 'rest' ? 'any datagram' : `a datagram: ${matchers[0]!.description}`;
     const miss = timedOut(r.reason, what, timeoutMs, Buffer.alloc(0), expectedBytes(e));
     return r.reason === 'timeout' ? { ...miss, message: `${miss.message}${others()}` } : miss;
   }

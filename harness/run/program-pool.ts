@@ -30,7 +30,8 @@ class PortLocks {
    */
   async acquire(port: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
     this.fixed.add(port);
-    const prev = this.#tails.get(port) ?? Promise.resolve();
+    const before = this.#tails.get(port);
+    const prev = before ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
     const tail = prev.then(() => mine);
@@ -40,7 +41,9 @@ class PortLocks {
       if (this.#tails.get(port) === tail) this.#tails.delete(port);
       release();
     };
-    if (!(await untilOrAbort(prev, signal)) || !(await this.#holdMachine(port, signal))) {
+    // Nobody before us (scenarios one after another): no wait, and no listener on the signal for it.
+    const ours = before === undefined ? !signal?.aborted : await untilOrAbort(prev, signal);
+    if (!ours || !(await this.#holdMachine(port, signal))) {
       done();
       return undefined;
     }

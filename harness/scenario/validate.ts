@@ -25,6 +25,20 @@ import { allowedKeys, describeIssue, showPath } from './schema-walk.js';
 import type { DataPath, Locate } from './yaml-source.js';
 
 type Obj = Record<string, unknown>;
+/** A scenario's top level as the schema parses it, the steps not yet checked. */
+type ScenarioHead = z.infer<typeof scenarioHeadSchema>;
+
+/**
+ * What a property scenario's cases share: its top level as parsed, the names its steps
+ * define, and each step body that parsed (by verb, then body object: a YAML alias may
+ * put one body under two verbs). The values of a case change the steps' meaning, not
+ * the shape the schema checks, so only what the values reach is checked again.
+ */
+interface Parsed {
+  head: ScenarioHead;
+  defined: ReadonlySet<string>;
+  bodies: Map<StepVerb, WeakMap<object, unknown>>;
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 class Validator implements ValidateCtx {
@@ -33,7 +47,7 @@ class Validator implements ValidateCtx {
   /** Payloads under `vars` built at each use (a struct with random values, the time, captured values). */
   builtVars = new Map<string, BuildBytes>();
   /** Every value name some step defines (captures, regex named groups, repeat indices). */
-  defined = new Set<string>();
+  defined: ReadonlySet<string> = new Set<string>();
   transport: Transport = 'tcp';
   role: 'server' | 'client' = 'server';
   framing?: Framing;
@@ -46,6 +60,8 @@ class Validator implements ValidateCtx {
     readonly file: string,
     readonly locate: Locate,
     readonly requirementIds?: ReadonlySet<string>,
+    /** Step bodies parsed already, and where to keep those parsed now. */
+    readonly bodies?: Parsed['bodies'],
   ) {}
 
   error(path: DataPath, code: string, message: string, hint?: string, atKey = false): void {
@@ -228,7 +244,12 @@ class Validator implements ValidateCtx {
   action(verb: StepVerb, body: unknown, path: DataPath, scope: Scope, req: string[]): StepAction | undefined {
     const def = verbDef(verb);
     if (typeof def.body === 'function') return def.normalize(body, this, path, scope, req);
-    const b = this.parse(stepBodies[verb], body, path);
+    const kept = this.bodies && isObj(body) ? this.bodies.get(verb)?.get(body) : undefined;
+    const b = kept ?? this.parse(stepBodies[verb], body, path);
+    if (b !== undefined && kept === undefined && this.bodies && isObj(body)) {
+      const byBody = this.bodies.get(verb) ?? new WeakMap<object, unknown>();
+      this.bodies.set(verb, byBody.set(body, b));
+    }
     return b === undefined ? undefined : def.normalize(b, this, path, scope, req);
   }
 
@@ -253,14 +274,16 @@ export function validateScenario(
   requirementIds?: ReadonlySet<string>,
   /** For a property scenario: the values of one run (default: placeholders, to check the file). */
   values?: Record<string, GeneratedValue>,
+  /** What an earlier validation of `data` parsed (the values of a run change only the steps). */
+  parsed?: Parsed,
 ): { scenario?: Scenario; diagnostics: Diagnostic[] } {
-  const v = new Validator(file, locate, requirementIds);
+  const v = new Validator(file, locate, requirementIds, parsed?.bodies ?? new Map());
   if (!isObj(data)) {
     v.error([], 'invalid-type', 'a scenario file holds one map with `covers` and `steps`');
     return { diagnostics: v.diagnostics };
   }
   const { script, ...rest } = data;
-  const head = v.parse(scenarioHeadSchema, rest, []);
+  const head = parsed?.head ?? v.parse(scenarioHeadSchema, rest, []);
   if (script !== undefined && typeof script !== 'function') v.error(['script'], 'invalid-type', '`script` must be an async function');
   if (!head) {
     // Still check the steps, so that one run reports every problem.
@@ -278,7 +301,8 @@ export function validateScenario(
     if (v.transport === 'udp') v.error(['framing'], 'framing-udp', 'a UDP datagram is one message already: `framing` applies to TCP connections');
     else v.framing = checkFraming(v, head.framing, ['framing']);
   }
-  v.defined = definedValues(head.steps);
+  const defined = parsed?.defined ?? definedValues(head.steps);
+  v.defined = defined;
   for (const [name, spec] of Object.entries(head.vars ?? {})) {
     const p = v.plan(spec as Obj, ['vars', name], undefined);
     if (p && 'data' in p) v.vars.set(name, p.data);
@@ -328,7 +352,7 @@ export function validateScenario(
     ...env,
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
-    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals) } } : {}),
+    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies! }) } } : {}),
     ...(values ? { values } : {}),
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
