@@ -2,11 +2,12 @@
  * Wait until the program under test is bound to its port, by watching the
  * kernel's socket tables (never by connecting), or until it exits or time runs out.
  */
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
 import { canReadSocketTables, listeningSockets, PROC_NET, type BoundSocket } from './proc-net.js';
-import { leaderAlive, programHolds, socketHolders, type Holder } from './socket-owner.js';
+import { leaderAlive, programHolds, socketHolders, socketLinks, type Holder } from './socket-owner.js';
 import { startWaitLimit, type WaitLimit } from './wait-limit.js';
 
 export { listeningSockets, type BoundSocket } from './proc-net.js';
@@ -49,6 +50,16 @@ const FIRST_POLL_MS = 1;
 const MAX_POLL_MS = 20;
 /** The pause while only sockets of other programs are on the port: each look then reads every process's stat. */
 const FOREIGN_POLL_MS = 100;
+/**
+ * With an owner, the longest the socket tables go unread: between two reads, only a
+ * change in the sockets its leader holds sends the wait to them at once. (Reading a
+ * table makes the kernel write a row per socket of the machine, TIME_WAIT ones
+ * included: thousands after a busy run, most of the harness's time while programs
+ * start; a look at the open files of the leader and its children costs a few
+ * entries.) A program whose socket is held by a process further down is seen within
+ * this time.
+ */
+const TABLE_EVERY_MS = 100;
 /** Without socket tables, how long a UDP program is given before it is assumed bound. */
 const UDP_BLIND_MS = 500;
 /** Without socket tables, how long a program must stay alive after a probe connected before it is taken as ready. */
@@ -68,10 +79,16 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
   try {
     if (!(await canReadSocketTables(procNet))) return await waitBlind(options, limit, t0);
     let unclear: string | undefined;
+    const leaderSockets = owner !== undefined && !options.descendants ? new LeaderSockets(owner, proc) : undefined;
     // No kernel event says "a socket started listening": poll, briefly at first.
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
       if (limit.reason) break;
+      if (leaderSockets && !(await leaderSockets.worthReading())) {
+        await limit.nap(pause);
+        continue;
+      }
       const found = await listeningSockets(options.port, options.transport, procNet).catch(() => []);
+      await leaderSockets?.tablesRead(found);
       if (limit.reason) break;
       if (owner === undefined) {
         if (found.length > 0) return { ok: true, addresses: found, afterMs: performance.now() - t0 };
@@ -92,6 +109,59 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
     return other?.foreign && !r.ok ? { ...r, takenByOther: true } : r;
   } finally {
     limit.dispose();
+  }
+}
+
+/**
+ * Whether the socket tables are worth reading now, for a program whose leader is known:
+ * when the leader holds a socket no read of the tables has seen it hold yet, or one it
+ * made since the read before the last that the tables did not show bound (made, and
+ * about to be bound); when its open files cannot be read; or when the tables have not
+ * been read for TABLE_EVERY_MS. (Its standard streams are sockets too: seen at the
+ * first reads, they are known after the second.)
+ */
+class LeaderSockets {
+  #lastRead = -Infinity;
+  /** Sockets the leader held at two reads of the tables or more, and those first seen at the last one. */
+  readonly #known = new Set<string>();
+  readonly #fresh = new Set<string>();
+  #bound = new Set<string>();
+
+  constructor(
+    private readonly pid: number,
+    private readonly proc: string,
+  ) {}
+
+  async worthReading(): Promise<boolean> {
+    if (performance.now() - this.#lastRead >= TABLE_EVERY_MS) return true;
+    const now = await this.#links();
+    if (now === undefined) return true;
+    for (const link of now) {
+      if (this.#fresh.has(link) ? !this.#bound.has(link) : !this.#known.has(link)) return true;
+    }
+    return false;
+  }
+
+  /** The tables were just read (`found` on the port): a socket first seen at the read before is known now, a new one fresh. */
+  async tablesRead(found: BoundSocket[]): Promise<void> {
+    const first = this.#lastRead === -Infinity;
+    this.#lastRead = performance.now();
+    this.#bound = new Set(found.flatMap((f) => f.inodes.map((i) => `socket:[${i}]`)));
+    for (const link of (await this.#links()) ?? []) {
+      // At the first read, what the program holds is its standard streams (or a socket not bound yet, seen by the next timed read).
+      if (first || this.#fresh.delete(link)) this.#known.add(link);
+      else if (!this.#known.has(link)) this.#fresh.add(link);
+    }
+  }
+
+  /** The sockets of the leader and of its children (a shell that runs the server as its child); undefined when they cannot be read. */
+  async #links(): Promise<Set<string> | undefined> {
+    const own = await socketLinks(this.pid, this.proc);
+    if (own === undefined) return undefined;
+    const children = await readFile(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => undefined);
+    if (children === undefined) return undefined;
+    for (const child of children.split(' ').filter(Boolean)) for (const link of (await socketLinks(Number(child), this.proc)) ?? []) own.add(link);
+    return own;
   }
 }
 
