@@ -5,7 +5,7 @@
  * config), then Chromium opens the page from disk and checks the matrix, a filter, a
  * deep link across a reload, the hostile output shown as text with no script of the
  * program's run, and no Content-Security-Policy violation from the page's own script.
- * A screenshot lands in reports/html-report.png. Skipped, with a warning, without
+ * Screenshots land in reports/html-report.png (the top) and html-report-scenario.png (a failing scenario). Skipped, with a warning, without
  * Chromium (`CHROMIUM_PATH`, else /usr/bin/chromium); browsers are never downloaded.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ if (!available) console.warn(`html-report.browser.test: skipped, no Chromium at 
 /** Every wait of the browser is bounded by this. */
 const STEP_MS = 10_000;
 const SCREENSHOT = join(ROOT, 'reports', 'html-report.png');
+const SCENARIO_SCREENSHOT = join(ROOT, 'reports', 'html-report-scenario.png');
 
 const tmp = mkdtempSync(join(tmpdir(), 'sockspec-html-browser-'));
 const report = join(tmp, 'index.html');
@@ -161,6 +162,11 @@ describe.skipIf(!available)('the html report in Chromium', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: SCREENSHOT });
     expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
+    // And a failing scenario as its deep link opens it: the failure, the bytes and the steps.
+    await page.goto(`${url}#${anchorOf(LARGE, 'truncates-echo')}`);
+    await page.reload();
+    await page.screenshot({ path: SCENARIO_SCREENSHOT });
+    expect(readFileSync(SCENARIO_SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
     expect(complaints).toEqual([]);
   });
 });
