@@ -64,6 +64,23 @@ describe('freePort', () => {
     expect(port < range[0]! || port > range[1]!).toBe(true);
   });
 
+  it('the leak check waits for a timer about to end', async () => {
+    const before = await countHandles();
+    setTimeout(() => {}, 100);
+    expect(await handlesAddedSince(before)).toEqual({});
+  });
+
+  it('the leak check notices a timer that does not end', async () => {
+    // Five of them: a timer of the test framework's own may end meanwhile and hide one.
+    const before = await countHandles();
+    const left = Array.from({ length: 5 }, () => setInterval(() => {}, 50));
+    const t0 = performance.now();
+    const added = await handlesAddedSince(before);
+    for (const t of left) clearInterval(t);
+    expect(added.Timeout).toBeGreaterThanOrEqual(3);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+
   it('the leak check itself notices a socket left open', async () => {
     const before = await countHandles();
     const server = createServer().listen(0, '127.0.0.1');
