@@ -41,10 +41,6 @@ export interface ResultCheck {
   uses: EntryUse[];
   /** What was not as expected: a message each. */
   unexpected: string[];
-  /** A listed outcome the run did not give (other than `error`, which says the harness could not judge). */
-  missed: boolean;
-  /** The outcomes as the exit status sees them: each one as expected counts as a pass. */
-  adjusted: Pick<ScenarioResult, 'outcome' | 'requirements'>;
 }
 
 function rank(e: ExpectationEntry): number {
@@ -68,7 +64,6 @@ export function checkResult(r: ScenarioResult, file: ExpectationFile, cwd: strin
   const applies = file.entries.filter((e) => (e.target === undefined || e.target === r.target) && (!e.matches || e.matches(abs)) && (e.requirement === undefined || e.requirement in r.requirements));
   const uses: EntryUse[] = [];
   const unexpected: string[] = [];
-  let missed = false;
   const use = (entry: ExpectationEntry, actual: Outcome, requirement?: string): boolean => {
     const held = entry.outcomes.includes(actual);
     uses.push({ entry, actual, held, ...(requirement !== undefined ? { requirement } : {}) });
@@ -76,27 +71,20 @@ export function checkResult(r: ScenarioResult, file: ExpectationFile, cwd: strin
       const fix = actual !== 'pass' ? 'update the entry' : entry.exact ? 'remove the entry' : 'narrow the entry';
       const gave = actual === 'pass' ? 'passed' : `gave ${actual}`;
       unexpected.push(`${requirement ? `${requirement} ` : ''}expected ${expected(entry)} (${entry.source}: ${entry.reason}) but it ${gave}: ${fix}`);
-      if (actual !== 'error') missed = true;
     }
     return held;
   };
   const whole = pick(applies.filter((e) => e.requirement === undefined));
-  const wholeHeld = whole !== undefined && use(whole, r.outcome);
-  const requirements = { ...r.requirements };
+  if (whole) use(whole, r.outcome);
   const unlisted: string[] = [];
-  for (const [id, o] of ids) {
+  for (const [id, o] of Object.entries(r.requirements)) {
     const entry = pick(applies.filter((e) => e.requirement === id));
-    if (entry) {
-      if (use(entry, o, id)) requirements[id] = 'pass';
-    } else if (wholeHeld) requirements[id] = 'pass';
+    if (entry) use(entry, o, id);
     else if (!whole && !FINE.has(o)) unlisted.push(id);
   }
   if (uses.length === 0 && !FINE.has(r.outcome)) unexpected.push(`${r.outcome}, not listed in ${file.file}`);
   else for (const id of unlisted) unexpected.push(`${id} ${r.requirements[id]}, not listed in ${file.file}`);
-  let outcome = r.outcome;
-  if (wholeHeld) outcome = 'pass';
-  else if (ids.some(([id, o]) => requirements[id] !== o)) outcome = Object.values(requirements).reduce<Outcome>(worse, 'pass');
-  return { uses, unexpected, missed, adjusted: { outcome, requirements } };
+  return { uses, unexpected };
 }
 
 /** What an expectation file says of a scenario, for its result (undefined: no entry applies). */
@@ -137,30 +125,29 @@ export function judgeExpectation(r: ScenarioResult, plan: ExpectationPlan): Scen
 export function summariseExpectations(results: readonly ScenarioResult[], plan: ExpectationPlan, strict: boolean, catalogue?: Catalogue): { summary: ExpectationSummary; exitCode: 0 | 1 | 2 } {
   const used = new Set<ExpectationEntry>();
   const unexpected: ExpectationSummary['unexpected'] = [];
-  const adjusted: ScenarioResult[] = [];
+  const judged: ScenarioResult[] = [];
   let met = 0;
-  let missed = false;
   for (const r of results) {
     const file = plan.fileOf(r);
     if (!file) {
-      adjusted.push(r);
+      judged.push(r);
       continue;
     }
     const c = checkResult(r, file, plan.cwd);
     for (const u of c.uses) used.add(u.entry);
     if (c.unexpected.length) unexpected.push({ id: r.id, message: c.unexpected.join('; ') });
     else if (c.uses.length) met++;
-    missed ||= c.missed;
-    adjusted.push({ ...r, ...c.adjusted });
+    const expectation = expectationOf(c);
+    judged.push(expectation ? { ...r, expectation } : r);
   }
   const unused = plan.files.flatMap((f) => f.entries.filter((e) => !used.has(e)).map((e) => e.source));
-  return { summary: { files: plan.files.map((f) => f.file), met, unexpected, unused }, exitCode: missed ? 1 : exitCodeOf(adjusted, strict, catalogue) };
+  return { summary: { files: plan.files.map((f) => f.file), met, unexpected, unused }, exitCode: exitCodeAsExpected(judged, strict, catalogue) };
 }
 
 /**
- * The exit status `summariseExpectations` gives, from what each result already says of
- * its expectation (a report read back, shards merged): a listed outcome not given fails
- * the run; each outcome as listed counts as a pass; the rest by the usual rules.
+ * The exit status of results each carrying what its expectation file says of it (a run,
+ * a report read back, shards merged): a listed outcome not given (other than `error`)
+ * fails the run; each outcome as listed counts as a pass; the rest by the usual rules.
  */
 export function exitCodeAsExpected(results: readonly ScenarioResult[], strict: boolean, catalogue?: Catalogue): 0 | 1 | 2 {
   let missed = false;
