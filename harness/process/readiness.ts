@@ -126,6 +126,8 @@ class LeaderSockets {
   readonly #known = new Set<string>();
   readonly #fresh = new Set<string>();
   #bound = new Set<string>();
+  /** The sockets `worthReading` found, when it looked. */
+  #seen: Set<string> | undefined;
 
   constructor(
     private readonly pid: number,
@@ -133,8 +135,9 @@ class LeaderSockets {
   ) {}
 
   async worthReading(): Promise<boolean> {
+    this.#seen = undefined;
     if (performance.now() - this.#lastRead >= TABLE_EVERY_MS) return true;
-    const now = await this.#links();
+    const now = (this.#seen = await this.#links());
     if (now === undefined) return true;
     for (const link of now) {
       if (this.#fresh.has(link) ? !this.#bound.has(link) : !this.#known.has(link)) return true;
@@ -147,7 +150,8 @@ class LeaderSockets {
     const first = this.#lastRead === -Infinity;
     this.#lastRead = performance.now();
     this.#bound = new Set(found.flatMap((f) => f.inodes.map((i) => `socket:[${i}]`)));
-    for (const link of (await this.#links()) ?? []) {
+    // What was looked at just before this read is what the read is checked against: a socket made since is new at the next look.
+    for (const link of this.#seen ?? (await this.#links()) ?? []) {
       // At the first read, what the program holds is its standard streams (or a socket not bound yet, seen by the next timed read).
       if (first || this.#fresh.delete(link)) this.#known.add(link);
       else if (!this.#known.has(link)) this.#fresh.add(link);
