@@ -72,6 +72,30 @@ describe('env', () => {
   });
 });
 
+describe('a running program lent again', () => {
+  const starts = (r: { transcript: { kind: string }[] }) => r.transcript.filter((e) => e.kind === 'start').length;
+
+  it('is not lent while it holds a connection of an earlier scenario: a fresh one serves the next', async () => {
+    // Greets, then keeps every connection open for good: the harness's close leaves it in CLOSE_WAIT.
+    const server = pyServer("c.sendall(b'hi'); kept = globals().setdefault('kept', []); kept.append(c)");
+    const greeted = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }] });
+    const run = await runAgainst([greeted, greeted], server, { jobs: 1 });
+    expect(explain(run)).toBe('');
+    const second = run.scenarios[1]!;
+    expect(second.transcript.some((e) => /^not reusing the program on port \d+: it still holds 1 connection of an earlier scenario$/.test(e.detail ?? ''))).toBe(true);
+    expect(starts(second)).toBe(1);
+  });
+
+  it('is not lent after a scenario typed on its stdin, and is after one that did not', async () => {
+    const server = pyServer("c.sendall(b'hi'); c.close()");
+    const plain = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }, { expect: { eof: true } }] });
+    const typing = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ type: 'left unread' }, { connect: 'c' }, { expect: { text: 'hi' } }] });
+    const run = await runAgainst([plain, plain, typing, plain], server, { jobs: 1 });
+    expect(explain(run)).toBe('');
+    expect(run.scenarios.map(starts)).toEqual([1, 0, 0, 1]);
+  });
+});
+
 describe('env against a program the harness did not start', () => {
   it('is an error naming the variables, not a verdict made without them', async () => {
     const s = scenario({ covers: ['TIME-3'], transport: 'udp', env: { TZ: 'Asia/Kolkata' }, steps: [{ connect: 'u' }] });

@@ -48,6 +48,22 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
   return found;
 }
 
+/** TCP states of a connection the local side has not closed yet: SYN_RECV, ESTABLISHED, CLOSE_WAIT. */
+const OPEN_STATES = new Set(['03', '01', '08']);
+
+/**
+ * How many TCP connections to local `port` are still open on that side (accepted or
+ * waiting in the backlog, not yet closed by whoever holds `port`); undefined where the
+ * tables cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
+ */
+export async function openConnections(port: number, procNet = PROC_NET): Promise<number | undefined> {
+  const tables = await Promise.all([readTable(`${procNet}/tcp`), readTable(`${procNet}/tcp6`)]);
+  if (tables[0] === undefined && tables[1] === undefined) return undefined;
+  let open = 0;
+  for (const table of tables) for (const row of parseTable(table ?? '', port)) if (row.port === port && OPEN_STATES.has(row.state)) open++;
+  return open;
+}
+
 /** Whether the socket tables can be read here. */
 export async function canReadSocketTables(procNet = PROC_NET): Promise<boolean> {
   // Asked before every readiness wait: a permission check, not a read of a table that may be large.

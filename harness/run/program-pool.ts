@@ -8,6 +8,7 @@ import { TcpListener } from '../net/tcp-listener.js';
 import { tlsServer, type TlsServer } from '../net/tls.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { freePort } from '../process/free-port.js';
+import { openConnections } from '../process/proc-net.js';
 import { lockMachineWide } from '../process/machine-lock.js';
 import type { Scenario } from '../scenario/model.js';
 import type { Acquired, ProgramSource } from './run-scenario.js';
@@ -162,13 +163,21 @@ export class ProgramPool implements ProgramSource {
     }
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
-      const i = this.#idle.findIndex((p) => p.transport === scenario.transport && p.alive && sameEnv(p.scenarioEnv, scenario.env));
-      if (i >= 0) {
-        const [p] = this.#idle.splice(i, 1);
-        p!.setRecorder(record);
-        transcript.add('note', 'program', undefined, `reusing the running program on port ${p!.port}`);
+      for (;;) {
+        const i = this.#idle.findIndex((p) => p.transport === scenario.transport && sameEnv(p.scenarioEnv, scenario.env));
+        if (i < 0) break;
+        const [p] = this.#idle.splice(i, 1) as [Program];
+        const left = p.alive ? await leftBehind(p) : 'it has exited';
+        if (left !== undefined) {
+          // Whatever an earlier scenario left in it is not this one's to inherit: a fresh program serves it.
+          transcript.add('note', 'program', undefined, `not reusing the program on port ${p.port}: ${left}`);
+          await p.stop();
+          continue;
+        }
+        p.setRecorder(record);
+        transcript.add('note', 'program', undefined, `reusing the running program on port ${p.port}`);
         // What it printed for earlier scenarios is not this one's to see.
-        return { program: p!, stdoutFrom: p!.console?.length ?? 0 };
+        return { program: p, stdoutFrom: p.console?.length ?? 0 };
       }
     }
     const picked = await this.portFor(scenario);
@@ -276,6 +285,27 @@ export class ProgramPool implements ProgramSource {
     this.#idle.length = 0;
     await Promise.all(all.map((p) => p.stop()));
     await this.#tls?.then((t) => t.certificate.close(), () => {});
+  }
+}
+
+/** How long a program lent again may take to close the connections of the scenario it served before. */
+const SETTLE_MS = 200;
+
+/**
+ * What an earlier scenario left in a running program that the next one would inherit,
+ * or undefined when there is nothing: connections to its port it has not closed yet
+ * (given SETTLE_MS to close them: the scenario may have ended a moment ago).
+ */
+async function leftBehind(p: Program): Promise<string | undefined> {
+  if (p.transport !== 'tcp') return undefined;
+  const until = performance.now() + SETTLE_MS;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    const open = await openConnections(p.port);
+    if (open === undefined) return 'its connections cannot be seen here (no /proc/net)';
+    if (open === 0) return undefined;
+    const rest = until - performance.now();
+    if (rest <= 0) return `it still holds ${open} connection${open === 1 ? '' : 's'} of an earlier scenario`;
+    await new Promise((r) => setTimeout(r, Math.min(pause, rest)));
   }
 }
 

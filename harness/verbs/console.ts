@@ -118,6 +118,8 @@ export const type = defineVerb({
   kind: 'action',
   normalize: (line): TypeAction => ({ verb: 'type', line }),
   run(a, step, ctx) {
+    // A line typed ahead may still be unread when the scenario ends: the next scenario must not inherit it.
+    ctx.program.tainted = true;
     ctx.transcript.add('stdin', 'program', Buffer.from(a.line + '\n'));
     consoleOf(ctx, step).type(a.line);
   },
@@ -130,6 +132,7 @@ export const closeStdin = defineVerb({
   kind: 'action',
   normalize: () => ({ verb: 'close-stdin' as const }),
   run(_a, step, ctx) {
+    ctx.program.tainted = true;
     ctx.transcript.add('stdin', 'program', undefined, 'closed');
     consoleOf(ctx, step).closeStdin();
   },
