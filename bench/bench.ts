@@ -15,6 +15,7 @@ import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
+import { pathWithPythonFirst } from './interpreter-path.js';
 import { measureRunPeakRss } from './peak-rss-run.js';
 import { PAYLOAD, plainTcpExchange, tcpScenario, udpScenario } from './exchange.js';
 import type { Scenario } from '../harness/scenario/model.js';
@@ -146,7 +147,10 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (process.env.BENCH_BUNDLED !== '0') {
-    // The bundled suites as `npx sockspec run` runs them, with the config's reporters.
+    // The bundled suites as `npx sockspec run` runs them, with the config's reporters, and Python's own interpreter.
+    const { path, python } = pathWithPythonFirst();
+    process.env.PATH = path;
+    if (python) process.stdout.write(`\npython3 on PATH is a shim, not the interpreter: the bundled run starts ${python}\n`);
     const r = await measureRunPeakRss(ROOT);
     const share = (100 * r.harnessCpuMs) / (r.harnessCpuMs + r.childrenCpuMs);
     process.stdout.write(`\nbundled run (sockspec run, the config's reporters): exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);
