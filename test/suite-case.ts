@@ -17,18 +17,20 @@ export interface SuiteCase {
    * command (default `python3 fixtures/<suite>/<file> {port}`).
    */
   faulty: Record<string, [string, 'fail' | 'non-strict'] | [string, 'fail' | 'non-strict', string]>;
-  /** Scenarios run at once (default 2). */
+  /** Scenarios run at once (default 4: a faulty program's run mostly waits out its steps' deadlines). */
   jobs?: number;
 }
 
 /** Declare the tests of one suite case. */
 export function checkSuite(c: SuiteCase): void {
-  describe(`scenarios/${c.suite}`, async () => {
+  // The implementations are checked side by side: each run mostly waits on its programs, and each has ports of its own.
+  describe.concurrent(`scenarios/${c.suite}`, async () => {
     const scenarios = await loadSuite(`scenarios/${c.suite}`);
+    const jobs = c.jobs ?? 4;
 
     for (const [name, command] of Object.entries(c.references)) {
       it(`passes on the ${name} reference`, { timeout: 180_000 }, async () => {
-        const run = await runAgainst(scenarios, command, { name, ...(c.jobs ? { jobs: c.jobs } : {}) });
+        const run = await runAgainst(scenarios, command, { name, jobs });
         expect(explain(run)).toBe('');
         expect(run.exitCode).toBe(0);
         expect(run.counts.pass).toBe(scenarios.length);
@@ -38,7 +40,7 @@ export function checkSuite(c: SuiteCase): void {
     for (const [fixture, [id, outcome, command]] of Object.entries(c.faulty)) {
       // A faulty program costs its scenarios' own timeouts (and a property's shrinking): more than vitest's default.
       it(`catches ${fixture} on ${id}`, { timeout: 180_000 }, async () => {
-        const run = await runAgainst(scenarios, command ?? `python3 fixtures/${c.suite}/${fixture} {port}`, { name: fixture, ...(c.jobs ? { jobs: c.jobs } : {}) });
+        const run = await runAgainst(scenarios, command ?? `python3 fixtures/${c.suite}/${fixture} {port}`, { name: fixture, jobs });
         expect(brokenIds(run)[id], explain(run)).toBe(outcome);
         expect(run.exitCode).toBe(outcome === 'fail' ? 1 : 0);
       });

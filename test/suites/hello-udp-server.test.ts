@@ -12,5 +12,4 @@ checkSuite({
     'replies-without-exclamation-mark.py': ['UHELLO-2', 'fail'],
     'ignores-empty-datagrams.py': ['UHELLO-3', 'fail'],
   },
-  jobs: 3,
 });
