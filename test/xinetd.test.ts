@@ -3,10 +3,10 @@
  * nobody on this project wrote. xinetd serves one service on TCP and UDP of one
  * fixed high port (fixtures/xinetd/run-xinetd.sh writes its configuration,
  * fixtures/xinetd/sockspec.config.yaml gives each suite its service and port), so
- * the scenarios run one at a time. What xinetd does that the suites do not allow is
- * fixtures/xinetd/expectations.yaml, an entry per requirement with its reason (the
- * evidence is in fixtures/xinetd/README.md): the run must give exactly those
- * outcomes, and pass everything else.
+ * the scenarios on one port run one at a time, the five ports side by side. What
+ * xinetd does that the suites do not allow is fixtures/xinetd/expectations.yaml, an
+ * entry per requirement with its reason (the evidence is in fixtures/xinetd/README.md):
+ * the run must give exactly those outcomes, and pass everything else.
  *
  * Skipped, with a warning, when xinetd is not on the PATH.
  */

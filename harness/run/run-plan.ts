@@ -96,6 +96,57 @@ export function shardOf<T>(items: T[], [k, n]: [number, number]): T[] {
   return items.filter((_, i) => i % n === k - 1);
 }
 
+/** The fixed port a plan item's program uses (a target's `--port`, or the scenario's `default-port`), if any. */
+function fixedPortOf(item: PlanItem): number | undefined {
+  return item.target.fixedPort ?? item.scenario.defaultPort;
+}
+
+/**
+ * The order in which scenarios start: the plan's, except that a scenario whose fixed
+ * port another running scenario holds is passed over while one that can start at once
+ * is left (scenarios on one fixed port take turns, and a worker waiting for the port
+ * would run nothing meanwhile). Results keep the plan's order whatever this one is.
+ */
+export class PlanOrder {
+  readonly #started: boolean[];
+  /** How many scenarios on each fixed port are running. */
+  readonly #busy = new Map<number, number>();
+  /** Every item before this one has started. */
+  #first = 0;
+
+  constructor(readonly items: readonly PlanItem[]) {
+    this.#started = new Array<boolean>(items.length).fill(false);
+  }
+
+  /** The next item to start (marked started), or undefined when all have. */
+  take(): number | undefined {
+    while (this.#first < this.items.length && this.#started[this.#first]) this.#first++;
+    if (this.#first >= this.items.length) return undefined;
+    let pick = this.#first;
+    for (let i = this.#first; i < this.items.length; i++) {
+      if (this.#started[i]) continue;
+      const port = fixedPortOf(this.items[i]!);
+      if (port === undefined || !this.#busy.get(port)) {
+        pick = i;
+        break;
+      }
+    }
+    this.#started[pick] = true;
+    const port = fixedPortOf(this.items[pick]!);
+    if (port !== undefined) this.#busy.set(port, (this.#busy.get(port) ?? 0) + 1);
+    return pick;
+  }
+
+  /** Item `i` ended: its fixed port is free for the next one. */
+  done(i: number): void {
+    const port = fixedPortOf(this.items[i]!);
+    if (port === undefined) return;
+    const n = (this.#busy.get(port) ?? 1) - 1;
+    if (n > 0) this.#busy.set(port, n);
+    else this.#busy.delete(port);
+  }
+}
+
 async function tell(observers: RunObserver[], hook: keyof RunObserver, arg: unknown): Promise<void> {
   for (const o of observers) await (o[hook] as ((a: unknown) => unknown) | undefined)?.call(o, arg);
 }
@@ -116,13 +167,12 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const results: (ScenarioResult | undefined)[] = new Array(items.length);
   /** Per pool, the last scenario it lent a program to: problems found when the pool closes are told there. */
   const lastOf = new Map<ProgramPool, number>();
-  let next = 0;
+  const order = new PlanOrder(items);
   /** Set once the run's result is made: nothing is added or told after that. */
   let reported = false;
   const worker = async () => {
     // Once the run is interrupted, no scenario starts any more.
-    while (next < items.length && !opts.signal.aborted) {
-      const i = next++;
+    for (let i = order.take(); i !== undefined && !opts.signal.aborted; i = order.take()) {
       const item = items[i]!;
       await tell(opts.observers, 'onScenarioStart', item.id);
       if (opts.signal.aborted) break;
@@ -156,6 +206,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
       if (reported) break;
       results[i] = r;
       lastOf.set(source, i);
+      order.done(i);
       await tell(opts.observers, 'onScenarioEnd', r);
     }
   };
