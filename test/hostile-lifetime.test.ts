@@ -79,6 +79,22 @@ describe('hostile programs', () => {
     expect(ms).toBeLessThan(20_000);
   });
 
+  it('a running program kept for reuse is stopped once its target has no scenario left, and what its stop finds is told to its last scenario', async () => {
+    const dir = mkdtempSync(join(tmp, 'suite-'));
+    writeFileSync(join(dir, 'echo.yaml'), 'covers: [RFC862-1]\nprocess: reuse\ntimeout: 10000\nsteps:\n  - connect: c\n  - send: { text: "hello\\n" }\n  - expect: { text: "hello\\n" }\n  - close: c\n');
+    const [scenario] = await loadSuite(dir);
+    const kept: Target = { name: 'kept', command: 'python3 fixtures/hostile/ignores-sigterm.py {port}', cwd: ROOT, readyTimeoutMs: 10_000 };
+    const next: Target = { name: 'next', command: 'python3 fixtures/rfc-services/reference.py echo {port}', cwd: ROOT, readyTimeoutMs: 10_000 };
+    const running: number[] = [];
+    const observer = { onScenarioStart: () => void running.push(left().length) };
+    const plan = planIds([{ scenario: scenario!, target: kept }, { scenario: scenario!, target: kept }, { scenario: scenario!, target: next }]);
+    const run = await runPlan(plan, { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [observer], signal: new AbortController().signal });
+    expect(run.scenarios.map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass']);
+    // The second scenario was served by the first one's program; the third's target is another one, started after that program stopped.
+    expect(running).toEqual([0, 1, 0]);
+    expect(run.scenarios.map((r) => r.problems?.map((p) => p.code))).toEqual([undefined, ['ignored-sigterm'], undefined]);
+  });
+
   it('children that ignore SIGTERM are waited for as long as the leader would be, then killed and named', async () => {
     const { r, ms } = await runHostile('children-ignore-sigterm.py');
     expect(r.outcome).toBe('pass');

@@ -168,6 +168,19 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   /** Per pool, the last scenario it lent a program to: problems found when the pool closes are told there. */
   const lastOf = new Map<ProgramPool, number>();
   const order = new PlanOrder(items);
+  /** Per pool, the scenarios it has yet to serve: once none is left, its programs are stopped rather than kept idle to the end. */
+  const left = new Map<string, number>();
+  for (const item of items) left.set(keyOf(item.target), (left.get(keyOf(item.target)) ?? 0) + 1);
+  // The reference serves every scenario.
+  if (reference) left.set(keyOf(reference), Infinity);
+  const closed = new Set<ProgramPool>();
+  /** Stop what `pool` still runs; what that finds is told to `r`, its last scenario. */
+  const closePool = async (pool: ProgramPool, r?: ScenarioResult) => {
+    if (closed.has(pool)) return;
+    closed.add(pool);
+    const { problems } = await collectStopProblems(() => pool.close());
+    if (!reported && r) addProblems(r, problems);
+  };
   /** Set once the run's result is made: nothing is added or told after that. */
   let reported = false;
   const worker = async () => {
@@ -200,6 +213,9 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
           : runCase(item.scenario, base),
       );
       addProblems(r, problems);
+      const key = keyOf(item.target);
+      left.set(key, left.get(key)! - 1);
+      if (left.get(key) === 0) await closePool(source, r);
       const expectation = opts.expectations && judgeExpectation(r, opts.expectations);
       if (expectation) r.expectation = expectation;
       // A scenario that ends after an interrupted run was reported without it is left out.
@@ -212,10 +228,9 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   };
   const closePools = () =>
     Promise.all(
-      [...pools.values()].map(async (pool) => {
-        const { problems } = await collectStopProblems(() => pool.close());
+      [...pools.values()].map((pool) => {
         const last = lastOf.get(pool);
-        if (!reported && last !== undefined && results[last]) addProblems(results[last], problems);
+        return closePool(pool, last === undefined ? undefined : results[last]);
       }),
     );
   const work = (async () => {
