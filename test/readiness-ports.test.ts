@@ -4,7 +4,7 @@
  * across two `sockspec` processes, each program gone and its port free before the next.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,13 +40,13 @@ async function load(file: string): Promise<Scenario> {
 }
 
 /** Run every scenario against every target, `jobs` at once. */
-async function run(scenarios: Scenario[], targets: Target[], jobs = 2): Promise<RunResult> {
+async function run(scenarios: Scenario[], targets: Target[], jobs = 2, signal = new AbortController().signal): Promise<RunResult> {
   return runPlan(planIds(targets.flatMap((target) => scenarios.map((scenario) => ({ scenario, target })))), {
     jobs,
     strict: false,
     catalogue: await bundledCatalogue(),
     observers: [],
-    signal: new AbortController().signal,
+    signal,
   });
 }
 
@@ -214,17 +214,25 @@ describe('fixed ports: one scenario at a time, the last program gone first', () 
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start, JSON.stringify(sorted)).toBeGreaterThan(sorted[i - 1]!.stop);
   }, 180_000);
 
-  it('a scenario that runs out of time waiting for a fixed port another sockspec process holds says so, and stops waiting', async () => {
+  it('the time a scenario waits for a fixed port another sockspec process holds is not its own, and an interrupted run stops the wait', async () => {
     const port = await freePort('both');
     // What another sockspec process running a scenario on the port holds.
     const other = await lockMachineWide(`port-${port}`);
     const letGo = setTimeout(other, 30_000); // bounded whatever happens
+    const interrupt = new AbortController();
     try {
       const s = await load(write('waits-for-port.yaml', `timeout: 1000\n${GREETED}`));
       const t0 = performance.now();
-      const r = await run([s], [target('waits', 'python3 fixtures/readiness/logs-lifetime.py {port}', { fixedPort: port, env: { LIFETIME_LOG: join(tmp, 'never.log') } })]);
-      expect(r.scenarios[0]?.failure).toMatchObject({ code: 'port-busy', message: expect.stringContaining(`waited for port ${port}`) });
+      // Twice the scenario's own limit: it is still waiting for the port, not out of time.
+      const stop = setTimeout(() => interrupt.abort(), 2000);
+      const r = await run([s], [target('waits', 'python3 fixtures/readiness/logs-lifetime.py {port}', { fixedPort: port, env: { LIFETIME_LOG: join(tmp, 'never.log') } })], 2, interrupt.signal);
+      clearTimeout(stop);
+      expect(r.interrupted).toBe(true);
+      expect(r.scenarios[0]?.failure).toMatchObject({ code: 'interrupted' });
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(2000);
       expect(performance.now() - t0).toBeLessThan(20_000);
+      // Nothing was started: the port never came free.
+      expect(existsSync(join(tmp, 'never.log'))).toBe(false);
     } finally {
       clearTimeout(letGo);
       other();

@@ -11,7 +11,7 @@ import { freePort } from '../process/free-port.js';
 import { openConnections } from '../process/proc-net.js';
 import { lockMachineWide } from '../process/machine-lock.js';
 import type { Scenario } from '../scenario/model.js';
-import type { Acquired, ProgramSource } from './run-scenario.js';
+import type { Acquired, ProgramSource, ScenarioClock } from './run-scenario.js';
 import { Program, type Target } from './program.js';
 import type { Failure } from './result.js';
 import type { Transcript } from './transcript.js';
@@ -27,9 +27,27 @@ class PortLocks {
 
   /**
    * Wait for `port` (here, then in every other sockspec process), then hold it until the
-   * returned release is called; undefined when `signal` aborted the wait.
+   * returned release is called; undefined when `signal` aborted the wait, or when it
+   * lasted PORT_WAIT_MS. The time spent waiting for others is not the scenario's own:
+   * `clock` is paused meanwhile.
    */
-  async acquire(port: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
+  async acquire(port: number, signal: AbortSignal, clock?: ScenarioClock): Promise<(() => void) | undefined> {
+    const resume = clock?.pause();
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(), PORT_WAIT_MS);
+    const onAbort = () => limit.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) limit.abort();
+    try {
+      return await this.#acquire(port, limit.signal);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resume?.();
+    }
+  }
+
+  async #acquire(port: number, signal: AbortSignal): Promise<(() => void) | undefined> {
     this.fixed.add(port);
     const before = this.#tails.get(port);
     const prev = before ?? Promise.resolve();
@@ -106,9 +124,13 @@ function untilOrAbort(p: Promise<void>, signal?: AbortSignal): Promise<boolean> 
 /** One lock table for the whole run: two targets on one fixed port must take turns too. */
 const portLocks = new PortLocks();
 
-/** The scenario ended (interrupted, or out of time) while it waited for its fixed port. */
-function waitedTooLong(scenario: Scenario, port: number): Failure {
-  return { code: 'port-busy', message: `the scenario ended while it waited for port ${port}, which other scenarios (of this run or another sockspec process) were using`, requirements: scenario.covers };
+/** How long a scenario waits for its fixed port while others (of this run or another sockspec process) use it. */
+const PORT_WAIT_MS = 5 * 60_000;
+
+/** The run was interrupted, or PORT_WAIT_MS passed, while the scenario waited for its fixed port. */
+function waitedTooLong(scenario: Scenario, port: number, signal: AbortSignal): Failure {
+  const why = signal.aborted ? 'the run was interrupted' : `${PORT_WAIT_MS / 60_000} minutes passed`;
+  return { code: 'port-busy', message: `${why} while the scenario waited for port ${port}, which other scenarios (of this run or another sockspec process) were using`, requirements: scenario.covers };
 }
 
 /** How many times a program that exited because another program took its free port is started again on a new one. */
@@ -153,10 +175,10 @@ export class ProgramPool implements ProgramSource {
     return { port: await freeNotFixed('both'), fixed: false, portless: false };
   }
 
-  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }> {
+  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }> {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
     if (this.#closed) return this.#refuse(scenario);
-    if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal);
+    if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal, clock);
     // The condition the scenario makes (e.g. a time zone) would be assumed, not made.
     if (this.target.command === undefined && scenario.env) {
       return { error: { code: 'env-not-applied', message: `this scenario runs the program with ${Object.keys(scenario.env).map((k) => `${k}=${scenario.env![k]}`).join(' ')}, which cannot be given to a program the harness did not start: give its command`, requirements: scenario.covers } };
@@ -183,8 +205,8 @@ export class ProgramPool implements ProgramSource {
     const picked = await this.portFor(scenario);
     const { fixed, portless } = picked;
     let port = picked.port;
-    const unlock = fixed ? await portLocks.acquire(port, signal) : () => {};
-    if (!unlock) return { error: waitedTooLong(scenario, port) };
+    const unlock = fixed ? await portLocks.acquire(port, signal, clock) : () => {};
+    if (!unlock) return { error: waitedTooLong(scenario, port, signal) };
     for (let attempt = 0; ; attempt++) {
       const program = new Program(this.target, port, scenario.transport, portless, scenario.listens, scenario.env);
       program.setRecorder(record);
@@ -220,10 +242,10 @@ export class ProgramPool implements ProgramSource {
   }
 
   /** A client under test: the harness listens first (on loopback), then starts the client towards it. */
-  private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal): Promise<Acquired | { error: Failure }> {
+  private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }> {
     const fixedPort = this.target.fixedPort ?? scenario.defaultPort;
-    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort, signal) : () => {};
-    if (!unlock) return { error: waitedTooLong(scenario, fixedPort!) };
+    const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort, signal, clock) : () => {};
+    if (!unlock) return { error: waitedTooLong(scenario, fixedPort!, signal) };
     let listener: TcpListener | UdpPeer | undefined;
     let port = fixedPort ?? 0;
     const net = (kind: Parameters<Transcript['add']>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'harness', data, detail);
@@ -294,18 +316,24 @@ const SETTLE_MS = 200;
 /**
  * What an earlier scenario left in a running program that the next one would inherit,
  * or undefined when there is nothing: connections to its port it has not closed yet
- * (given SETTLE_MS to close them: the scenario may have ended a moment ago).
+ * (given SETTLE_MS to close them: the scenario may have ended a moment ago). Usually
+ * told by the program's own open files (only its listeners); the machine's socket
+ * tables, dear to read, settle the rest.
  */
 async function leftBehind(p: Program): Promise<string | undefined> {
   if (p.transport !== 'tcp') return undefined;
   const until = performance.now() + SETTLE_MS;
-  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
-    const open = await openConnections(p.port);
-    if (open === undefined) return 'its connections cannot be seen here (no /proc/net)';
-    if (open === 0) return undefined;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    if (await p.holdsOnlyItsListeners()) return undefined;
     const rest = until - performance.now();
-    if (rest <= 0) return `it still holds ${open} connection${open === 1 ? '' : 's'} of an earlier scenario`;
-    await new Promise((r) => setTimeout(r, Math.min(pause, rest)));
+    // A program closing a connection just now is seen in its files at the next look; the tables are for one that is slow to, or holds other sockets.
+    if (pause >= 8 || rest <= 0) {
+      const open = await openConnections(p.port);
+      if (open === undefined) return 'its connections cannot be seen here (no /proc/net)';
+      if (open === 0) return undefined;
+      if (rest <= 0) return `it still holds ${open} connection${open === 1 ? '' : 's'} of an earlier scenario`;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(rest, 1))));
   }
 }
 

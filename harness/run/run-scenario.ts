@@ -30,8 +30,14 @@ export interface Acquired {
 }
 
 /** Lends programs to scenarios and takes them back. */
+/** The scenario's time limit, stopped while it waits for something that is not its program (a fixed port others use). */
+export interface ScenarioClock {
+  /** Stop the clock; the returned function starts it again. */
+  pause(): () => void;
+}
+
 export interface ProgramSource {
-  acquire(scenario: Scenario, record: Transcript, signal: AbortSignal): Promise<Acquired | { error: Failure }>;
+  acquire(scenario: Scenario, record: Transcript, signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }>;
   release(program: Program, scenario: Scenario, passed: boolean): Promise<void>;
 }
 
@@ -80,7 +86,20 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   const limit = new AbortController();
   // Every pending wait of a scenario listens on its signal; `repeat: { parallel: true }` may have hundreds at once.
   setMaxListeners(0, limit.signal);
-  const timer = setTimeout(() => limit.abort(), scenario.timeoutMs);
+  let timer = setTimeout(() => limit.abort(), scenario.timeoutMs);
+  /** Time the scenario's clock ran before its latest start. */
+  let spent = 0;
+  let since = started;
+  const clock: ScenarioClock = {
+    pause() {
+      clearTimeout(timer);
+      spent += performance.now() - since;
+      return () => {
+        since = performance.now();
+        timer = setTimeout(() => limit.abort(), Math.max(0, scenario.timeoutMs - spent));
+      };
+    },
+  };
   const onOuterAbort = () => limit.abort();
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
   // A scenario handed an already-stopped run stops at once: 'abort' fired before anyone listened.
@@ -88,7 +107,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   let failure: Failure | undefined;
   let harnessError = false;
   const log = new CheckLog(scenario, (id) => levelOf(id, opts.catalogue));
-  const got = await opts.source.acquire(scenario, transcript, limit.signal);
+  const got = await opts.source.acquire(scenario, transcript, limit.signal, clock);
   if ('error' in got) {
     failure = opts.signal.aborted ? { code: 'interrupted', message: 'the run was interrupted while the program started', requirements: scenario.covers } : got.error;
     harnessError = true;
