@@ -2,12 +2,13 @@
  * The program under test as a scenario sees it: started on a port, ready when it
  * listens, stopped (with its whole process group) and restarted on demand.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
-import { programSockets, waitReleased, type Released } from '../process/socket-owner.js';
+import { programSockets, socketLinks, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { reportStopProblem } from '../process/stop-problems.js';
@@ -142,6 +143,25 @@ export class Program {
     }
     if (ready.code === 'aborted') return { ok: false, code: 'aborted', message: 'the run was interrupted while the program started' };
     return { ok: false, code: 'not-ready', message: `the program did not listen on ${this.transport} port ${this.port} within ${readyTimeoutMs} ms${stderr}` };
+  }
+
+  /**
+   * Whether the program holds no socket but those it was found ready with (its
+   * listeners) and has started no process: then no connection of an earlier scenario
+   * is left in it. False when it holds more, or when that cannot be read (not Linux).
+   * A few reads of /proc/<pid>, where the kernel's socket tables hold a row for every
+   * connection of the machine, TIME_WAIT ones included.
+   */
+  async holdsOnlyItsListeners(): Promise<boolean> {
+    const pid = this.launched?.pid;
+    if (!pid || !this.alive || this.#readyInodes.length === 0) return false;
+    const [links, tasks] = await Promise.all([socketLinks(pid), readdir(`/proc/${pid}/task`).catch(() => undefined)]);
+    if (links === undefined || tasks === undefined) return false;
+    const children = await Promise.all(tasks.map((tid) => readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => undefined)));
+    if (children.some((c) => c === undefined || c.trim() !== '')) return false;
+    const ready = new Set(this.#readyInodes.map((i) => `socket:[${i}]`));
+    for (const link of links) if (!ready.has(link)) return false;
+    return true;
   }
 
   /** For a program started elsewhere: only check that it listens. */
