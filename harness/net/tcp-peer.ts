@@ -5,7 +5,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { clientOptions, secured, tlsSummary, type TlsClientOptions, type TlsResult, type TlsServer } from './tls.js';
-import { Changes, pause, type Recorder } from './waiter.js';
+import { Changes, onAbort, pause, type Recorder } from './waiter.js';
 
 /**
  * Bytes kept unconsumed per connection (the receive window an expectation can look
@@ -27,6 +27,9 @@ const READ_BUFFER = 64 * 1024;
  * of garbage for each, which a run of small scenarios paid for in collections.
  */
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+
+/** Bytes of a connection's first receive store: below half of Buffer.poolSize, so a slice of the shared pool. */
+const FIRST_STORE = 256;
 
 /** What an upgrade of a connection that has ended gives. */
 const ENDED: TlsResult = { ok: false, code: 'tls-handshake', message: 'the connection has ended: there is nothing to upgrade' };
@@ -70,17 +73,16 @@ function opening(socket: Socket, timeoutMs: number, signal?: AbortSignal): Promi
   return new Promise((resolve) => {
     const finish = (r: { ok: true } | { ok: false; code: string; message: string }) => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      forget();
       socket.removeListener('error', onError);
       socket.removeListener('connect', onConnect);
       if (!r.ok) socket.destroy();
       resolve(r);
     };
     const onError = (e: NodeJS.ErrnoException) => finish({ ok: false, code: e.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', message: `${e.code ?? 'error'}: ${e.message}` });
-    const onAbort = () => finish({ ok: false, code: 'aborted', message: 'aborted' });
     const onConnect = () => finish({ ok: true });
     const timer = setTimeout(() => finish({ ok: false, code: 'timeout', message: `no connection within ${timeoutMs} ms` }), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const forget = onAbort(signal, () => finish({ ok: false, code: 'aborted', message: 'aborted' }));
     socket.once('error', onError);
     socket.once('connect', onConnect);
   });
@@ -274,7 +276,8 @@ export class TcpPeer {
         this.#store.copyWithin(0, this.#start, this.#end);
       } else {
         // A store twice the size it needs (never much past the cap), so that a long stream is not copied on every chunk.
-        const grown = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(4096, 2 * need), RECEIVE_CAP + 256 * 1024)));
+        // The first one of a short exchange is small enough to come from Node's shared pool, not a memory block of its own.
+        const grown = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(FIRST_STORE, 2 * need), RECEIVE_CAP + 256 * 1024)));
         this.#store.copy(grown, 0, this.#start, this.#end);
         this.#store = grown;
       }
@@ -311,10 +314,9 @@ export class TcpPeer {
     if (signal?.aborted) return Promise.resolve('aborted');
     this.record('send', piece);
     return new Promise((resolve) => {
-      const onAbort = () => resolve('aborted');
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const forget = onAbort(signal, () => resolve('aborted'));
       this.socket.write(piece, (err) => {
-        signal?.removeEventListener('abort', onAbort);
+        forget();
         resolve(err ? `write failed: ${err.message}` : undefined);
       });
     });

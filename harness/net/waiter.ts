@@ -7,12 +7,39 @@ export type Recorder = (kind: 'connect' | 'send' | 'recv' | 'shutdown' | 'close'
 
 export type WaitOutcome<T> = { done: true; value: T } | { done: false; reason: 'timeout' | 'aborted' };
 
+/** Per signal, what its abort runs: one listener on the signal however many waits come and go. */
+const aborts = new WeakMap<AbortSignal, Set<() => void>>();
+const nothing = () => {};
+
+/**
+ * Run `fn` when `signal` aborts; returns what forgets it. A wait ends in a millisecond or
+ * so: adding and removing a listener on the signal (an EventTarget) for each cost more
+ * than the wait's own work, so all of a signal's share the one listener added first.
+ */
+export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (!signal) return nothing;
+  let fns = aborts.get(signal);
+  if (!fns) {
+    const all = new Set<() => void>();
+    fns = all;
+    aborts.set(signal, all);
+    signal.addEventListener('abort', () => {
+      for (const f of [...all]) f();
+      all.clear();
+    }, { once: true });
+  }
+  const mine = fns;
+  mine.add(fn);
+  return () => void mine.delete(fn);
+}
+
 /** A set of listeners to wake when something changes. */
 export class Changes {
   #listeners = new Set<() => void>();
 
   /** Wake every waiter. */
   notify(): void {
+    if (this.#listeners.size === 0) return;
     for (const l of [...this.#listeners]) l();
   }
 
@@ -22,24 +49,22 @@ export class Changes {
    */
   wait<T>(check: () => T | undefined, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome<T>> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      if (signal?.aborted) return resolve({ done: false, reason: 'aborted' });
+      const first = check();
+      if (first !== undefined) return resolve({ done: true, value: first });
       const finish = (o: WaitOutcome<T>) => {
         this.#listeners.delete(listener);
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+        forget();
         resolve(o);
       };
       const listener = () => {
         const v = check();
         if (v !== undefined) finish({ done: true, value: v });
       };
-      const onAbort = () => finish({ done: false, reason: 'aborted' });
-      if (signal?.aborted) return finish({ done: false, reason: 'aborted' });
-      const first = check();
-      if (first !== undefined) return finish({ done: true, value: first });
       this.#listeners.add(listener);
-      timer = setTimeout(() => finish({ done: false, reason: 'timeout' }), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => finish({ done: false, reason: 'timeout' }), timeoutMs);
+      const forget = onAbort(signal, () => finish({ done: false, reason: 'aborted' }));
     });
   }
 }
@@ -48,14 +73,13 @@ export class Changes {
 export function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      forget();
       resolve(true);
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const forget = onAbort(signal, () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
 }

@@ -13,6 +13,7 @@ import { scriptSite } from './script-site.js';
 import type { TcpListener } from '../net/tcp-listener.js';
 import type { TlsServer } from '../net/tls.js';
 import type { UdpPeer } from '../net/udp-peer.js';
+import { onAbort } from '../net/waiter.js';
 import { exitWithin, isEnding } from '../process/ending.js';
 import { describeExit, type Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
@@ -100,8 +101,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
       };
     },
   };
-  const onOuterAbort = () => limit.abort();
-  opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const forgetOuter = onAbort(opts.signal, () => limit.abort());
   // A scenario handed an already-stopped run stops at once: 'abort' fired before anyone listened.
   if (opts.signal.aborted) limit.abort();
   let failure: Failure | undefined;
@@ -149,7 +149,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
     }
   }
   clearTimeout(timer);
-  opts.signal.removeEventListener('abort', onOuterAbort);
+  forgetOuter();
   const failures = (failure ? [...log.failures, failure] : log.failures).map((f) => boundFailure(f));
   const ended = failure && failures[failures.length - 1];
   const verdict = judge(scenario, { failures, ...(ended ? { ended } : {}), harnessError, checks: log.checks, actions: log.actions, unrun: log.unrun }, opts.catalogue);
