@@ -317,14 +317,14 @@ const SETTLE_MS = 200;
  * What an earlier scenario left in a running program that the next one would inherit,
  * or undefined when there is nothing: connections to its port it has not closed yet
  * (given SETTLE_MS to close them: the scenario may have ended a moment ago). Usually
- * told by the program's own open files (only its listeners); the machine's socket
+ * told by the program's own open files (no socket it did not hold once ready); the machine's socket
  * tables, dear to read, settle the rest.
  */
 async function leftBehind(p: Program): Promise<string | undefined> {
   if (p.transport !== 'tcp') return undefined;
   const until = performance.now() + SETTLE_MS;
-  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    if (await p.holdsOnlyItsListeners()) return undefined;
+  for (let pause = 0.5; ; pause = Math.min(pause * 2, 50)) {
+    if (p.holdsNoNewSocket()) return undefined;
     const rest = until - performance.now();
     // A program closing a connection just now is seen in its files at the next look; the tables are for one that is slow to, or holds other sockets.
     if (pause >= 8 || rest <= 0) {
@@ -333,7 +333,8 @@ async function leftBehind(p: Program): Promise<string | undefined> {
       if (open === 0) return undefined;
       if (rest <= 0) return `it still holds ${open} connection${open === 1 ? '' : 's'} of an earlier scenario`;
     }
-    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(rest, 1))));
+    // A program that just read the end of the stream closes its side within a turn of its event loop or two.
+    await new Promise((r) => (pause < 1 ? setImmediate(r) : setTimeout(r, Math.min(pause, Math.max(rest, 1)))));
   }
 }
 

@@ -2,7 +2,7 @@
  * The program under test as a scenario sees it: started on a port, ready when it
  * listens, stopped (with its whole process group) and restarted on demand.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
@@ -60,6 +60,8 @@ export class Program {
   #record: ConsoleRecorder = () => {};
   /** The inodes of the sockets the program was found ready with. */
   #readyInodes: string[] = [];
+  /** Every socket the program's leader held once ready (`socket:[inode]`), its standard streams included. */
+  #readySockets: Set<string> | undefined;
   /** The folder of the target's files for the current start (`{dir}`), until the program stops. */
   #dir: string | undefined;
   /** Client under test: the PEM file of the certificate the harness serves TLS with (`{tls-ca}` in the command). */
@@ -117,6 +119,7 @@ export class Program {
     if (this.portless) delete env.PORT;
     this.exitInfo = undefined;
     this.#readyInodes = [];
+    this.#readySockets = undefined;
     const launched = launch({ argv, env, cwd: this.target.cwd, name: this.target.name });
     this.launched = launched;
     this.console = new ProgramConsole(launched);
@@ -131,6 +134,7 @@ export class Program {
     const ready = await waitUntilListening({ port: this.port, transport: this.transport, exited: launched.exited, timeoutMs: readyTimeoutMs, owner: launched.pid, descendants: this.target.tty === true, ...(signal ? { signal } : {}) });
     if (ready.ok) {
       this.#readyInodes = ready.addresses.flatMap((a) => a.inodes);
+      this.#readySockets = await socketLinks(launched.pid);
       this.#record('ready', undefined, `listening on ${ready.addresses.map((a) => a.address).join(', ')} port ${this.port} after ${Math.round(ready.afterMs)} ms${ready.note ? ` (${ready.note})` : ''}`);
       return { ok: true, afterMs: ready.afterMs, addresses: ready.addresses.map((a) => a.address) };
     }
@@ -146,22 +150,28 @@ export class Program {
   }
 
   /**
-   * Whether the program holds no socket but those it was found ready with (its
-   * listeners) and has started no process: then no connection of an earlier scenario
-   * is left in it. False when it holds more, or when that cannot be read (not Linux).
-   * A few reads of /proc/<pid>, where the kernel's socket tables hold a row for every
-   * connection of the machine, TIME_WAIT ones included.
+   * Whether the program holds no socket but those it held once ready (its listeners,
+   * and its standard streams, which are sockets too) and has started no process: then
+   * no connection of an earlier scenario is left in it. False when it holds more, or
+   * when that cannot be read (not Linux). A few reads of /proc/<pid>, where the
+   * kernel's socket tables hold a row for every connection of the machine, TIME_WAIT
+   * ones included.
    */
-  async holdsOnlyItsListeners(): Promise<boolean> {
+  holdsNoNewSocket(): boolean {
     const pid = this.launched?.pid;
-    if (!pid || !this.alive || this.#readyInodes.length === 0) return false;
-    const [links, tasks] = await Promise.all([socketLinks(pid), readdir(`/proc/${pid}/task`).catch(() => undefined)]);
-    if (links === undefined || tasks === undefined) return false;
-    const children = await Promise.all(tasks.map((tid) => readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => undefined)));
-    if (children.some((c) => c === undefined || c.trim() !== '')) return false;
-    const ready = new Set(this.#readyInodes.map((i) => `socket:[${i}]`));
-    for (const link of links) if (!ready.has(link)) return false;
-    return true;
+    const ready = this.#readySockets;
+    if (!pid || !this.alive || ready === undefined) return false;
+    // Read at once: a few dozen small reads of /proc, each far cheaper than a trip through the thread pool.
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) if (readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim() !== '') return false;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith('socket:[') && !ready.has(link)) return false;
+      }
+      return true;
+    } catch {
+      return false; // gone meanwhile, or not readable
+    }
   }
 
   /** For a program started elsewhere: only check that it listens. */
