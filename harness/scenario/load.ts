@@ -62,7 +62,7 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
 /** Whether TS scenarios are first evaluated in a worker (not under Bun or Deno, which load TS their own way). */
 const PROBE_TS = !process.versions.bun && !(process.versions as { deno?: string }).deno;
 
-/** The diagnostic of a compile error in a message of tsx/esbuild (`file:line:col: ERROR: text`), if it holds one. */
+/** The diagnostic of a compile error in a message of tsx (Deno; `file:line:col: ERROR: text`), if it holds one. */
 function compileError(message: string): { line: number; col: number; message: string } | undefined {
   const m = /:(\d+):(\d+): ERROR: (.*)$/m.exec(message);
   return m ? { line: Number(m[1]), col: Number(m[2]) + 1, message: m[3]! } : undefined;
@@ -102,7 +102,7 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
       return fail('ts-load', message.split('\n')[0] || 'cannot load');
     }
     let data = mod.default ?? mod.scenario;
-    // Outside an ESM package tsx compiles to CommonJS: `default` is then the exports object holding `default`.
+    // Outside an ESM package tsx (Deno) compiles to CommonJS: `default` is then the exports object holding `default`.
     if (typeof data === 'object' && data !== null && 'default' in data && !('covers' in data)) data = (data as { default: unknown }).default;
     // A CommonJS module's `default` is its exports object: not a scenario unless it looks like one.
     const looksLikeScenario = typeof data === 'object' && data !== null && ('covers' in data || 'steps' in data);

@@ -63,13 +63,16 @@ export type ProbeProblem = TsProblem;
 // The worker: each module's code as a data: URL, one after another; process.exit and friends recorded in
 // shared memory. Once a module has evaluated, the worker's event loop must empty by itself (`beforeExit`):
 // only then is the module clean, and the worker ready for the next one. Anything unusual (an exit
-// requested, a `beforeExit` listener of the module's own, an exit code set) leaves the worker to end,
-// and its end tells what happened.
+// requested, a `beforeExit` listener of the module's own, an exit code set, a global the probe relies on
+// replaced) leaves the worker to end, and its end tells what happened.
 const WORKER = `
-const { workerData, parentPort } = require('node:worker_threads');
+// Whether Node reads this as CommonJS or as an ES module (--input-type, --experimental-default-type), the same code.
+(async () => {
+const { workerData, parentPort } = await import('node:worker_threads');
+const { readlinkSync } = await import('node:fs');
 const flag = new Int32Array(workerData.shared);
 // The thread's id, for the harness to read its CPU and sleep time (Linux; 0 elsewhere).
-try { Atomics.store(flag, 4, Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()) || 0); } catch {}
+try { Atomics.store(flag, 4, Number(readlinkSync('/proc/thread-self').split('/').pop()) || 0); } catch {}
 const record = (what, code) => { Atomics.store(flag, 0, what); Atomics.store(flag, 1, Number(code) || 0); };
 const exit = process.exit.bind(process);
 process.exit = (code) => { record(1, code ?? process.exitCode ?? 0); exit(code); };
@@ -80,9 +83,15 @@ process.kill = (pid, sig) => {
   return kill(pid, sig);
 };
 const text = (e) => (e instanceof Error ? { message: String(e.message), stack: String(e.stack) } : { message: String(e), stack: '' });
+// What the probe of the next module relies on: a module that replaced any of it leaves the worker to end.
+const kept = [[process, 'exit'], [process, 'abort'], [process, 'kill'], [process, 'on'], [process, 'emit'], [process, 'listenerCount'], [process, 'getActiveResourcesInfo'], [globalThis, 'setTimeout'], [globalThis, 'setInterval'], [globalThis, 'setImmediate'], [globalThis, 'Promise'], [Promise.prototype, 'then'], [globalThis, 'Error'], [Error, 'prepareStackTrace'], [globalThis, 'Atomics'], [Atomics, 'load'], [Atomics, 'store'], [parentPort, 'postMessage'], [parentPort, 'ref'], [parentPort, 'unref']].map(([o, k]) => [o, k, o[k]]);
+const untouched = () => {
+  for (const [o, k, v] of kept) if (o[k] !== v) return false;
+  return true;
+};
 let probing = false;
 process.on('beforeExit', () => {
-  if (!probing || !Atomics.load(flag, 3) || Atomics.load(flag, 0) || process.exitCode || process.listenerCount('beforeExit') !== 1) return;
+  if (!probing || !Atomics.load(flag, 3) || Atomics.load(flag, 0) || process.exitCode || process.listenerCount('beforeExit') !== 1 || !untouched()) return;
   probing = false;
   parentPort.ref();
   parentPort.postMessage({ type: 'drained' });
@@ -112,6 +121,7 @@ parentPort.on('message', async ({ url, packages }) => {
   Atomics.store(flag, 3, 1);
   setImmediate(() => parentPort.postMessage({ type: 'evaluated', resources: process.getActiveResourcesInfo() }));
 });
+})();
 `;
 
 let running = 0;
@@ -226,6 +236,13 @@ async function alone(job: Job): Promise<ProbeProblem | undefined> {
   return r.problem;
 }
 
+let started = 0;
+
+/** Probe workers started so far in this process (one for a suite whose TS scenarios are all clean). */
+export function probeWorkersStarted(): number {
+  return started;
+}
+
 /** A worker thread evaluating modules one at a time; `probe` resolves when the module is found clean or faulty. */
 class ProbeWorker {
   readonly flag = new Int32Array(new SharedArrayBuffer(20));
@@ -237,6 +254,7 @@ class ProbeWorker {
   exited: number | undefined;
 
   constructor() {
+    started++;
     this.worker = new Worker(WORKER, {
       eval: true,
       workerData: { shared: this.flag.buffer },
