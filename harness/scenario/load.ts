@@ -10,7 +10,7 @@ import { includeSchema } from './schema.js';
 import { readRegularFile } from './read-file.js';
 import { isEsbuildLoaded, type CompiledTs } from './ts-bundle.js';
 import { ExitAtImport, importCompiled, importTsNatively } from './ts-import.js';
-import { noScenarioExport, probeTsScenario } from './ts-probe.js';
+import { noScenarioExport, prepareProbe, probeTsScenario } from './ts-probe.js';
 import { checkShape, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 const SCENARIO_EXT = new Set(['.yaml', '.yml', '.ts', '.mts']);
@@ -24,8 +24,15 @@ export interface Loaded {
   helper?: true;
 }
 
+/** Whether TS scenarios are first evaluated in a worker (not under Bun or Deno, which load TS their own way). */
+const PROBE_TS = !process.versions.bun && !(process.versions as { deno?: string }).deno;
+
 /** Folders whose files are never scenarios (modules and data the scenarios use). */
 const HELPER_FOLDERS = new Set(['lib', 'helpers']);
+
+function isTsFile(name: string): boolean {
+  return extname(name) === '.ts' || extname(name) === '.mts';
+}
 
 function isScenarioFile(name: string): boolean {
   return SCENARIO_EXT.has(extname(name)) && !NOT_SCENARIOS.has(name) && !/\.(test|d)\.m?ts$/.test(name);
@@ -51,6 +58,7 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
     else if (s.isDirectory()) await walk(abs);
     else files.push(abs);
   }
+  if (PROBE_TS && files.some(isTsFile)) prepareProbe();
   // Shown relative to the working folder when inside it, else as the absolute path.
   const shown = (f: string) => {
     const rel = relative(cwd, f);
@@ -58,9 +66,6 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
   };
   return { files: [...new Set(files)].map(shown), diagnostics };
 }
-
-/** Whether TS scenarios are first evaluated in a worker (not under Bun or Deno, which load TS their own way). */
-const PROBE_TS = !process.versions.bun && !(process.versions as { deno?: string }).deno;
 
 /** The diagnostic of a compile error in a message of tsx (Deno; `file:line:col: ERROR: text`), if it holds one. */
 function compileError(message: string): { line: number; col: number; message: string } | undefined {
@@ -77,7 +82,7 @@ export function isTsLoaderLoaded(): boolean {
 export async function loadScenarioFile(file: string, cwd: string, requirementIds?: ReadonlySet<string>): Promise<Loaded> {
   const abs = resolve(cwd, file);
   const fail = (code: string, message: string): Loaded => ({ file, diagnostics: [{ file, line: 0, col: 0, code, message, severity: 'error' }] });
-  if (extname(file) === '.ts' || extname(file) === '.mts') {
+  if (isTsFile(file)) {
     // A FIFO, a device or a file too large is refused before any compiler opens it.
     const r = await readRegularFile(abs);
     if ('problem' in r) return fail(r.problem.code, r.problem.message);

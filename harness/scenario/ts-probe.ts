@@ -13,8 +13,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SourceMap } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { compileTs, type CompiledTs, type TsProblem } from './ts-bundle.js';
+import { selfExport } from './self-import.js';
+import { compileTs, loadEsbuild, type CompiledTs, type TsProblem } from './ts-bundle.js';
 
 /**
  * How long a module's own code may run, or sleep, while it evaluates, once the packages
@@ -96,10 +98,13 @@ process.on('beforeExit', () => {
   parentPort.ref();
   parentPort.postMessage({ type: 'drained' });
 });
+// sockspec, which nearly every scenario imports, is loaded while the first module is being compiled.
+const preloaded = Promise.all(workerData.preload.map((p) => import(p).catch(() => undefined)));
 parentPort.on('message', async ({ url, packages }) => {
   // While a module is probed, only what it started keeps the thread alive.
   parentPort.unref();
-  for (let i = 0; i < 4; i++) Atomics.store(flag, i, 0);
+  await preloaded;
+  for (const i of [0, 1, 2, 3, 5]) Atomics.store(flag, i, 0);
   probing = true;
   // The packages first (their loading time does not count against the module), then the module itself.
   for (const p of packages) {
@@ -119,7 +124,10 @@ parentPort.on('message', async ({ url, packages }) => {
     return;
   }
   Atomics.store(flag, 3, 1);
-  setImmediate(() => parentPort.postMessage({ type: 'evaluated', resources: process.getActiveResourcesInfo() }));
+  setImmediate(() => {
+    Atomics.store(flag, 5, 1);
+    parentPort.postMessage({ type: 'evaluated', resources: process.getActiveResourcesInfo() });
+  });
 });
 })();
 `;
@@ -188,12 +196,26 @@ interface Job {
 }
 
 /** How long an idle worker waits for another module before it ends. */
-const IDLE_MS = 500;
+const IDLE_MS = 1000;
 
 let sharedWorker: ProbeWorker | undefined;
 let sharedBusy = false;
 const waiting: ((w: ProbeWorker) => void)[] = [];
 let idleTimer: NodeJS.Timeout | undefined;
+
+/**
+ * Start the worker (and esbuild) ahead of the first module, once a TS scenario is in sight: it loads
+ * sockspec meanwhile, which is most of its cost. It ends if no module comes.
+ */
+export function prepareProbe(): void {
+  void loadEsbuild().then(
+    (e) => e.transform('', {}),
+    () => undefined,
+  );
+  if (sharedBusy || (sharedWorker && sharedWorker.exited === undefined)) return;
+  sharedWorker = new ProbeWorker();
+  rest(sharedWorker);
+}
 
 function takeShared(): Promise<ProbeWorker> {
   if (!sharedBusy) {
@@ -217,16 +239,19 @@ function giveBack(w: ProbeWorker, reusable: boolean): void {
     return;
   }
   sharedBusy = false;
-  if (sharedWorker) {
-    const idle = sharedWorker;
-    idle.idle();
-    idleTimer = setTimeout(() => {
-      if (sharedWorker === idle && !sharedBusy) {
-        idle.end();
-        sharedWorker = undefined;
-      }
-    }, IDLE_MS).unref();
-  }
+  if (sharedWorker) rest(sharedWorker);
+}
+
+/** An idle worker keeps nothing alive, and ends unless another module comes soon. */
+function rest(idle: ProbeWorker): void {
+  idle.idle();
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (sharedWorker === idle && !sharedBusy) {
+      idle.end();
+      sharedWorker = undefined;
+    }
+  }, IDLE_MS).unref();
 }
 
 async function alone(job: Job): Promise<ProbeProblem | undefined> {
@@ -245,7 +270,8 @@ export function probeWorkersStarted(): number {
 
 /** A worker thread evaluating modules one at a time; `probe` resolves when the module is found clean or faulty. */
 class ProbeWorker {
-  readonly flag = new Int32Array(new SharedArrayBuffer(20));
+  /** 0-1: exit requested and its code, 2: packages loaded, 3: module evaluated, 4: thread id, 5: 'evaluated' sent. */
+  readonly flag = new Int32Array(new SharedArrayBuffer(24));
   readonly worker: Worker;
   /** Modules evaluated (or being evaluated) in this worker. */
   probed = 0;
@@ -257,7 +283,7 @@ class ProbeWorker {
     started++;
     this.worker = new Worker(WORKER, {
       eval: true,
-      workerData: { shared: this.flag.buffer },
+      workerData: { shared: this.flag.buffer, preload: [pathToFileURL(selfExport('sockspec')!).href] },
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 4 },
@@ -273,7 +299,6 @@ class ProbeWorker {
     });
   }
 
-  /** An idle worker keeps nothing alive. */
   idle(): void {
     this.worker.unref();
   }
@@ -323,7 +348,13 @@ class ProbeWorker {
               : { code: 'ts-hang', message: `the module did not finish evaluating: it ran ${TS_PROBE_CPU_MS} ms of CPU or waited ${ms} ms (an endless loop, or a top-level await that does not settle)`, line: 0, col: 0 },
         );
       }, 100);
+      let late: (Error & { code?: string }) | undefined;
+      const failed = (e: Error & { code?: string }) => {
+        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') problem({ code: 'ts-memory', message: 'the module ran out of memory when imported', line: 0, col: 0 });
+        else problem({ code: evaluated ? 'ts-uncaught' : 'ts-throw', message: `${evaluated ? 'an error escapes the module after its import' : 'the module throws when imported'}: ${firstLine(e.message)}`, ...positionIn(e.stack ?? '', job.map, job.abs) });
+      };
       const onExit = (exitCode: number) => {
+        if (late && !evaluated) failed(late);
         const what = Atomics.load(flag, 0);
         if (!result && what) {
           const how = what === 1 ? `calls process.exit(${Atomics.load(flag, 1)})` : what === 2 ? 'calls process.abort()' : 'kills its own process';
@@ -336,9 +367,10 @@ class ProbeWorker {
       this.current = (ev) => {
         if (ev.type === 'exit') return onExit(ev.code);
         if (ev.type === 'error') {
-          const e = ev.e;
-          if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') problem({ code: 'ts-memory', message: 'the module ran out of memory when imported', line: 0, col: 0 });
-          else problem({ code: evaluated ? 'ts-uncaught' : 'ts-throw', message: `${evaluated ? 'an error escapes the module after its import' : 'the module throws when imported'}: ${firstLine(e.message)}`, ...positionIn(e.stack ?? '', job.map, job.abs) });
+          // Errors come on a channel of their own: one thrown after the worker said the module evaluated
+          // may overtake that message, which is then judged first, as it came first.
+          if (!evaluated && Atomics.load(flag, 5)) late = ev.e;
+          else failed(ev.e);
           return;
         }
         const m = ev.m;
@@ -351,6 +383,7 @@ class ProbeWorker {
           begin('evaluate', TS_PROBE_DEADLINE_MS);
           const left = (m.resources ?? []).filter((r) => r !== 'MessagePort');
           if (left.length) problem({ code: 'ts-pending', message: `the module leaves work running after its import: ${[...new Set(left)].join(', ')} (start timers and sockets in \`script\`, not at import)`, line: 0, col: 0 });
+          if (late) failed(late);
         } else if (m.type === 'drained' && evaluated && !result) finish(true);
       };
       // The count keeps each module's URL its own: one evaluated before in this worker is evaluated again.
