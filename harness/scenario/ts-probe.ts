@@ -173,7 +173,8 @@ function firstLine(message: string): string {
  * what went wrong. A module that exports neither `default` nor `scenario` is a helper: `ts-export`, not evaluated.
  */
 export async function probeTsScenario(abs: string): Promise<{ compiled: CompiledTs } | { problem: ProbeProblem }> {
-  const compiled = await compileTs(abs);
+  compiling++;
+  const compiled = await compileTs(abs).finally(() => compiling--);
   if ('problem' in compiled) return compiled;
   if (!compiled.exports.includes('default') && !compiled.exports.includes('scenario')) return { problem: { code: 'ts-export', message: noScenarioExport(compiled.exports), line: 0, col: 0 } };
   const job: Job = { abs, code: compiled.code, map: compiled.sourceMap, packages: compiled.packages };
@@ -197,6 +198,8 @@ interface Job {
 
 /** How long an idle worker waits for another module before it ends. */
 const IDLE_MS = 1000;
+/** Modules being compiled: the worker waits for them whatever the time (a busy machine compiles slowly). */
+let compiling = 0;
 
 let sharedWorker: ProbeWorker | undefined;
 let sharedBusy = false;
@@ -214,7 +217,7 @@ export function prepareProbe(): void {
   );
   if (sharedBusy || (sharedWorker && sharedWorker.exited === undefined)) return;
   sharedWorker = new ProbeWorker();
-  rest(sharedWorker);
+  rest(sharedWorker, 3 * IDLE_MS);
 }
 
 function takeShared(): Promise<ProbeWorker> {
@@ -243,15 +246,16 @@ function giveBack(w: ProbeWorker, reusable: boolean): void {
 }
 
 /** An idle worker keeps nothing alive, and ends unless another module comes soon. */
-function rest(idle: ProbeWorker): void {
+function rest(idle: ProbeWorker, ms = IDLE_MS): void {
   idle.idle();
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    if (sharedWorker === idle && !sharedBusy) {
+    if (compiling > 0) rest(idle, ms);
+    else if (sharedWorker === idle && !sharedBusy) {
       idle.end();
       sharedWorker = undefined;
     }
-  }, IDLE_MS).unref();
+  }, ms).unref();
 }
 
 async function alone(job: Job): Promise<ProbeProblem | undefined> {
