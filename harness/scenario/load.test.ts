@@ -16,7 +16,7 @@ describe('loadScenarioFile', () => {
     expect(isTsLoaderLoaded()).toBe(false);
   });
 
-  it('loads a TS scenario with a script through tsx, validated like YAML', async () => {
+  it('loads a TS scenario with a script, compiled by esbuild, validated like YAML', async () => {
     const r = await loadScenarioFile('scenarios/echo-ack/server/lock-step-script.ts', ROOT);
     expect(r.diagnostics).toEqual([]);
     expect(isTsLoaderLoaded()).toBe(true);

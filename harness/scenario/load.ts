@@ -3,14 +3,14 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from './diagnostic.js';
 import type { Scenario } from './model.js';
 import { validateScenario } from './validate.js';
 import { includeSchema } from './schema.js';
 import { readRegularFile } from './read-file.js';
-import { installSelfResolution } from './self-import.js';
-import { noScenarioExport, probeTsScenario } from './ts-probe.js';
+import { isEsbuildLoaded, type CompiledTs } from './ts-bundle.js';
+import { ExitAtImport, importCompiled, importTsNatively } from './ts-import.js';
+import { noScenarioExport, prepareProbe, probeTsScenario } from './ts-probe.js';
 import { checkShape, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 const SCENARIO_EXT = new Set(['.yaml', '.yml', '.ts', '.mts']);
@@ -24,8 +24,15 @@ export interface Loaded {
   helper?: true;
 }
 
+/** Whether TS scenarios are first evaluated in a worker (not under Bun or Deno, which load TS their own way). */
+const PROBE_TS = !process.versions.bun && !(process.versions as { deno?: string }).deno;
+
 /** Folders whose files are never scenarios (modules and data the scenarios use). */
 const HELPER_FOLDERS = new Set(['lib', 'helpers']);
+
+function isTsFile(name: string): boolean {
+  return extname(name) === '.ts' || extname(name) === '.mts';
+}
 
 function isScenarioFile(name: string): boolean {
   return SCENARIO_EXT.has(extname(name)) && !NOT_SCENARIOS.has(name) && !/\.(test|d)\.m?ts$/.test(name);
@@ -51,6 +58,7 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
     else if (s.isDirectory()) await walk(abs);
     else files.push(abs);
   }
+  if (PROBE_TS && files.some(isTsFile)) prepareProbe();
   // Shown relative to the working folder when inside it, else as the absolute path.
   const shown = (f: string) => {
     const rel = relative(cwd, f);
@@ -59,70 +67,38 @@ export async function findScenarioFiles(paths: readonly string[], cwd: string): 
   return { files: [...new Set(files)].map(shown), diagnostics };
 }
 
-let tsImport: ((specifier: string, parent: string) => Promise<Record<string, unknown>>) | undefined;
-
-/** Imports in progress; while any is, `process.exit` throws instead of ending the harness. */
-let importing = 0;
-let realExit: typeof process.exit | undefined;
-
-class ExitAtImport extends Error {
-  readonly code = 'ts-exit';
-}
-
-/** Import a TS module through tsx, loading tsx only on first use. */
-async function importTs(abs: string): Promise<Record<string, unknown>> {
-  if (importing++ === 0) {
-    realExit = process.exit;
-    process.exit = ((code?: number) => {
-      throw new ExitAtImport(`the module calls process.exit(${code ?? ''}) when imported`);
-    }) as typeof process.exit;
-  }
-  try {
-    // Bun runs TypeScript itself (and has no module hooks for tsx to use).
-    if (process.versions.bun) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
-    if (!tsImport) {
-      installSelfResolution();
-      // Stack traces of a scenario's script then name its own .ts lines (tsx compiles with inline source maps).
-      process.setSourceMapsEnabled(true);
-      const api = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport & object };
-      tsImport = api.tsImport;
-    }
-    return await tsImport(pathToFileURL(abs).href, import.meta.url);
-  } finally {
-    if (--importing === 0 && realExit) process.exit = realExit;
-  }
-}
-
-/** Whether TS scenarios are first evaluated in a worker (not under Bun or Deno, which load TS their own way). */
-const PROBE_TS = !process.versions.bun && !(process.versions as { deno?: string }).deno;
-
-/** The diagnostic of a compile error in a message of tsx/esbuild (`file:line:col: ERROR: text`), if it holds one. */
+/** The diagnostic of a compile error in a message of tsx (Deno; `file:line:col: ERROR: text`), if it holds one. */
 function compileError(message: string): { line: number; col: number; message: string } | undefined {
   const m = /:(\d+):(\d+): ERROR: (.*)$/m.exec(message);
   return m ? { line: Number(m[1]), col: Number(m[2]) + 1, message: m[3]! } : undefined;
 }
 
-/** Whether the TypeScript loader has been loaded in this process (it is, only once a `.ts` scenario is). */
+/** Whether the TypeScript compiler has been loaded in this process (it is, only once a `.ts` scenario is). */
 export function isTsLoaderLoaded(): boolean {
-  return tsImport !== undefined;
+  return isEsbuildLoaded();
 }
 
 /** Load and validate one scenario file (path relative to `cwd` or absolute). */
 export async function loadScenarioFile(file: string, cwd: string, requirementIds?: ReadonlySet<string>): Promise<Loaded> {
   const abs = resolve(cwd, file);
   const fail = (code: string, message: string): Loaded => ({ file, diagnostics: [{ file, line: 0, col: 0, code, message, severity: 'error' }] });
-  if (extname(file) === '.ts' || extname(file) === '.mts') {
+  if (isTsFile(file)) {
     // A FIFO, a device or a file too large is refused before any compiler opens it.
     const r = await readRegularFile(abs);
     if ('problem' in r) return fail(r.problem.code, r.problem.message);
+    let compiled: CompiledTs | undefined;
     if (PROBE_TS) {
-      const p = await probeTsScenario(abs);
-      if (p?.code === 'ts-export') return { ...fail(p.code, p.message), helper: true };
-      if (p) return { file, diagnostics: [{ file, line: p.line, col: p.col, code: p.code, message: p.message, severity: 'error' }] };
+      const probed = await probeTsScenario(abs);
+      if ('problem' in probed) {
+        const p = probed.problem;
+        if (p.code === 'ts-export') return { ...fail(p.code, p.message), helper: true };
+        return { file, diagnostics: [{ file, line: p.line, col: p.col, code: p.code, message: p.message, severity: 'error' }] };
+      }
+      compiled = probed.compiled;
     }
     let mod: Record<string, unknown>;
     try {
-      mod = await importTs(abs);
+      mod = compiled ? await importCompiled(abs, compiled) : await importTsNatively(abs);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (e instanceof ExitAtImport) return fail('ts-exit', message);
@@ -131,7 +107,7 @@ export async function loadScenarioFile(file: string, cwd: string, requirementIds
       return fail('ts-load', message.split('\n')[0] || 'cannot load');
     }
     let data = mod.default ?? mod.scenario;
-    // Outside an ESM package tsx compiles to CommonJS: `default` is then the exports object holding `default`.
+    // Outside an ESM package tsx (Deno) compiles to CommonJS: `default` is then the exports object holding `default`.
     if (typeof data === 'object' && data !== null && 'default' in data && !('covers' in data)) data = (data as { default: unknown }).default;
     // A CommonJS module's `default` is its exports object: not a scenario unless it looks like one.
     const looksLikeScenario = typeof data === 'object' && data !== null && ('covers' in data || 'steps' in data);

@@ -110,20 +110,22 @@ export async function loadSuites(request: SuiteRequest): Promise<Workspace> {
 
   const choose = catalogueChooser(cwd, request.requirements);
   const loads = new Map<string, Promise<Loaded>>();
-  const suites: Suite[] = [];
-  for (const g of groups) {
-    const choice = await choose(g.root, g.undeclared);
-    const all = await Promise.all(
-      g.files.map((file) => {
-        const key = `${choice.catalogue?.file ?? choice.where}\0${file}`;
-        let l = loads.get(key);
-        if (!l) loads.set(key, (l = loadScenarioFile(file, cwd, choice.ids).then((r) => explainUnknownIds(r, choice))));
-        return l;
-      }),
-    );
-    const loaded = all.filter((l) => !l.helper || named.has(l.file));
-    suites.push({ root: g.root, targets: g.targets, loaded, ...(choice.catalogue ? { catalogue: choice.catalogue } : {}) });
-  }
+  // Every group's files load at once: a TS scenario's probe runs in a worker while YAML files are read.
+  const suites: Suite[] = await Promise.all(
+    groups.map(async (g) => {
+      const choice = await choose(g.root, g.undeclared);
+      const all = await Promise.all(
+        g.files.map((file) => {
+          const key = `${choice.catalogue?.file ?? choice.where}\0${file}`;
+          let l = loads.get(key);
+          if (!l) loads.set(key, (l = loadScenarioFile(file, cwd, choice.ids).then((r) => explainUnknownIds(r, choice))));
+          return l;
+        }),
+      );
+      const loaded = all.filter((l) => !l.helper || named.has(l.file));
+      return { root: g.root, targets: g.targets, loaded, ...(choice.catalogue ? { catalogue: choice.catalogue } : {}) };
+    }),
+  );
   const chosen = await choose.all();
   diagnostics.unshift(...chosen.flatMap((c) => c.diagnostics));
   const loaded: Loaded[] = [];
