@@ -108,33 +108,37 @@ function fixedPortOf(item: PlanItem): number | undefined {
  * would run nothing meanwhile). Results keep the plan's order whatever this one is.
  */
 export class PlanOrder {
-  readonly #started: boolean[];
+  /** Items not started yet, per fixed port (`undefined`: none), each queue in plan order. */
+  readonly #queues = new Map<number | undefined, number[]>();
   /** How many scenarios on each fixed port are running. */
   readonly #busy = new Map<number, number>();
-  /** Every item before this one has started. */
-  #first = 0;
 
   constructor(readonly items: readonly PlanItem[]) {
-    this.#started = new Array<boolean>(items.length).fill(false);
+    items.forEach((item, i) => {
+      const port = fixedPortOf(item);
+      const queue = this.#queues.get(port) ?? this.#queues.set(port, []).get(port)!;
+      queue.push(i);
+    });
+    // Queues are read from the front: keep them reversed, so that taking is a pop.
+    for (const queue of this.#queues.values()) queue.reverse();
   }
 
-  /** The next item to start (marked started), or undefined when all have. */
+  /** The next item to start, or undefined when all have: the first in plan order that can start at once, else the first. */
   take(): number | undefined {
-    while (this.#first < this.items.length && this.#started[this.#first]) this.#first++;
-    if (this.#first >= this.items.length) return undefined;
-    let pick = this.#first;
-    for (let i = this.#first; i < this.items.length; i++) {
-      if (this.#started[i]) continue;
-      const port = fixedPortOf(this.items[i]!);
-      if (port === undefined || !this.#busy.get(port)) {
-        pick = i;
-        break;
-      }
+    let pick: { port: number | undefined; i: number } | undefined;
+    let first: { port: number | undefined; i: number } | undefined;
+    // One look per port (few), not per item (a run of 10,000 scenarios on one port would be quadratic).
+    for (const [port, queue] of this.#queues) {
+      const i = queue.at(-1);
+      if (i === undefined) continue;
+      if (!first || i < first.i) first = { port, i };
+      if ((port === undefined || !this.#busy.get(port)) && (!pick || i < pick.i)) pick = { port, i };
     }
-    this.#started[pick] = true;
-    const port = fixedPortOf(this.items[pick]!);
-    if (port !== undefined) this.#busy.set(port, (this.#busy.get(port) ?? 0) + 1);
-    return pick;
+    const chosen = pick ?? first;
+    if (!chosen) return undefined;
+    this.#queues.get(chosen.port)!.pop();
+    if (chosen.port !== undefined) this.#busy.set(chosen.port, (this.#busy.get(chosen.port) ?? 0) + 1);
+    return chosen.i;
   }
 
   /** Item `i` ended: its fixed port is free for the next one. */
@@ -160,7 +164,9 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const started = performance.now();
   const pools = new Map<string, ProgramPool>();
   // One pool per distinct implementation: two suites may each have a target named `python`.
-  const keyOf = (t: Target) => JSON.stringify([t.name, t.command ?? null, t.fixedPort ?? null, t.cwd, t.env ?? null]);
+  const keys = new Map<Target, string>();
+  // Made once per target object: a plan of 10,000 scenarios shares a handful of them.
+  const keyOf = (t: Target) => keys.get(t) ?? keys.set(t, JSON.stringify([t.name, t.command ?? null, t.fixedPort ?? null, t.cwd, t.env ?? null])).get(t)!;
   const reference = opts.reference;
   const poolFor = (t: Target) => pools.get(keyOf(t)) ?? pools.set(keyOf(t), new ProgramPool(t)).get(keyOf(t))!;
   await tell(opts.observers, 'onRunStart', { scenarios: items.length, targets: [...new Set(items.map((i) => i.target.name))], startedAt });
