@@ -82,10 +82,22 @@ interface Row {
 /** Rows of a /proc/net/{tcp,udp}[6] table: `sl local_address rem_address st …`; only those mentioning `port` when given. */
 export function parseTable(text: string, port?: number): Row[] {
   const rows: Row[] = [];
-  // Tables hold a row per TIME_WAIT socket too (thousands after a busy run): skip rows without the port cheaply.
+  // Tables hold a row per TIME_WAIT socket too (thousands after a busy run): only the rows holding the port are
+  // cut out of the text, found by searching it whole, rather than a string made of every line.
   const needle = port === undefined ? undefined : `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  for (const line of text.split('\n').slice(1)) {
-    if (needle !== undefined && !line.includes(needle)) continue;
+  let lines: string[] = [];
+  if (needle === undefined) lines = text.split('\n').slice(1);
+  else {
+    const header = text.indexOf('\n');
+    for (let at = text.indexOf(needle, header); header >= 0 && at >= 0; ) {
+      const start = text.lastIndexOf('\n', at) + 1;
+      const end = text.indexOf('\n', at);
+      lines.push(text.slice(start, end < 0 ? text.length : end));
+      if (end < 0) break;
+      at = text.indexOf(needle, end);
+    }
+  }
+  for (const line of lines) {
     const cols = line.trim().split(/\s+/);
     const local = cols[1];
     const remote = cols[2];
