@@ -2,7 +2,7 @@
  * Wait until the program under test is bound to its port, by watching the
  * kernel's socket tables (never by connecting), or until it exits or time runs out.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
@@ -118,7 +118,7 @@ export async function waitUntilListening(options: ReadinessOptions): Promise<Rea
  * made since the read before the last that the tables did not show bound (made, and
  * about to be bound); when its open files cannot be read; or when the tables have not
  * been read for TABLE_EVERY_MS. (Its standard streams are sockets too: seen at the
- * first reads, they are known after the second.)
+ * first look, before any read, they are known.)
  */
 class LeaderSockets {
   #lastRead = -Infinity;
@@ -136,6 +136,7 @@ class LeaderSockets {
 
   async worthReading(): Promise<boolean> {
     this.#seen = undefined;
+    if (this.#lastRead === -Infinity) return this.#firstLook();
     if (performance.now() - this.#lastRead >= TABLE_EVERY_MS) return true;
     const now = (this.#seen = await this.#links());
     if (now === undefined) return true;
@@ -143,6 +144,36 @@ class LeaderSockets {
       if (this.#fresh.has(link) ? !this.#bound.has(link) : !this.#known.has(link)) return true;
     }
     return false;
+  }
+
+  /**
+   * Before any read: a program just started holds its standard streams (sockets, when
+   * started with pipes) and seldom anything else yet. Those are known without reading
+   * the tables (dear: a row per connection of the machine, TIME_WAIT ones included), and
+   * the timed read comes TABLE_EVERY_MS later; any other socket is worth a read at once.
+   */
+  async #firstLook(): Promise<boolean> {
+    const now = (this.#seen = await this.#links());
+    const streams = await this.#streams();
+    if (now === undefined || streams === undefined) return true;
+    for (const link of now) if (!streams.has(link)) return true;
+    for (const link of now) this.#known.add(link);
+    this.#lastRead = performance.now();
+    return false;
+  }
+
+  /** The sockets on fds 0–2 of the leader and of its children; undefined when they cannot be read. */
+  async #streams(): Promise<Set<string> | undefined> {
+    const children = await readFile(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => undefined);
+    if (children === undefined) return undefined;
+    const links = new Set<string>();
+    for (const pid of [this.pid, ...children.split(' ').filter(Boolean).map(Number)]) {
+      for (const fd of [0, 1, 2]) {
+        const link = await readlink(`${this.proc}/${pid}/fd/${fd}`).catch(() => '');
+        if (link.startsWith('socket:[')) links.add(link);
+      }
+    }
+    return links;
   }
 
   /** The tables were just read (`found` on the port): a socket first seen at the read before is known now, a new one fresh. */
