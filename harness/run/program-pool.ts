@@ -192,7 +192,9 @@ export class ProgramPool implements ProgramSource {
         const i = this.#idle.findIndex((p) => p.transport === scenario.transport && sameEnv(p.scenarioEnv, scenario.env));
         if (i < 0) break;
         const [p] = this.#idle.splice(i, 1) as [Program];
-        const left = p.alive ? await leftBehind(p) : 'it has exited';
+        // The cases of one property scenario follow one another as parts of one scenario: its next case goes at once.
+        const nextCase = scenario.caseOf !== undefined && p.servedLast === scenario.caseOf;
+        const left = !p.alive ? 'it has exited' : nextCase ? undefined : await leftBehind(p);
         if (left !== undefined) {
           // Whatever an earlier scenario left in it is not this one's to inherit: a fresh program serves it.
           transcript.add('note', 'program', undefined, `not reusing the program on port ${p.port}: ${left}`);
@@ -296,7 +298,10 @@ export class ProgramPool implements ProgramSource {
     program.setRecorder(() => {});
     // Only programs on ports of their own are kept: a fixed port is handed on free.
     const keep = !this.#closed && scenario.role === 'server' && scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
-    if (keep) this.#idle.push(program);
+    if (keep) {
+      program.servedLast = scenario.caseOf;
+      this.#idle.push(program);
+    }
     else await program.stop();
     const unlock = this.#held.get(program);
     this.#held.delete(program);
@@ -333,7 +338,11 @@ async function leftBehind(p: Program): Promise<string | undefined> {
     if (pause >= 8 || rest <= 0) {
       const open = await openConnections(p.port);
       if (open === undefined) return 'its connections cannot be seen here (no /proc/net)';
-      if (open === 0) return undefined;
+      if (open === 0) {
+        // Whatever else it holds is no connection to its port: the next look at its files takes it as its own.
+        p.rememberSockets();
+        return undefined;
+      }
       if (rest <= 0) return `it still holds ${open} connection${open === 1 ? '' : 's'} of an earlier scenario`;
     }
     // A program that just read the end of the stream closes its side within a turn of its event loop or two.

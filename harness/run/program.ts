@@ -9,7 +9,7 @@ import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
 import { programSockets, socketLinks, waitReleased, type Released } from '../process/socket-owner.js';
-import type { Transport } from '../scenario/model.js';
+import type { Scenario, Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { reportStopProblem } from '../process/stop-problems.js';
 import { makeProgramFolder, removeFolder } from './program-files.js';
@@ -57,6 +57,8 @@ export class Program {
   console?: ProgramConsole;
   /** Set when a scenario left the program in a state the next one must not inherit. */
   tainted = false;
+  /** The property scenario whose case a kept program served last (the next case goes at once). */
+  servedLast: Scenario | undefined;
   #record: ConsoleRecorder = () => {};
   /** The inodes of the sockets the program was found ready with. */
   #readyInodes: string[] = [];
@@ -171,6 +173,24 @@ export class Program {
       return true;
     } catch {
       return false; // gone meanwhile, or not readable
+    }
+  }
+
+  /**
+   * The sockets the program holds now are what it holds between scenarios: called once
+   * the socket tables showed no connection to its port open (a program may make a
+   * socket of its own after it was ready, on its first read of stdin for one).
+   */
+  rememberSockets(): void {
+    const pid = this.launched?.pid;
+    if (!pid || this.#readySockets === undefined) return;
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith('socket:[')) this.#readySockets.add(link);
+      }
+    } catch {
+      // gone meanwhile: the next look finds out
     }
   }
 
