@@ -86,6 +86,18 @@ describe('a running program lent again', () => {
     expect(starts(second)).toBe(1);
   });
 
+  it('goes on to the next case of the same property scenario at once, and is checked again before another scenario', async () => {
+    const server = pyServer("c.sendall(b'hi'); kept = globals().setdefault('kept', []); kept.append(c)");
+    const cases = scenario({ covers: ['ECHO-7'], process: 'reuse', runs: 4, generate: { n: { integer: { min: 0, max: 9 } } }, steps: [{ connect: 'c' }, { expect: { text: 'hi' } }] });
+    const greeted = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }] });
+    const run = await runAgainst([cases, greeted], server, { jobs: 1 });
+    expect(explain(run)).toBe('');
+    expect(run.scenarios[0]!.property?.runs).toBe(4);
+    // Four cases, one program: each case's connection is still held when the next begins.
+    const notes = run.scenarios[1]!.transcript.map((e) => e.detail ?? '');
+    expect(notes.some((d) => /^not reusing the program on port \d+: it still holds 4 connections of an earlier scenario$/.test(d))).toBe(true);
+  });
+
   it('is not lent after a scenario typed on its stdin, and is after one that did not', async () => {
     const server = pyServer("c.sendall(b'hi'); c.close()");
     const plain = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }, { expect: { eof: true } }] });

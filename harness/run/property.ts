@@ -81,7 +81,7 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
       broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
       return false;
     }
-    const r = await runCase({ ...built.scenario, property: undefined }, opts);
+    const r = await runCase({ ...built.scenario, property: undefined, caseOf: scenario }, opts);
     runs++;
     if (r.outcome === 'pass' || r.outcome === 'info') {
       lastPass = r;

@@ -88,6 +88,8 @@ export interface Scenario {
   script?: (api: ScriptApi) => Promise<void>;
   /** A property scenario: values generated per run, and the scenario rebuilt from them. */
   property?: Property;
+  /** One case of a property scenario: that scenario (a program it kept goes on to its next case at once). */
+  caseOf?: Scenario;
   /** The values this instance was built from (a property's run). */
   values?: Record<string, GeneratedValue>;
   /** The piece sizes each generated split gave the payload it was sent with. */
