@@ -301,8 +301,7 @@ export class ProgramPool implements ProgramSource {
     if (keep) {
       program.servedLast = scenario.caseOf;
       this.#idle.push(program);
-    }
-    else await program.stop();
+    } else await program.stop();
     const unlock = this.#held.get(program);
     this.#held.delete(program);
     unlock?.();

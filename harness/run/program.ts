@@ -52,6 +52,20 @@ export function describeExit(exit: ExitInfo): string {
   return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`;
 }
 
+/** The `socket:[inode]` links of the open files of `pid`, read at once; throws when they cannot be read. */
+function socketsNow(pid: number): string[] {
+  const links: string[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (link.startsWith('socket:[')) links.push(link);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return links;
+}
+
 export class Program {
   launched?: Launched;
   console?: ProgramConsole;
@@ -166,11 +180,7 @@ export class Program {
     // Read at once: a few dozen small reads of /proc, each far cheaper than a trip through the thread pool.
     try {
       for (const tid of readdirSync(`/proc/${pid}/task`)) if (readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim() !== '') return false;
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        if (link.startsWith('socket:[') && !ready.has(link)) return false;
-      }
-      return true;
+      return socketsNow(pid).every((link) => ready.has(link));
     } catch {
       return false; // gone meanwhile, or not readable
     }
@@ -178,17 +188,14 @@ export class Program {
 
   /**
    * The sockets the program holds now are what it holds between scenarios: called once
-   * the socket tables showed no connection to its port open (a program may make a
-   * socket of its own after it was ready, on its first read of stdin for one).
+   * the socket tables showed none of them a connection to its port (a program may open
+   * one of its own after it was ready).
    */
   rememberSockets(): void {
     const pid = this.launched?.pid;
     if (!pid || this.#readySockets === undefined) return;
     try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        if (link.startsWith('socket:[')) this.#readySockets.add(link);
-      }
+      for (const link of socketsNow(pid)) this.#readySockets.add(link);
     } catch {
       // gone meanwhile: the next look finds out
     }

@@ -30,13 +30,13 @@ export interface Acquired {
   tlsServer?: () => Promise<TlsServer>;
 }
 
-/** Lends programs to scenarios and takes them back. */
 /** The scenario's time limit, stopped while it waits for something that is not its program (a fixed port others use). */
 export interface ScenarioClock {
   /** Stop the clock; the returned function starts it again. */
   pause(): () => void;
 }
 
+/** Lends programs to scenarios and takes them back. */
 export interface ProgramSource {
   acquire(scenario: Scenario, record: Transcript, signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }>;
   release(program: Program, scenario: Scenario, passed: boolean): Promise<void>;
