@@ -104,6 +104,23 @@ export class Program {
     return this.launched !== undefined && this.exitInfo === undefined;
   }
 
+  /**
+   * Whether the leader is still running right now, read from /proc (true where it cannot
+   * be read): `alive` learns of an exit only when its event has been handled, and a
+   * program about to be lent again must not have died a moment before.
+   */
+  runningNow(): boolean {
+    const pid = this.launched?.pid;
+    if (!pid || !this.alive) return false;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state !== 'Z' && state !== 'X';
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  }
+
   exitInfo?: ExitInfo;
 
   argv(): string[] {
