@@ -153,8 +153,9 @@ class LeaderSockets {
    * the timed read comes TABLE_EVERY_MS later; any other socket is worth a read at once.
    */
   async #firstLook(): Promise<boolean> {
-    const now = (this.#seen = await this.#links());
-    const streams = await this.#streams();
+    const pids = await this.#processes();
+    const now = (this.#seen = pids && (await this.#links(pids)));
+    const streams = pids && (await this.#streams(pids));
     if (now === undefined || streams === undefined) return true;
     for (const link of now) if (!streams.has(link)) return true;
     for (const link of now) this.#known.add(link);
@@ -162,12 +163,10 @@ class LeaderSockets {
     return false;
   }
 
-  /** The sockets on fds 0–2 of the leader and of its children; undefined when they cannot be read. */
-  async #streams(): Promise<Set<string> | undefined> {
-    const children = await readFile(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => undefined);
-    if (children === undefined) return undefined;
+  /** The sockets on fds 0–2 of `pids` (the leader and its children). */
+  async #streams(pids: number[]): Promise<Set<string>> {
     const links = new Set<string>();
-    for (const pid of [this.pid, ...children.split(' ').filter(Boolean).map(Number)]) {
+    for (const pid of pids) {
       for (const fd of [0, 1, 2]) {
         const link = await readlink(`${this.proc}/${pid}/fd/${fd}`).catch(() => '');
         if (link.startsWith('socket:[')) links.add(link);
@@ -189,13 +188,18 @@ class LeaderSockets {
     }
   }
 
-  /** The sockets of the leader and of its children (a shell that runs the server as its child); undefined when they cannot be read. */
-  async #links(): Promise<Set<string> | undefined> {
-    const own = await socketLinks(this.pid, this.proc);
-    if (own === undefined) return undefined;
+  /** The leader and its children (a shell that runs the server as its child); undefined when they cannot be read. */
+  async #processes(): Promise<number[] | undefined> {
     const children = await readFile(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => undefined);
-    if (children === undefined) return undefined;
-    for (const child of children.split(' ').filter(Boolean)) for (const link of (await socketLinks(Number(child), this.proc)) ?? []) own.add(link);
+    return children === undefined ? undefined : [this.pid, ...children.split(' ').filter(Boolean).map(Number)];
+  }
+
+  /** The sockets of the leader and of its children; undefined when they cannot be read. */
+  async #links(pids?: number[]): Promise<Set<string> | undefined> {
+    const [leader, ...children] = pids ?? (await this.#processes()) ?? [];
+    const own = leader === undefined ? undefined : await socketLinks(leader, this.proc);
+    if (own === undefined) return undefined;
+    for (const child of children) for (const link of (await socketLinks(child, this.proc)) ?? []) own.add(link);
     return own;
   }
 }

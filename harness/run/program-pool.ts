@@ -7,6 +7,7 @@ import { makeCertificate, type RunCertificate } from '../net/certificate.js';
 import { TcpListener } from '../net/tcp-listener.js';
 import { tlsServer, type TlsServer } from '../net/tls.js';
 import { UdpPeer } from '../net/udp-peer.js';
+import { onAbort } from '../net/waiter.js';
 import { freePort } from '../process/free-port.js';
 import { openConnections } from '../process/proc-net.js';
 import { lockMachineWide } from '../process/machine-lock.js';
@@ -38,14 +39,13 @@ class PortLocks {
     const resume = clock?.pause();
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(), PORT_WAIT_MS);
-    const onAbort = () => limit.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    const forget = onAbort(signal, () => limit.abort());
     if (signal.aborted) limit.abort();
     try {
       return await this.#acquire(port, limit.signal);
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      forget();
       resume?.();
     }
   }

@@ -8,7 +8,7 @@ import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
-import { programSockets, socketLinks, waitReleased, type Released } from '../process/socket-owner.js';
+import { isDeadState, parseStat, programSockets, socketLinks, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Scenario, Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { reportStopProblem } from '../process/stop-problems.js';
@@ -113,9 +113,8 @@ export class Program {
     const pid = this.launched?.pid;
     if (!pid || !this.alive) return false;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state !== 'Z' && state !== 'X';
+      const stat = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'latin1'));
+      return stat === undefined || !isDeadState(stat.state);
     } catch (e) {
       return (e as NodeJS.ErrnoException).code !== 'ENOENT';
     }
