@@ -194,7 +194,8 @@ export class ProgramPool implements ProgramSource {
         const [p] = this.#idle.splice(i, 1) as [Program];
         // The cases of one property scenario follow one another as parts of one scenario: its next case goes at once.
         const nextCase = scenario.caseOf !== undefined && p.servedLast === scenario.caseOf;
-        const left = !p.runningNow() ? 'it has exited' : nextCase ? undefined : await leftBehind(p);
+        // (Its exit, if seen, still counts; the next case is not kept waiting for a read of /proc.)
+        const left = nextCase ? (p.alive ? undefined : 'it has exited') : !p.runningNow() ? 'it has exited' : await leftBehind(p);
         if (left !== undefined) {
           // Whatever an earlier scenario left in it is not this one's to inherit: a fresh program serves it.
           transcript.add('note', 'program', undefined, `not reusing the program on port ${p.port}: ${left}`);

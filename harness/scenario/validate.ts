@@ -38,6 +38,14 @@ interface Parsed {
   head: ScenarioHead;
   defined: ReadonlySet<string>;
   bodies: Map<StepVerb, WeakMap<object, unknown>>;
+  /**
+   * The top-level steps as the first validation made them, the scope before each (and
+   * after the last), and which of them mention a generated name: a case checks only those
+   * again, in the scope they had, and shares the others. A case whose values change what
+   * a step leaves in scope (a connection named by a generated text) is validated whole.
+   * Absent when the first validation found problems.
+   */
+  steps?: { made: Step[]; scopes: Scope[]; dependent: boolean[] };
 }
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -329,8 +337,27 @@ export function validateScenario(
       v.vars.set(name, encodeUtf8(String(value)));
     }
   }
-  const rawSteps = texts.size ? substitute(head.steps, texts) : head.steps;
-  const steps = v.steps(rawSteps as unknown[], ['steps'], { conns: new Map(), framings: new Map(), values: new Set() }, head.covers);
+  const rawSteps = (texts.size ? substitute(head.steps, texts) : head.steps) as unknown[];
+  let steps = parsed?.steps && sharedSteps(v, head, texts, parsed.steps);
+  let made: Parsed['steps'];
+  if (steps) {
+    // The case's steps: those that mention no generated name are what the first validation made of them.
+  } else if (head.generate && !parsed) {
+    // The first validation of a property scenario: kept, with the scope around each step, for its cases.
+    const scope: Scope = { conns: new Map(), framings: new Map(), values: new Set() };
+    const scopes: Scope[] = [];
+    steps = [];
+    for (const [i, r] of rawSteps.entries()) {
+      scopes.push(copyScope(scope));
+      const s = v.step(r, ['steps', i], scope, head.covers);
+      if (s) steps.push(s);
+    }
+    scopes.push(scope);
+    const names = Object.keys(generate);
+    if (steps.length === rawSteps.length) made = { made: steps, scopes, dependent: (head.steps as unknown[]).map((r) => mentions(r, names)) };
+  } else {
+    steps = v.steps(rawSteps, ['steps'], { conns: new Map(), framings: new Map(), values: new Set() }, head.covers);
+  }
   const env = scenarioEnv(v, head.env);
   // Each repeat checked itself; the steps together must keep to the same caps.
   if (!v.diagnostics.some((d) => d.code === 'too-many-steps' || d.code === 'too-many-branches')) loopCaps(v, steps, ['steps']);
@@ -352,7 +379,7 @@ export function validateScenario(
     ...env,
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
-    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies! }) } } : {}),
+    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies!, ...(made && v.diagnostics.length === 0 ? { steps: made } : {}) }) } } : {}),
     ...(values ? { values } : {}),
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
@@ -394,6 +421,49 @@ function substitute(data: unknown, texts: ReadonlyMap<string, string>): unknown 
   if (Array.isArray(data)) return data.map((x) => substitute(x, texts));
   if (isObj(data)) return Object.fromEntries(Object.entries(data).map(([k, x]) => [k, (k === 'text' || k === 'bytes') && typeof x === 'string' ? x : substitute(x, texts)]));
   return data;
+}
+
+/** Whether any key or string in `data` contains one of `names` (a step that may use a generated value; more is harmless). */
+function mentions(data: unknown, names: readonly string[]): boolean {
+  if (typeof data === 'string') return names.some((n) => data.includes(n));
+  if (Array.isArray(data)) return data.some((x) => mentions(x, names));
+  if (ArrayBuffer.isView(data)) return false;
+  if (isObj(data)) return Object.entries(data).some(([k, x]) => names.some((n) => k.includes(n)) || mentions(x, names));
+  return false;
+}
+
+/**
+ * A case's steps from those the first validation made: the ones that mention a generated
+ * name validated again (with the case's texts in their strings) in the scope they had;
+ * undefined when one of them leaves a scope other than it did then, so that the case is
+ * validated whole.
+ */
+function sharedSteps(v: Validator, head: ScenarioHead, texts: ReadonlyMap<string, string>, template: NonNullable<Parsed['steps']>): Step[] | undefined {
+  const steps: Step[] = [];
+  for (let i = 0; i < template.made.length; i++) {
+    if (!template.dependent[i]) {
+      steps.push(template.made[i]!);
+      continue;
+    }
+    const raw = (head.steps as unknown[])[i];
+    const scope = copyScope(template.scopes[i]!);
+    const s = v.step(texts.size ? substitute(raw, texts) : raw, ['steps', i], scope, head.covers);
+    if (!sameScope(scope, template.scopes[i + 1]!)) return undefined;
+    if (s) steps.push(s);
+  }
+  return steps;
+}
+
+/** Whether two scopes hold the same connections, framings and values. */
+function sameScope(a: Scope, b: Scope): boolean {
+  const same = <K, T>(x: ReadonlyMap<K, T> | undefined, y: ReadonlyMap<K, T> | undefined) =>
+    (x?.size ?? 0) === (y?.size ?? 0) && [...(x ?? [])].every(([k, t]) => y?.has(k) && JSON.stringify(y.get(k)) === JSON.stringify(t));
+  return a.last === b.last && same(a.conns, b.conns) && same(a.framings, b.framings) && a.values.size === b.values.size && [...a.values].every((x) => b.values.has(x));
+}
+
+/** A scope as it is now, for validating a step in it later. */
+function copyScope(s: Scope): Scope {
+  return { conns: new Map(s.conns), ...(s.last !== undefined ? { last: s.last } : {}), ...(s.framings ? { framings: new Map(s.framings) } : {}), values: new Set(s.values) };
 }
 
 /** Every value name the steps define anywhere: captures, named groups of `expect` regexes, repeat indices. */
