@@ -9,7 +9,7 @@ import { describeSpawnError } from './spawn-error.js';
 import { isRegistered, registerGroup, signalGroup, unregisterGroup } from './process-groups.js';
 import { createStdin } from './stdin.js';
 import { watchExit, type ExitInfo } from './exit-watch.js';
-import { markedProcesses, nextOwnerMark, OWNER_VAR, type MarkedProcess } from './owner-marker.js';
+import { markedProcesses, nextOwnerMark, OWNER_VAR, pidPoint, type MarkedProcess, type PidPoint } from './owner-marker.js';
 import { reportStopProblem, type StopProblem } from './stop-problems.js';
 
 export { installCleanup, killAllNow, listGroups } from './process-groups.js';
@@ -81,6 +81,8 @@ export function launch(options: LaunchOptions): Launched {
 
   let child: ChildProcessWithoutNullStreams;
   const mark = nextOwnerMark();
+  // Whatever the program starts gets a pid handed out after this point: its stop looks at those only.
+  const since = pidPoint();
   try {
     const env = { ...cleanEnv(options.env), [OWNER_VAR]: mark };
     child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'pipe', shell: false, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
@@ -118,7 +120,7 @@ export function launch(options: LaunchOptions): Launched {
         if (!(await watch.leaderExit(graceMs))) {
           tell({ code: 'ignored-sigterm', message: `${name} (pid ${pid}) did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL` });
         } else {
-          const stayed = await lingering(pid, mark, graceMs - (performance.now() - t));
+          const stayed = await lingering(pid, mark, since, graceMs - (performance.now() - t));
           if (stayed.length > 0) tell({ code: 'ignored-sigterm', message: `${stayed.length === 1 ? 'a process' : `${stayed.length} processes`} of the group of ${name} did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL: ${stayed.map(describe).join('; ')}` });
         }
       }
@@ -130,7 +132,7 @@ export function launch(options: LaunchOptions): Launched {
       unregisterGroup(pid);
       stdin.close();
       // …and whatever it started that left the group (a daemon), found by its mark.
-      for (const p of killEscapees(pid, mark)) tell({ code: 'leaked-process', message: `${describe(p)} was still running after ${name} (pid ${pid}) was stopped, outside its process group: killed with SIGKILL` });
+      for (const p of killEscapees(pid, mark, since)) tell({ code: 'leaked-process', message: `${describe(p)} was still running after ${name} (pid ${pid}) was stopped, outside its process group: killed with SIGKILL` });
       const info = await watch.settle(AFTER_KILL_MS);
       return problems.length > 0 ? { ...info, problems } : info;
     })();
@@ -161,22 +163,22 @@ function describe(p: MarkedProcess): string {
  * Processes of group `pgid` still running `ms` after its leader went on SIGTERM (they
  * ignore it): waits for them up to `ms`, looking with growing pauses; [] once the group is empty.
  */
-async function lingering(pgid: number, mark: string, ms: number): Promise<MarkedProcess[]> {
+async function lingering(pgid: number, mark: string, since: PidPoint | undefined, ms: number): Promise<MarkedProcess[]> {
   const until = performance.now() + Math.max(0, ms);
   for (let pause = 1; ; pause = Math.min(50, pause * 2)) {
     // Signal 0 only asks whether anyone (a zombie included) is left: the usual answer, no, costs no look at /proc.
     if (!signalGroup(pgid, 0)) return [];
-    const members = markedProcesses((m) => m === mark).filter((p) => p.pgid === pgid);
+    const members = markedProcesses((m) => m === mark, since).filter((p) => p.pgid === pgid);
     if (members.length === 0 || performance.now() >= until) return members;
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, until - performance.now()))));
   }
 }
 
 /** SIGKILL the processes carrying `mark` outside group `pgid`, looking again while new ones appear (bounded); returns them. */
-function killEscapees(pgid: number, mark: string): MarkedProcess[] {
+function killEscapees(pgid: number, mark: string, since: PidPoint | undefined): MarkedProcess[] {
   const found = new Map<number, MarkedProcess>();
   for (let pass = 0; pass < 5; pass++) {
-    const fresh = markedProcesses((m) => m === mark).filter((p) => p.pgid !== pgid && !found.has(p.pid));
+    const fresh = markedProcesses((m) => m === mark, since).filter((p) => p.pgid !== pgid && !found.has(p.pid));
     if (fresh.length === 0) break;
     for (const p of fresh) {
       try {

@@ -62,21 +62,74 @@ function commandOf(pid: string): string {
   }
 }
 
+/** Where the allocation of process ids stood: the last pid handed out (in our pid namespace), forks since boot, tasks now. */
+export interface PidPoint {
+  last: number;
+  forks: number;
+  tasks: number;
+}
+
+/** Pids the kernel keeps for itself: allocation wraps around to just above them. */
+const RESERVED_PIDS = 300;
+
+let pidMaxRead: number | undefined;
+function pidMax(): number {
+  try {
+    pidMaxRead ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1'));
+  } catch {
+    pidMaxRead = 0;
+  }
+  return pidMaxRead;
+}
+
+/** The allocation of pids now, or undefined where it cannot be read. */
+export function pidPoint(): PidPoint | undefined {
+  try {
+    const last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'));
+    const forks = /^processes (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'))?.[1];
+    // "0.12 0.10 0.05 2/345 6789": runnable/all tasks (threads included: they take pids too).
+    const tasks = /\/(\d+)/.exec(readFileSync('/proc/loadavg', 'latin1'))?.[1];
+    if (!Number.isInteger(last) || forks === undefined || tasks === undefined) return undefined;
+    return { last, forks: Number(forks), tasks: Number(tasks) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Live processes (zombies left out) whose mark passes `wanted`, except ourselves.
+ * Which pids can belong to a process started between `since` and `now`: those handed out
+ * after `since.last` up to `now.last`, allocation going round from `max` back to the
+ * reserved ones. Undefined (any pid may) when allocation may have gone all the way round
+ * meanwhile: it moves one pid per fork, plus the pids in use it passes over.
+ */
+export function pidsSince(since: PidPoint, now: PidPoint, max: number): ((pid: number) => boolean) | undefined {
+  const moved = now.forks - since.forks + 2 * Math.max(since.tasks, now.tasks) + 1000;
+  if (max <= RESERVED_PIDS || moved >= max - RESERVED_PIDS) return undefined;
+  const a = since.last;
+  const b = now.last;
+  return a <= b ? (pid) => pid > a && pid <= b : (pid) => pid > a || pid <= b;
+}
+
+/**
+ * Live processes (zombies left out) whose mark passes `wanted`, except ourselves; with
+ * `since` (taken before the marked program started), only those started after it: a
+ * stop does not read the environment of every process on the machine.
  * Empty where there is no `/proc` (not Linux): there, only process groups are killed.
  */
-export function markedProcesses(wanted: (mark: string) => boolean): MarkedProcess[] {
+export function markedProcesses(wanted: (mark: string) => boolean, since?: PidPoint): MarkedProcess[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return [];
   }
+  const now = since && pidPoint();
+  const younger = since && now ? pidsSince(since, now, pidMax()) : undefined;
   const found: MarkedProcess[] = [];
   for (const name of entries) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57 || Number(name) === process.pid) continue;
+    if (younger && !younger(Number(name))) continue;
     let environ: Buffer;
     try {
       environ = readFileSync(`/proc/${name}/environ`);
