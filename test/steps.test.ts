@@ -265,3 +265,25 @@ describe('a script step', () => {
     expect(seen).toEqual(['token abc123\n', 'abc123']);
   });
 });
+
+describe('many waits at once', () => {
+  it('share one listener on the scenario\'s signal: 40 parallel branches, each waiting on its connection, warn of nothing', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const s = scenario({
+        covers: ['ECHO-4'],
+        steps: [{ repeat: { times: 40, parallel: true, as: 'i', steps: [{ connect: 'c' }, { send: { text: 'x{i}' } }, { expect: { text: 'x{i}', within: 10_000 } }, { close: 'c' }] } }],
+      });
+      // One thread per client, so that 40 of them wait at once.
+      const run = await runAgainst([s], pyServer('import threading\nthreading.Thread(target=lambda c: (c.sendall(c.recv(10)), c.close()), args=(c,)).start()'));
+      expect(explain(run)).toBe('');
+      // A warning is emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { onAbort as whenAborted } from './waiter.js';
 
 /** How the harness, as a TLS client, checks the server. */
 export type TlsClientOptions = {
@@ -65,7 +66,7 @@ export function secured(socket: TLSSocket, event: 'secureConnect' | 'secure', ti
   return new Promise((resolve) => {
     const finish = (r: TlsResult) => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      forget();
       socket.removeListener(event, onReady);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
@@ -80,8 +81,9 @@ export function secured(socket: TLSSocket, event: 'secureConnect' | 'secure', ti
     const onClose = () => finish({ ok: false, code: 'tls-handshake', message: 'the connection closed during the TLS handshake' });
     const onAbort = () => finish({ ok: false, code: 'aborted', message: 'aborted' });
     const timer = setTimeout(() => finish({ ok: false, code: 'timeout', message: `no TLS handshake within ${timeoutMs} ms` }), timeoutMs);
+    let forget = () => {};
     if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    forget = whenAborted(signal, onAbort);
     socket.once(event, onReady);
     socket.once('error', onError);
     socket.once('close', onClose);

@@ -2,6 +2,7 @@
  * The three ways a wait on a program can end without success — its deadline, an
  * abort, the program's exit — gathered in one object with one cleanup.
  */
+import { onAbort as whenAborted } from '../net/waiter.js';
 import type { ExitInfo } from './exit-watch.js';
 
 export type LimitReason = { code: 'timeout' } | { code: 'aborted' } | { code: 'exited'; exit: ExitInfo };
@@ -30,15 +31,15 @@ export function startWaitLimit(options: { timeoutMs: number; signal?: AbortSigna
     settle(r);
     wake?.();
   };
-  const onAbort = () => end({ code: 'aborted' });
   const timer = setTimeout(() => end({ code: 'timeout' }), Math.max(0, options.timeoutMs));
   timer.unref();
   const dispose = () => {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    forget();
   };
+  let forget = () => {};
   if (options.signal?.aborted) end({ code: 'aborted' });
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  else forget = whenAborted(options.signal, () => end({ code: 'aborted' }));
   void options.exited?.then((exit) => end({ code: 'exited', exit }));
 
   const nap = (ms: number) =>

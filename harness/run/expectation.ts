@@ -85,7 +85,7 @@ function expectedBytes(e: Expectation): Uint8Array | undefined {
 export async function expectTcp(peer: TcpPeer, e: Expectation, timeoutMs: number, signal: AbortSignal, stallMs?: number): Promise<Miss | Hit> {
   if (e.kind === 'silence') {
     const r = await peer.changes.wait(() => (peer.buffer.length > 0 ? true : undefined), e.ms, signal);
-    if (r.done) return { code: 'not-silent', message: `expected no data for ${e.ms} ms, got ${peer.buffer.length} bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
+    if (r.done) return { code: 'not-silent', message: `expected no data for ${e.ms} ms, got ${peer.buffer.length} bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: new Uint8Array(peer.buffer) };
     return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : nothing(e);
   }
   const check = tcpCheck(peer, e);
@@ -142,7 +142,7 @@ async function expectMoving(peer: TcpPeer, e: Expectation, check: Check, firstMs
       code: 'stalled',
       message: `expected ${describeExpectation(e)}; the transfer stalled: no byte for ${stallMs} ms after ${got} bytes (${Math.round(performance.now() - t0)} ms in); "${escapeBytes(peer.buffer, 120)}"`,
       ...(expectedBytes(e) ? { expected: expectedBytes(e)! } : {}),
-      actual: Uint8Array.from(peer.buffer),
+      actual: new Uint8Array(peer.buffer),
     };
   }
 }
@@ -162,7 +162,7 @@ type Check = () => Miss | Hit | undefined;
 function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
   if (e.kind === 'eof' || e.kind === 'reset') {
     return () => {
-      if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: Uint8Array.from(peer.buffer) };
+      if (peer.buffer.length > 0) return { code: 'unexpected-data', message: `expected ${e.kind === 'eof' ? 'end of stream' : 'a reset'}, got ${peer.buffer.length} more bytes: "${escapeBytes(peer.buffer, 80)}"`, actual: new Uint8Array(peer.buffer) };
       if (e.kind === 'eof' && peer.ended) return nothing(e);
       if (e.kind === 'reset' && peer.resetByPeer) return nothing(e);
       if (peer.finished) return { code: e.kind === 'eof' ? 'reset-not-eof' : 'eof-not-reset', message: e.kind === 'eof' ? `expected end of stream, but the connection ${peer.resetByPeer ? 'was reset' : 'failed: ' + (peer.errorText ?? 'closed')}` : 'expected a reset, got an orderly end of stream' };
@@ -190,7 +190,7 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
         else return v;
       }
       if (pending) return undefined;
-      return { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}`, actual: Uint8Array.from(peer.buffer) };
+      return { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}`, actual: new Uint8Array(peer.buffer) };
     };
   }
   const matcher = matcherFor(e)!;
@@ -199,20 +199,20 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
     const m = matcher.test(peer.buffer, peer.finished, false, now);
     if (m.status === 'more') return peer.full ? tooMuchData(peer, matcher.description) : undefined;
     if (m.status === 'match') {
-      const bytes = Uint8Array.from(peer.buffer.subarray(0, m.consumed));
+      const bytes = new Uint8Array(peer.buffer.subarray(0, m.consumed));
       peer.consume(m.consumed);
       return { bytes, expectation: e };
     }
     const ended = peer.finished && m.at >= peer.buffer.length ? ` (${peer.resetByPeer ? 'connection reset' : 'end of stream'} after ${peer.buffer.length} bytes)` : '';
     const expected = expectedBytes(e);
-    return { code: codeOf(m.reason), message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: Uint8Array.from(m.actual), at: m.at };
+    return { code: codeOf(m.reason), message: `${m.reason}${ended}`, ...(expected ? { expected } : m.expected ? { expected: m.expected } : {}), actual: new Uint8Array(m.actual), at: m.at };
   };
 }
 
 /** The receive window is full and the expectation still wants more: it cannot hold within the harness's bounds. */
 function tooMuchData(peer: TcpPeer, what: string): Miss {
   const mib = RECEIVE_CAP / (1024 * 1024);
-  return { code: 'too-much-data', message: `${peer.buffer.length.toLocaleString('en-US')} bytes arrived unconsumed (${peer.received.toLocaleString('en-US')} on this connection in all) and ${what} is still not complete; an expectation looks at most ${mib} MiB ahead`, actual: Uint8Array.from(peer.buffer.subarray(0, 4096)) };
+  return { code: 'too-much-data', message: `${peer.buffer.length.toLocaleString('en-US')} bytes arrived unconsumed (${peer.received.toLocaleString('en-US')} on this connection in all) and ${what} is still not complete; an expectation looks at most ${mib} MiB ahead`, actual: new Uint8Array(peer.buffer.subarray(0, 4096)) };
 }
 
 /**
@@ -229,7 +229,7 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
     const r = await peer.changes.wait(() => peer.next(filter), e.ms, signal);
     if (r.done) {
       const d = r.value.data;
-      return { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes from ${endpointText(r.value.from)}: "${escapeBytes(d, 80)}"`, actual: Uint8Array.from(d) };
+      return { code: 'not-silent', message: `expected no datagram for ${e.ms} ms, got one of ${d.length} bytes from ${endpointText(r.value.from)}: "${escapeBytes(d, 80)}"`, actual: new Uint8Array(d) };
     }
     return r.reason === 'aborted' ? { code: 'aborted', message: 'interrupted' } : nothing(e);
   }
@@ -244,7 +244,7 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
   const datagram = r.value;
   const misses: Miss[] = [];
   for (const [i, matcher] of matchers.entries()) {
-    const hit: Hit = { bytes: Uint8Array.from(datagram.data), expectation: alternatives[i]!, datagram };
+    const hit: Hit = { bytes: new Uint8Array(datagram.data), expectation: alternatives[i]!, datagram };
     if (!matcher) return hit;
     const m = matcher.test(datagram.data, true, true, () => Date.now());
     if (m.status === 'match') return hit;
@@ -253,7 +253,7 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
   }
   const one = misses.length === 1 ? misses[0]! : { code: 'mismatch', message: `none of the alternatives holds: ${misses.map((m) => m.message).join('; ')}` };
   const expected = expectedBytes(e);
-  return { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: Uint8Array.from(datagram.data) };
+  return { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: new Uint8Array(datagram.data) };
 }
 
 /** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), `framing` for a frame that cannot be read, else `mismatch`. */
@@ -265,5 +265,5 @@ function codeOf(reason: string): string {
 function timedOut(reason: 'timeout' | 'aborted', what: string, ms: number, received: Uint8Array, expected?: Uint8Array): Miss {
   if (reason === 'aborted') return { code: 'aborted', message: 'interrupted' };
   const got = received.length ? `${received.length} bytes received so far: "${escapeBytes(received, 120)}"` : 'nothing received';
-  return { code: 'timeout', message: `expected ${what} within ${ms} ms; ${got}`, ...(expected ? { expected } : {}), actual: Uint8Array.from(received) };
+  return { code: 'timeout', message: `expected ${what} within ${ms} ms; ${got}`, ...(expected ? { expected } : {}), actual: new Uint8Array(received) };
 }

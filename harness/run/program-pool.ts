@@ -35,7 +35,7 @@ class PortLocks {
   async acquire(port: number, signal: AbortSignal, clock?: ScenarioClock): Promise<(() => void) | undefined> {
     // Nobody here before us and the machine-wide lock ours already (scenarios one after another): no wait to time.
     const held = this.#machine.get(port);
-    if (!this.#tails.has(port) && held && !held.contended()) return this.#acquire(port, signal);
+    if (!this.#tails.has(port) && held && !held.contended() && !signal.aborted) return this.#takeFree(port, held);
     const resume = clock?.pause();
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(), PORT_WAIT_MS);
@@ -48,6 +48,19 @@ class PortLocks {
       forget();
       resume?.();
     }
+  }
+
+  /** The port is free here and the machine-wide lock ours: take it at once (later users wait for the returned release). */
+  #takeFree(port: number, held: { users: number }): () => void {
+    held.users++;
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    this.#tails.set(port, mine);
+    return () => {
+      this.#letGoMachine(port);
+      if (this.#tails.get(port) === mine) this.#tails.delete(port);
+      release();
+    };
   }
 
   async #acquire(port: number, signal: AbortSignal): Promise<(() => void) | undefined> {

@@ -155,6 +155,11 @@ async function tell(observers: RunObserver[], hook: keyof RunObserver, arg: unkn
   for (const o of observers) await (o[hook] as ((a: unknown) => unknown) | undefined)?.call(o, arg);
 }
 
+/** `fn`'s value and what stopping programs found meanwhile; nothing to collect where no program is started (a server already running). */
+function withStopProblems<T>(starts: boolean, fn: () => Promise<T>): Promise<{ value: T; problems: StopProblem[] }> {
+  return starts ? collectStopProblems(fn) : fn().then((value) => ({ value, problems: [] }));
+}
+
 /** Run the plan and return the run's result. */
 export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<RunResult> {
   const items = opts.shard ? shardOf(allItems, opts.shard) : allItems;
@@ -193,7 +198,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
     // Once the run is interrupted, no scenario starts any more.
     for (let i = order.take(); i !== undefined && !opts.signal.aborted; i = order.take()) {
       const item = items[i]!;
-      await tell(opts.observers, 'onScenarioStart', item.id);
+      if (opts.observers.length) await tell(opts.observers, 'onScenarioStart', item.id);
       if (opts.signal.aborted) break;
       const source = poolFor(item.target);
       const base = {
@@ -207,7 +212,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
         ...(reference ? { reference: { source: poolFor(reference), name: reference.name } } : {}),
       };
       // What stopping its programs finds (a daemon left behind, SIGTERM ignored) belongs to the scenario.
-      const { value: r, problems } = await collectStopProblems(() =>
+      const starts = item.target.command !== undefined || reference?.command !== undefined;
+      const { value: r, problems } = await withStopProblems(starts, () =>
         item.scenario.property
           ? runProperty(item.scenario, {
               ...base,
@@ -229,7 +235,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
       results[i] = r;
       lastOf.set(source, i);
       order.done(i);
-      await tell(opts.observers, 'onScenarioEnd', r);
+      if (opts.observers.length) await tell(opts.observers, 'onScenarioEnd', r);
     }
   };
   const closePools = () =>

@@ -109,7 +109,7 @@ export class Transcript {
     if (this.#elidedEntries === 0 && this.#tail.length === this.#tailFirst && this.#head.length < this.#headEntries && headRoom > 0) {
       if (data !== undefined) {
         const kept = dataLength <= headRoom ? data : data.subarray(0, headRoom);
-        entry.data = Uint8Array.from(kept);
+        entry.data = new Uint8Array(kept);
         if (kept.length < dataLength) {
           detail = `${detail ? detail + '; ' : ''}${grouped(dataLength)} bytes, the first ${grouped(kept.length)} kept (transcript limit)`;
           this.#countElided(dataLength - kept.length, 0, t);
@@ -165,7 +165,7 @@ export class Transcript {
       spare.set(bytes);
       return spare.subarray(0, bytes.length);
     }
-    return Uint8Array.from(bytes);
+    return new Uint8Array(bytes);
   }
 
   #countElided(bytes: number, entries: number, t: number): void {
@@ -218,7 +218,7 @@ export function boundFailure(failure: Failure, limit = FAILURE_BYTES): Failure {
   const differs = expected && actual ? firstDifference(expected, actual) : -1;
   const at = failure.at ?? (differs >= 0 ? differs : 0);
   const from = Math.max(0, at - Math.floor(limit / 4));
-  const cut = (b: Uint8Array) => Uint8Array.from(b.subarray(Math.min(from, b.length), Math.min(b.length, from + limit)));
+  const cut = (b: Uint8Array) => new Uint8Array(b.subarray(Math.min(from, b.length), Math.min(b.length, from + limit)));
   const sizes = [expected && `expected ${grouped(expected.length)}`, actual && `actual ${grouped(actual.length)}`].filter(Boolean).join(', ');
   return {
     ...failure,

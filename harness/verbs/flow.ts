@@ -2,9 +2,8 @@
  * Verbs that shape the flow of steps: `wait`, `note`, and those holding steps,
  * `parallel` (branches side by side) and `repeat` (rounds, in turn or side by side).
  */
-import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
-import { pause } from '../net/waiter.js';
+import { onAbort, pause } from '../net/waiter.js';
 import { fail, StepFailure, type Context } from '../run/context.js';
 import { ms, valueName } from '../scenario/fields.js';
 import { interpolate, type Value } from '../run/values.js';
@@ -145,10 +144,9 @@ function branchScope(scope: Scope): Scope {
  */
 async function runBranches(branches: Step[][], ctx: Context, runSteps: RunSteps, prepare?: (values: Map<string, Value>, branch: number) => void): Promise<void> {
   const inner = new AbortController();
-  // Each branch's pending waits listen on it: `repeat: { times: 50, parallel: true }` has dozens at once.
-  setMaxListeners(0, inner.signal);
-  const onAbort = () => inner.abort();
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // The branches' pending waits share one listener on each signal (`onAbort`), however many there are.
+  const forget = onAbort(ctx.signal, () => inner.abort());
+  if (ctx.signal.aborted) inner.abort();
   try {
     const results = await Promise.allSettled(
       branches.map(async (steps, i) => {
@@ -166,6 +164,6 @@ async function runBranches(branches: Step[][], ctx: Context, runSteps: RunSteps,
     const first = failures.find((f) => !(f instanceof StepFailure && f.miss.code === 'aborted')) ?? failures[0];
     if (first) throw first;
   } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
+    forget();
   }
 }
