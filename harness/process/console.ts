@@ -85,7 +85,7 @@ export class ProgramConsole {
     const found = find(pattern, from);
     if (found) return Promise.resolve({ ok: true, ...found });
     if (outOfBudget !== undefined) return Promise.resolve({ ok: false, code: 'regex-budget', message: outOfBudget });
-    const limit = startWaitLimit({ ...options, exited: this.#launched.exited });
+    const limit = startWaitLimit({ timeoutMs: options.timeoutMs, signal: options.signal, exited: this.#launched.exited });
     return new Promise((resolve) => {
       const finish = (m: ConsoleMatch) => {
         this.#changes.delete(check);
@@ -112,7 +112,7 @@ export class ProgramConsole {
   watch<T>(check: (exited: boolean) => T | undefined, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ ok: true; value: T } | { ok: false; code: 'timeout' | 'exited' | 'aborted' }> {
     const first = check(false);
     if (first !== undefined) return Promise.resolve({ ok: true, value: first });
-    const limit = startWaitLimit({ ...options, exited: this.#launched.exited });
+    const limit = startWaitLimit({ timeoutMs: options.timeoutMs, signal: options.signal, exited: this.#launched.exited });
     return new Promise((resolve) => {
       const finish = (r: { ok: true; value: T } | { ok: false; code: 'timeout' | 'exited' | 'aborted' }) => {
         this.#changes.delete(onChange);

@@ -81,7 +81,11 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
       broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
       return false;
     }
-    const r = await runCase({ ...built.scenario, property: undefined, caseOf: scenario }, opts);
+    // The case's scenario is made for it: marked as a case of this one in place (a copy with a new field costs microseconds in Node 20).
+    const one = built.scenario;
+    one.property = undefined;
+    one.caseOf = scenario;
+    const r = await runCase(one, opts);
     runs++;
     if (r.outcome === 'pass' || r.outcome === 'info') {
       lastPass = r;

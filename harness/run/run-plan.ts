@@ -88,7 +88,7 @@ export function replayCommand(file: string, role: 'server' | 'client', target: T
 /** The ids of a plan: the file, plus the target's name when there are several targets. */
 export function planIds(items: Omit<PlanItem, 'id'>[]): PlanItem[] {
   const several = new Set(items.map((i) => i.target.name)).size > 1;
-  return items.map((i) => ({ ...i, id: several ? `${i.scenario.file} [${i.target.name}]` : i.scenario.file }));
+  return items.map((i) => ({ id: several ? `${i.scenario.file} [${i.target.name}]` : i.scenario.file, scenario: i.scenario, target: i.target }));
 }
 
 /** The k-th of n slices of `items`, by position (deterministic for a given plan). */

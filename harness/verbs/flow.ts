@@ -3,7 +3,7 @@
  * `parallel` (branches side by side) and `repeat` (rounds, in turn or side by side).
  */
 import { z } from 'zod';
-import { onAbort, pause } from '../net/waiter.js';
+import { LightAbortController, onAbort, pause } from '../net/waiter.js';
 import { fail, StepFailure, type Context } from '../run/context.js';
 import { ms, valueName } from '../scenario/fields.js';
 import { interpolate, type Value } from '../run/values.js';
@@ -143,7 +143,7 @@ function branchScope(scope: Scope): Scope {
  * stops the others.
  */
 async function runBranches(branches: Step[][], ctx: Context, runSteps: RunSteps, prepare?: (values: Map<string, Value>, branch: number) => void): Promise<void> {
-  const inner = new AbortController();
+  const inner = new LightAbortController();
   // The branches' pending waits share one listener on each signal (`onAbort`), however many there are.
   const forget = onAbort(ctx.signal, () => inner.abort());
   if (ctx.signal.aborted) inner.abort();

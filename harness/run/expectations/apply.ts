@@ -138,7 +138,7 @@ export function summariseExpectations(results: readonly ScenarioResult[], plan: 
     if (c.unexpected.length) unexpected.push({ id: r.id, message: c.unexpected.join('; ') });
     else if (c.uses.length) met++;
     const expectation = expectationOf(c);
-    judged.push(expectation ? { ...r, expectation } : r);
+    judged.push(expectation ? Object.assign({}, r, { expectation }) : r);
   }
   const unused = plan.files.flatMap((f) => f.entries.filter((e) => !used.has(e)).map((e) => e.source));
   return { summary: { files: plan.files.map((f) => f.file), met, unexpected, unused }, exitCode: exitCodeAsExpected(judged, strict, catalogue) };
