@@ -150,7 +150,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   forgetOuter();
   const failures = (failure ? [...log.failures, failure] : log.failures).map((f) => boundFailure(f));
   const ended = failure && failures[failures.length - 1];
-  const verdict = judge(scenario, { failures, ...(ended ? { ended } : {}), harnessError, checks: log.checks, actions: log.actions, unrun: log.unrun }, opts.catalogue);
+  const verdict = judge(scenario, { failures, ended, harnessError, checks: log.checks, actions: log.actions, unrun: log.unrun }, opts.catalogue);
   const shown = ended ?? failures[0];
   let reasons: Record<string, string> | undefined;
   for (const _ in verdict.reasons) {

@@ -456,9 +456,17 @@ function sharedSteps(v: Validator, head: ScenarioHead, texts: ReadonlyMap<string
 
 /** Whether two scopes hold the same connections, framings and values. */
 function sameScope(a: Scope, b: Scope): boolean {
-  const same = <K, T>(x: ReadonlyMap<K, T> | undefined, y: ReadonlyMap<K, T> | undefined) =>
-    (x?.size ?? 0) === (y?.size ?? 0) && [...(x ?? [])].every(([k, t]) => y?.has(k) && JSON.stringify(y.get(k)) === JSON.stringify(t));
-  return a.last === b.last && same(a.conns, b.conns) && same(a.framings, b.framings) && a.values.size === b.values.size && [...a.values].every((x) => b.values.has(x));
+  const same = <K, T>(x: ReadonlyMap<K, T> | undefined, y: ReadonlyMap<K, T> | undefined): boolean => {
+    if ((x?.size ?? 0) !== (y?.size ?? 0)) return false;
+    for (const [k, t] of x ?? []) {
+      const u = y?.get(k);
+      if (u !== t && (u === undefined || JSON.stringify(u) !== JSON.stringify(t))) return false;
+    }
+    return true;
+  };
+  if (a.last !== b.last || a.values.size !== b.values.size || !same(a.conns, b.conns) || !same(a.framings, b.framings)) return false;
+  for (const x of a.values) if (!b.values.has(x)) return false;
+  return true;
 }
 
 /** A scope as it is now, for validating a step in it later. */

@@ -91,9 +91,10 @@ export const send = defineVerb({
       }
       const chunks = splitSizes(split, wire);
       v.splitPieces.set(s.split!, chunks);
-      return { ...common, chunks, pause: split.pause };
+      // Not `{ ...common, chunks }`: a literal that starts with a spread and adds fields costs microseconds in Node 20.
+      return Object.assign({}, common, { chunks, pause: split.pause });
     }
-    return { ...common, ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...sendStall(v, s, path, t) };
+    return Object.assign({}, common, { ...(s.chunks ? { chunks: s.chunks } : {}), ...(s.chunk ? { chunk: s.chunk } : {}), pause: s.pause ?? 0, ...sendStall(v, s, path, t) });
   },
   async run(a, step, ctx) {
     const c = conn(ctx, step, a.on);
