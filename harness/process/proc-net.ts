@@ -3,7 +3,7 @@
  * without connecting, so a one-client-at-a-time server keeps its one client.
  */
 import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, open, readFile } from 'node:fs/promises';
 import { ProcessError } from './errors.js';
 import { decodeIpv4, decodeIpv6 } from './proc-address.js';
 
@@ -22,7 +22,9 @@ export const PROC_NET = '/proc/net';
 
 /** Sockets on local `port`: TCP ones in LISTEN, or UDP ones not connected to a peer; rejects `unsupported-platform` without /proc/net. */
 export async function listeningSockets(port: number, transport: 'tcp' | 'udp', procNet = PROC_NET): Promise<BoundSocket[]> {
-  const tables = await Promise.all([readTable(`${procNet}/${transport}`), readTable(`${procNet}/${transport}6`)]);
+  // TCP: only the listening sockets, which the kernel lists first.
+  const read = transport === 'tcp' ? readListening : readTable;
+  const tables = await Promise.all([read(`${procNet}/${transport}`), readIfInUse(procNet, transport, read)]);
   if (tables[0] === undefined && tables[1] === undefined) {
     throw new ProcessError('unsupported-platform', `cannot see which sockets are bound: ${procNet}/${transport} is not readable (not Linux?)`);
   }
@@ -57,7 +59,7 @@ const OPEN_STATES = new Set(['03', '01', '08']);
  * tables cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
  */
 export async function openConnections(port: number, procNet = PROC_NET): Promise<number | undefined> {
-  const tables = await Promise.all([readTable(`${procNet}/tcp`), readTable(`${procNet}/tcp6`)]);
+  const tables = await Promise.all([readTable(`${procNet}/tcp`), readIfInUse(procNet, 'tcp', readTable)]);
   if (tables[0] === undefined && tables[1] === undefined) return undefined;
   let open = 0;
   for (const table of tables) for (const row of parseTable(table ?? '', port)) if (row.port === port && OPEN_STATES.has(row.state)) open++;
@@ -115,5 +117,66 @@ async function readTable(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch {
     return undefined; // absent (no IPv6, not Linux) or unreadable
+  }
+}
+
+/*
+ * Reading a TCP table costs the kernel a walk of its whole hash of connections, a few
+ * milliseconds on a machine with much memory however few sockets there are (the hash is
+ * sized by memory), and a run reads the tables at every program's start. Two ways round it:
+ */
+
+/**
+ * The IPv6 table of `transport`, or '' without reading it when the namespace has no
+ * IPv6 socket of that transport in use (`/proc/net/sockstat6`; most programs bind IPv4
+ * only). Read as usual where the count cannot be read.
+ */
+async function readIfInUse(procNet: string, transport: 'tcp' | 'udp', read: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
+  const path = `${procNet}/${transport}6`;
+  let stat: string;
+  try {
+    stat = await readFile(`${procNet}/sockstat6`, 'latin1');
+  } catch {
+    return read(path);
+  }
+  const inUse = new RegExp(`^${transport.toUpperCase()}6: inuse (\\d+)`, 'm').exec(stat)?.[1];
+  if (inUse === '0') return access(path, constants.R_OK).then(() => '', () => undefined);
+  return read(path);
+}
+
+/** Bytes read from a table at a time while looking for the end of its listening sockets. */
+const LISTEN_CHUNK = 16 * 1024;
+
+/**
+ * The rows of a TCP table up to the end of its listening sockets (the kernel lists the
+ * listening hash first, then the connections): the read stops there, sparing the walk
+ * of the connections' hash wherever a connection comes early in it.
+ */
+async function readListening(path: string): Promise<string | undefined> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(LISTEN_CHUNK);
+    let text = '';
+    for (let scanned = -1; ; ) {
+      const { bytesRead } = await file.read(buffer, 0, LISTEN_CHUNK, null);
+      if (bytesRead === 0) return text;
+      text += buffer.toString('latin1', 0, bytesRead);
+      // The header first; then each complete row's 4th column, its state.
+      if (scanned < 0) scanned = text.indexOf('\n');
+      for (let end = scanned < 0 ? -1 : text.indexOf('\n', scanned + 1); end >= 0; end = text.indexOf('\n', scanned + 1)) {
+        const state = text.slice(scanned + 1, end).trim().split(/\s+/)[3];
+        if (state !== undefined && state.toUpperCase() !== TCP_LISTEN) return text.slice(0, end + 1);
+        scanned = end;
+      }
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await file.close().catch(() => {});
   }
 }

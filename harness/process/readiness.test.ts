@@ -156,7 +156,8 @@ describe('listeningSockets', () => {
   const row = (local: string, remote: string, st: string) => `   0: ${local} ${remote} ${st} 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0000000000000000 100 0 0 10 0\n`;
 
   it('reads LISTEN rows for TCP and unconnected rows for UDP, once per address', async () => {
-    writeFileSync(join(dir, 'tcp'), header + row('0100007F:1F90', '00000000:0000', '0A') + row('0100007F:1F90', '0100007F:D431', '01') + row('00000000:1F91', '00000000:0000', '0A'));
+    // As the kernel lists them: the listening sockets, then the connections.
+    writeFileSync(join(dir, 'tcp'), header + row('0100007F:1F90', '00000000:0000', '0A') + row('00000000:1F91', '00000000:0000', '0A') + row('0100007F:1F90', '0100007F:D431', '01'));
     writeFileSync(join(dir, 'tcp6'), header + row('00000000000000000000000000000000:1F90', '00000000000000000000000000000000:0000', '0A'));
     writeFileSync(join(dir, 'udp'), header + row('00000000:0035', '00000000:0000', '07') + row('00000000:0035', '00000000:0000', '07') + row('0100007F:0035', '0100007F:1F90', '01'));
     expect(await listeningSockets(0x1f90, 'tcp', dir)).toEqual([
@@ -165,6 +166,40 @@ describe('listeningSockets', () => {
     ]);
     expect(await listeningSockets(53, 'udp', dir)).toEqual([{ address: '0.0.0.0', family: 4, inodes: ['12345', '12345'] }]);
     expect(await listeningSockets(54, 'udp', dir)).toEqual([]);
+  });
+
+  it('reads no IPv6 table while the namespace has no IPv6 socket of the transport in use (sockstat6)', async () => {
+    writeFileSync(join(dir, 'tcp'), header + row('0100007F:1F90', '00000000:0000', '0A'));
+    writeFileSync(join(dir, 'tcp6'), header + row('00000000000000000000000000000000:1F90', '00000000000000000000000000000000:0000', '0A'));
+    writeFileSync(join(dir, 'udp'), header);
+    writeFileSync(join(dir, 'udp6'), header + row('00000000000000000000000000000000:0035', '00000000000000000000000000000000:0000', '07'));
+    const v4 = { address: '127.0.0.1', family: 4, inodes: ['12345'] };
+    const v6 = (address: string) => ({ address, family: 6, inodes: ['12345'] });
+    writeFileSync(join(dir, 'sockstat6'), 'TCP6: inuse 0\nUDP6: inuse 1\nUDPLITE6: inuse 0\n');
+    expect(await listeningSockets(0x1f90, 'tcp', dir)).toEqual([v4]);
+    expect(await listeningSockets(53, 'udp', dir)).toEqual([v6('::')]);
+    writeFileSync(join(dir, 'sockstat6'), 'TCP6: inuse 1\nUDP6: inuse 0\nUDPLITE6: inuse 0\n');
+    expect(await listeningSockets(0x1f90, 'tcp', dir)).toEqual([v4, v6('::')]);
+    expect(await listeningSockets(53, 'udp', dir)).toEqual([]);
+    // Where the count cannot be read, the table is.
+    rmSync(join(dir, 'sockstat6'));
+    expect(await listeningSockets(53, 'udp', dir)).toEqual([v6('::')]);
+  });
+
+  it('finds real listeners, IPv4 and IPv6, in the kernel\'s own tables', async () => {
+    const servers = await Promise.all(['127.0.0.1', '::1'].map((host) => new Promise<Server>((ok, fail) => {
+      const s = createServer();
+      s.once('error', fail);
+      s.listen(0, host, () => ok(s));
+    })));
+    try {
+      for (const [i, s] of servers.entries()) {
+        const port = (s.address() as { port: number }).port;
+        expect(await listeningSockets(port, 'tcp')).toEqual([expect.objectContaining({ address: i === 0 ? '127.0.0.1' : '::1', family: i === 0 ? 4 : 6 })]);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    }
   });
 
   it('rejects with unsupported-platform when no table can be read', async () => {
