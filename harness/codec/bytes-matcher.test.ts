@@ -108,3 +108,26 @@ describe('matchBytes properties', () => {
     );
   });
 });
+
+describe('matchBytes on a growing stream', () => {
+  const want = new Uint8Array(256 * 1024).map((_, i) => (i * 7) & 0xff);
+  const feed = (stream: Uint8Array, step: number) => {
+    const m = matchBytes(want);
+    let r;
+    for (let n = step, seen = 0; ; n = Math.min(stream.length, n + step)) {
+      r = m.test(stream.subarray(0, n), n === stream.length && n >= want.length, false, Date.now, seen);
+      if (r.status !== 'more') return r;
+      seen = n;
+    }
+  };
+
+  it('holds once all has come, each piece looked at once', () => {
+    expect(feed(want, 4096)).toMatchObject({ status: 'match', consumed: want.length });
+  });
+
+  it('fails at the first wrong byte of a later piece', () => {
+    const bad = Uint8Array.from(want);
+    bad[200_001] ^= 0xff;
+    expect(feed(bad, 4096)).toMatchObject({ status: 'mismatch', at: 200_001 });
+  });
+});

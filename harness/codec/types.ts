@@ -39,8 +39,10 @@ export type MatchResult =
  * is true once no more bytes can come. It must answer `mismatch` as soon as no
  * continuation of `received` could match, and never return `more` when `ended`.
  * For a datagram, `whole` is true: the matcher must consume all of it or mismatch.
+ * `unchanged`, when given, is how many bytes at the start of `received` are the ones
+ * it was last called with (a stream that grew): a matcher may skip looking at them again.
  */
 export interface Matcher {
   readonly description: string;
-  test(received: Uint8Array, ended: boolean, whole: boolean, now: () => number): MatchResult;
+  test(received: Uint8Array, ended: boolean, whole: boolean, now: () => number, unchanged?: number): MatchResult;
 }

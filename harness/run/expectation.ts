@@ -195,9 +195,18 @@ function tcpCheck(peer: TcpPeer, e: Expectation, alternative = false): Check {
   }
   const matcher = matcherFor(e)!;
   const now = () => Date.now();
+  // Where in the stream the bytes the matcher saw last time began, and how many: while nothing is consumed
+  // (another alternative may drop what it reads), they are still there and need no second look.
+  let seenFrom = -1;
+  let seen = 0;
   return () => {
-    const m = matcher.test(peer.buffer, peer.finished, false, now);
-    if (m.status === 'more') return peer.full ? tooMuchData(peer, matcher.description) : undefined;
+    const from = peer.received - peer.buffer.length;
+    const m = matcher.test(peer.buffer, peer.finished, false, now, from === seenFrom ? seen : 0);
+    if (m.status === 'more') {
+      seenFrom = from;
+      seen = peer.buffer.length;
+      return peer.full ? tooMuchData(peer, matcher.description) : undefined;
+    }
     if (m.status === 'match') {
       const bytes = new Uint8Array(peer.buffer.subarray(0, m.consumed));
       peer.consume(m.consumed);
