@@ -127,7 +127,7 @@ describe('matchBytes on a growing stream', () => {
 
   it('fails at the first wrong byte of a later piece', () => {
     const bad = Uint8Array.from(want);
-    bad[200_001] ^= 0xff;
+    bad[200_001] = bad[200_001]! ^ 0xff;
     expect(feed(bad, 4096)).toMatchObject({ status: 'mismatch', at: 200_001 });
   });
 });
