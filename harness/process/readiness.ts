@@ -2,7 +2,7 @@
  * Wait until the program under test is bound to its port, by watching the
  * kernel's socket tables (never by connecting), or until it exits or time runs out.
  */
-import { readFile, readlink } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
@@ -168,8 +168,12 @@ class LeaderSockets {
     const links = new Set<string>();
     for (const pid of pids) {
       for (const fd of [0, 1, 2]) {
-        const link = await readlink(`${this.proc}/${pid}/fd/${fd}`).catch(() => '');
-        if (link.startsWith('socket:[')) links.add(link);
+        try {
+          const link = readlinkSync(`${this.proc}/${pid}/fd/${fd}`);
+          if (link.startsWith('socket:[')) links.add(link);
+        } catch {
+          // not open, or the process is gone
+        }
       }
     }
     return links;
@@ -190,8 +194,14 @@ class LeaderSockets {
 
   /** The leader and its children (a shell that runs the server as its child); undefined when they cannot be read. */
   async #processes(): Promise<number[] | undefined> {
-    const children = await readFile(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => undefined);
-    return children === undefined ? undefined : [this.pid, ...children.split(' ').filter(Boolean).map(Number)];
+    let children: string;
+    try {
+      // At once, as the open files are (`socketLinks`): a look every few milliseconds while the program starts.
+      children = readFileSync(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return [this.pid, ...children.split(' ').filter(Boolean).map(Number)];
   }
 
   /** The sockets of the leader and of its children; undefined when they cannot be read. */

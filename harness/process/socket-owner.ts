@@ -5,7 +5,8 @@
  * pseudo-terminal relay runs in a session of its own) — never another program's
  * that happened to hold the port. "Cannot tell" is never taken for "yes".
  */
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { listeningSockets, PROC_NET } from './proc-net.js';
 
@@ -55,8 +56,14 @@ export function parseStat(pid: number, text: string): ProcInfo | undefined {
 
 /** /proc/<pid>/stat of one process; undefined when it is gone. */
 export async function readStat(pid: number, proc = '/proc'): Promise<ProcInfo | undefined> {
-  const text = await readFile(`${proc}/${pid}/stat`, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : parseStat(pid, text);
+  // At once, as the open files are (`socketLinks`).
+  let text: string;
+  try {
+    text = readFileSync(`${proc}/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseStat(pid, text);
 }
 
 /** Every process /proc shows, zombies included. */
@@ -100,12 +107,28 @@ export function programProcesses(table: readonly ProcInfo[], pgid: number, desce
   return [...mine.values()].sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 
-/** The `socket:[inode]` links of a process's open files; undefined when they cannot be read. */
+/**
+ * The `socket:[inode]` links of a process's open files; undefined when they cannot be read.
+ * Read at once: a readiness wait looks at them every few milliseconds while a program
+ * starts, and a dozen reads of /proc cost less than as many trips through the thread pool.
+ */
 export async function socketLinks(pid: number, proc = '/proc'): Promise<Set<string> | undefined> {
-  const fds = await readdir(`${proc}/${pid}/fd`).catch(() => undefined);
-  if (fds === undefined) return undefined;
-  const links = await Promise.all(fds.map((fd) => readlink(`${proc}/${pid}/fd/${fd}`).catch(() => '')));
-  return new Set(links.filter((l) => l.startsWith('socket:[')));
+  let fds: string[];
+  try {
+    fds = readdirSync(`${proc}/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  const links = new Set<string>();
+  for (const fd of fds) {
+    try {
+      const link = readlinkSync(`${proc}/${pid}/fd/${fd}`);
+      if (link.startsWith('socket:[')) links.add(link);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return links;
 }
 
 const links = (inodes: readonly string[]) => new Set(inodes.filter((i) => i !== '' && i !== '0').map((i) => `socket:[${i}]`));
