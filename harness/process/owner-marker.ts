@@ -4,7 +4,8 @@
  * its process group (a daemon: double fork and `setsid`) is still found by it.
  * Found by reading `/proc/<pid>/environ` (Linux; processes of our own user only).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcText, readProcView } from './proc-read.js';
 
 /** The environment variable holding the mark. */
 export const OWNER_VAR = 'SOCKSPEC_OWNER';
@@ -44,7 +45,7 @@ function markIn(environ: Buffer): string | undefined {
 /** State and process group from `/proc/<pid>/stat`, or undefined when it is gone. */
 function statOf(pid: string): { state: string; pgid: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const stat = readProcText(`/proc/${pid}/stat`);
     // After "pid (comm) ": state ppid pgrp …; the command name may hold spaces and parentheses.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { state: rest[0] ?? '', pgid: Number(rest[2]) };
@@ -55,7 +56,7 @@ function statOf(pid: string): { state: string; pgid: number } | undefined {
 
 function commandOf(pid: string): string {
   try {
-    const text = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '').replace(/\0/g, ' ');
+    const text = readProcText(`/proc/${pid}/cmdline`).replace(/\0+$/, '').replace(/\0/g, ' ');
     return text.length > 300 ? `${text.slice(0, 299)}…` : text;
   } catch {
     return '';
@@ -75,7 +76,7 @@ const RESERVED_PIDS = 300;
 let pidMaxRead: number | undefined;
 function pidMax(): number {
   try {
-    pidMaxRead ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1'));
+    pidMaxRead ??= Number(readProcText('/proc/sys/kernel/pid_max'));
   } catch {
     pidMaxRead = 0;
   }
@@ -85,10 +86,10 @@ function pidMax(): number {
 /** The allocation of pids now, or undefined where it cannot be read. */
 export function pidPoint(): PidPoint | undefined {
   try {
-    const last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'));
-    const forks = /^processes (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'))?.[1];
+    const last = Number(readProcText('/proc/sys/kernel/ns_last_pid'));
+    const forks = /^processes (\d+)$/m.exec(readProcText('/proc/stat'))?.[1];
     // "0.12 0.10 0.05 2/345 6789": runnable/all tasks (threads included: they take pids too).
-    const tasks = /\/(\d+)/.exec(readFileSync('/proc/loadavg', 'latin1'))?.[1];
+    const tasks = /\/(\d+)/.exec(readProcText('/proc/loadavg'))?.[1];
     if (!Number.isInteger(last) || forks === undefined || tasks === undefined) return undefined;
     return { last, forks: Number(forks), tasks: Number(tasks) };
   } catch {
@@ -132,7 +133,7 @@ export function markedProcesses(wanted: (mark: string) => boolean, since?: PidPo
     if (younger && !younger(Number(name))) continue;
     let environ: Buffer;
     try {
-      environ = readFileSync(`/proc/${name}/environ`);
+      environ = readProcView(`/proc/${name}/environ`); // read before the next file is
     } catch {
       continue; // another user's, or gone
     }

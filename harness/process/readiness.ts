@@ -2,7 +2,8 @@
  * Wait until the program under test is bound to its port, by watching the
  * kernel's socket tables (never by connecting), or until it exits or time runs out.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
+import { readProcText } from './proc-read.js';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
@@ -197,7 +198,7 @@ class LeaderSockets {
     let children: string;
     try {
       // At once, as the open files are (`socketLinks`): a look every few milliseconds while the program starts.
-      children = readFileSync(`${this.proc}/${this.pid}/task/${this.pid}/children`, 'utf8');
+      children = readProcText(`${this.proc}/${this.pid}/task/${this.pid}/children`);
     } catch {
       return undefined;
     }

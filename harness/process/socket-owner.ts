@@ -5,7 +5,8 @@
  * pseudo-terminal relay runs in a session of its own) — never another program's
  * that happened to hold the port. "Cannot tell" is never taken for "yes".
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readProcText } from './proc-read.js';
 import { readdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { listeningSockets, PROC_NET } from './proc-net.js';
@@ -59,7 +60,7 @@ export async function readStat(pid: number, proc = '/proc'): Promise<ProcInfo | 
   // At once, as the open files are (`socketLinks`).
   let text: string;
   try {
-    text = readFileSync(`${proc}/${pid}/stat`, 'utf8');
+    text = readProcText(`${proc}/${pid}/stat`);
   } catch {
     return undefined;
   }

@@ -2,7 +2,8 @@
  * The program under test as a scenario sees it: started on a port, ready when it
  * listens, stopped (with its whole process group) and restarted on demand.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readProcText } from '../process/proc-read.js';
 import { resolve } from 'node:path';
 import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
@@ -113,7 +114,7 @@ export class Program {
     const pid = this.launched?.pid;
     if (!pid || !this.alive) return false;
     try {
-      const stat = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'latin1'));
+      const stat = parseStat(pid, readProcText(`/proc/${pid}/stat`));
       return stat === undefined || !isDeadState(stat.state);
     } catch (e) {
       return (e as NodeJS.ErrnoException).code !== 'ENOENT';
@@ -195,7 +196,7 @@ export class Program {
     if (!pid || !this.alive || ready === undefined) return false;
     // Read at once: a few dozen small reads of /proc, each far cheaper than a trip through the thread pool.
     try {
-      for (const tid of readdirSync(`/proc/${pid}/task`)) if (readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim() !== '') return false;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) if (readProcText(`/proc/${pid}/task/${tid}/children`).trim() !== '') return false;
       return socketsNow(pid).every((link) => ready.has(link));
     } catch {
       return false; // gone meanwhile, or not readable
