@@ -440,6 +440,7 @@ function mentions(data: unknown, names: readonly string[]): boolean {
  */
 function sharedSteps(v: Validator, head: ScenarioHead, texts: ReadonlyMap<string, string>, template: NonNullable<Parsed['steps']>): Step[] | undefined {
   const steps: Step[] = [];
+  const reported = v.diagnostics.length;
   for (let i = 0; i < template.made.length; i++) {
     if (!template.dependent[i]) {
       steps.push(template.made[i]!);
@@ -448,7 +449,11 @@ function sharedSteps(v: Validator, head: ScenarioHead, texts: ReadonlyMap<string
     const raw = (head.steps as unknown[])[i];
     const scope = copyScope(template.scopes[i]!);
     const s = v.step(texts.size ? substitute(raw, texts) : raw, ['steps', i], scope, head.covers);
-    if (!sameScope(scope, template.scopes[i + 1]!)) return undefined;
+    if (!sameScope(scope, template.scopes[i + 1]!)) {
+      // Validated whole instead: what this pass found is found again there.
+      v.diagnostics.length = reported;
+      return undefined;
+    }
     if (s) steps.push(s);
   }
   return steps;
