@@ -140,7 +140,8 @@ async function readIfInUse(procNet: string, transport: 'tcp' | 'udp', read: (pat
     return read(path);
   }
   const inUse = new RegExp(`^${transport.toUpperCase()}6: inuse (\\d+)`, 'm').exec(stat)?.[1];
-  if (inUse === '0') return access(path, constants.R_OK).then(() => '', () => undefined);
+  // A namespace that counts IPv6 sockets has the IPv6 tables.
+  if (inUse === '0') return '';
   return read(path);
 }
 

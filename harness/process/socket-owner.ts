@@ -108,12 +108,16 @@ export function programProcesses(table: readonly ProcInfo[], pgid: number, desce
   return [...mine.values()].sort((a, b) => (a.pid === pgid ? -1 : b.pid === pgid ? 1 : a.pid - b.pid));
 }
 
-/**
- * The `socket:[inode]` links of a process's open files; undefined when they cannot be read.
- * Read at once: a readiness wait looks at them every few milliseconds while a program
- * starts, and a dozen reads of /proc cost less than as many trips through the thread pool.
- */
+/** The `socket:[inode]` links of a process's open files; undefined when they cannot be read. */
 export async function socketLinks(pid: number, proc = '/proc'): Promise<Set<string> | undefined> {
+  return socketLinksNow(pid, proc);
+}
+
+/**
+ * `socketLinks`, read at once: a readiness wait looks at them every few milliseconds while
+ * a program starts, and a dozen reads of /proc cost less than as many trips through the thread pool.
+ */
+export function socketLinksNow(pid: number, proc = '/proc'): Set<string> | undefined {
   let fds: string[];
   try {
     fds = readdirSync(`${proc}/${pid}/fd`);

@@ -2,14 +2,14 @@
  * The program under test as a scenario sees it: started on a port, ready when it
  * listens, stopped (with its whole process group) and restarted on demand.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { readProcText } from '../process/proc-read.js';
 import { resolve } from 'node:path';
 import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
 import { launch, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
-import { isDeadState, parseStat, programSockets, socketLinks, waitReleased, type Released } from '../process/socket-owner.js';
+import { isDeadState, parseStat, programSockets, socketLinks, socketLinksNow, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Scenario, Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { reportStopProblem } from '../process/stop-problems.js';
@@ -51,20 +51,6 @@ const STDERR_TAIL = 1024;
 export function describeExit(exit: ExitInfo): string {
   if (exit.error) return exit.error;
   return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`;
-}
-
-/** The `socket:[inode]` links of the open files of `pid`, read at once; throws when they cannot be read. */
-function socketsNow(pid: number): string[] {
-  const links: string[] = [];
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      if (link.startsWith('socket:[')) links.push(link);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return links;
 }
 
 export class Program {
@@ -197,7 +183,8 @@ export class Program {
     // Read at once: a few dozen small reads of /proc, each far cheaper than a trip through the thread pool.
     try {
       for (const tid of readdirSync(`/proc/${pid}/task`)) if (readProcText(`/proc/${pid}/task/${tid}/children`).trim() !== '') return false;
-      return socketsNow(pid).every((link) => ready.has(link));
+      const now = socketLinksNow(pid);
+      return now !== undefined && [...now].every((link) => ready.has(link));
     } catch {
       return false; // gone meanwhile, or not readable
     }
@@ -212,7 +199,7 @@ export class Program {
     const pid = this.launched?.pid;
     if (!pid || this.#readySockets === undefined) return;
     try {
-      for (const link of socketsNow(pid)) this.#readySockets.add(link);
+      for (const link of socketLinksNow(pid) ?? []) this.#readySockets.add(link);
     } catch {
       // gone meanwhile: the next look finds out
     }
