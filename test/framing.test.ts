@@ -45,8 +45,9 @@ describe('a length-prefixed connection', () => {
     const notes = run.scenarios[0]!.transcript.filter((t) => t.kind === 'note').map((t) => t.detail);
     expect(notes).toContain('message 3: 3 bytes');
     expect(notes).toContain('sent message 4: 13 bytes');
-    // The echoes came in pieces of 1 to 3 bytes.
-    expect(run.scenarios[0]!.transcript.filter((t) => t.kind === 'recv').length).toBeGreaterThan(10);
+    // The server writes its echoes in pieces of 1 to 3 bytes a few milliseconds apart: some
+    // arrived apart, more reads than the five echoes (a busy machine may join the others).
+    expect(run.scenarios[0]!.transcript.filter((t) => t.kind === 'recv').length).toBeGreaterThan(5);
   });
 
   it('fails with `framing` on a length over the maximum, saying what arrived', async () => {
