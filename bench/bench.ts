@@ -111,9 +111,10 @@ function startupMs(args: string[], runs = 15): number {
 
 /** The bundled suites as `npx sockspec run` runs them, with the config's reporters, and Python's own interpreter. */
 async function bundledRow(): Promise<void> {
-  const { path, python } = pathWithPythonFirst();
+  const { path, python, bare } = pathWithPythonFirst(undefined, resolve(ROOT, 'node_modules/.cache/sockspec'));
   process.env.PATH = path;
-  if (python) process.stdout.write(`\npython3 on PATH is a shim, not the interpreter: the bundled run starts ${python}\n`);
+  if (bare) process.stdout.write(`\nthe bundled run starts python3 from a bare virtual environment of ${python} (no site-packages, as the references need)\n`);
+  else if (python) process.stdout.write(`\npython3 on PATH is a shim, not the interpreter: the bundled run starts ${python}\n`);
   const r = await measureRunPeakRss(ROOT);
   const share = (100 * r.harnessCpuMs) / (r.harnessCpuMs + r.childrenCpuMs);
   process.stdout.write(`\nbundled run (sockspec run, the config's reporters): exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);

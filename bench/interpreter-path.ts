@@ -1,14 +1,21 @@
 /**
- * PATH with the real Python interpreter first: where `python3` on PATH is a version
- * manager's shim (pyenv, asdf: a shell script that looks up which Python to run), each
- * start of a Python program costs the shim's own processes too — about 100 ms of CPU
- * against 10–40 ms for the interpreter. The tests and the bench's bundled row start
- * hundreds of Python programs, so they run them with the interpreter the shim would
- * pick, found once by asking it (`sys.executable`). Nothing changes where `python3`
- * is the interpreter itself, or is missing.
+ * PATH with a bare Python first, for the tests and the bench's bundled row, which start
+ * hundreds to thousands of Python programs (the reference implementations and the faulty
+ * fixtures, written for the standard library alone):
+ * - where `python3` on PATH is a version manager's shim (pyenv, asdf: a shell script that
+ *   looks up which Python to run), each start costs the shim's own processes too, about
+ *   100 ms of CPU against 10–40 ms for the interpreter;
+ * - an interpreter's start also imports whatever its site-packages' `.pth` files say (a
+ *   host's certificate patch, setuptools' distutils hack: 50 ms of a 65 ms start here).
+ * So they run `python3` from a virtual environment of the interpreter the shim would pick
+ * (found once by asking it, `sys.executable`), made without pip and without the system's
+ * site-packages: the same interpreter and standard library, started in about 15 ms. It is
+ * made once, under `cacheDir`. Where it cannot be made, the interpreter's own folder goes
+ * first instead; nothing changes where `python3` is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 /** Where `name` is found on `path`, or undefined. */
@@ -24,8 +31,33 @@ function onPath(name: string, path: string): string | undefined {
   return undefined;
 }
 
-/** `path` with the folder of the interpreter `python3` resolves to put first, when PATH's `python3` is not that interpreter. */
-export function pathWithPythonFirst(path = process.env.PATH ?? ''): { path: string; python?: string } {
+/** The `bin` folder of a bare virtual environment of `executable` under `cacheDir`, made if missing; undefined where it cannot be made. */
+function bareEnvironment(executable: string, cacheDir: string): string | undefined {
+  const key = createHash('sha256').update(realpathSync(executable)).digest('hex').slice(0, 16);
+  const dir = join(cacheDir, `python-${key}`);
+  const bin = join(dir, 'bin');
+  // existsSync follows the link: an environment whose interpreter is gone is made again.
+  if (existsSync(join(bin, 'python3'))) return bin;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    // Made aside and renamed into place, so that two processes making it at once each get a whole one.
+    const aside = `${dir}.${process.pid}`;
+    rmSync(aside, { recursive: true, force: true });
+    execFileSync(executable, ['-m', 'venv', '--without-pip', aside], { stdio: 'ignore', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(aside, dir);
+  } catch {
+    if (!existsSync(join(bin, 'python3'))) return undefined;
+  }
+  // The environment's interpreter answers from its own folder (venv's links name it by its prefix).
+  return existsSync(join(bin, 'python3')) ? bin : undefined;
+}
+
+/**
+ * `path` with a bare virtual environment's `bin` (or else the interpreter's own folder)
+ * put first, and the interpreter found; `path` unchanged where `python3` is missing.
+ */
+export function pathWithPythonFirst(path = process.env.PATH ?? '', cacheDir?: string): { path: string; python?: string; bare?: boolean } {
   const found = onPath('python3', path);
   if (found === undefined) return { path };
   let executable: string;
@@ -34,6 +66,9 @@ export function pathWithPythonFirst(path = process.env.PATH ?? ''): { path: stri
   } catch {
     return { path };
   }
-  if (!executable || realpathSync(executable) === found) return { path };
+  if (!executable) return { path };
+  const bare = cacheDir === undefined ? undefined : bareEnvironment(executable, cacheDir);
+  if (bare !== undefined) return { path: `${bare}${delimiter}${path}`, python: executable, bare: true };
+  if (realpathSync(executable) === found) return { path };
   return { path: `${dirname(executable)}${delimiter}${path}`, python: executable };
 }
