@@ -15,7 +15,7 @@ import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
-import { pathWithPythonFirst } from './interpreter-path.js';
+import { programEnvironment } from './interpreter-path.js';
 import { measureRunPeakRss } from './peak-rss-run.js';
 import { PAYLOAD, plainTcpExchange, tcpScenario, udpScenario } from './exchange.js';
 import type { Scenario } from '../harness/scenario/model.js';
@@ -109,12 +109,8 @@ function startupMs(args: string[], runs = 15): number {
   return times[Math.floor(times.length / 2)]!;
 }
 
-/** The bundled suites as `npx sockspec run` runs them, with the config's reporters, and Python's own interpreter. */
+/** The bundled suites as `npx sockspec run` runs them, with the config's reporters (programs started as `main` sets up). */
 async function bundledRow(): Promise<void> {
-  const { path, python, bare } = pathWithPythonFirst(undefined, resolve(ROOT, 'node_modules/.cache/sockspec'));
-  process.env.PATH = path;
-  if (bare) process.stdout.write(`\nthe bundled run starts python3 from a bare virtual environment of ${python} (no site-packages, as the references need)\n`);
-  else if (python) process.stdout.write(`\npython3 on PATH is a shim, not the interpreter: the bundled run starts ${python}\n`);
   const r = await measureRunPeakRss(ROOT);
   const share = (100 * r.harnessCpuMs) / (r.harnessCpuMs + r.childrenCpuMs);
   process.stdout.write(`\nbundled run (sockspec run, the config's reporters): exit ${r.exitCode}, JSON report ${mib(r.jsonBytes)}\n`);
@@ -128,6 +124,10 @@ async function bundledRow(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Every process the bench starts (the CLI rows' included, on both sides) runs without the host's start-up taxes.
+  const { env, said } = programEnvironment(resolve(ROOT, 'node_modules/.cache/sockspec'));
+  Object.assign(process.env, env);
+  for (const line of said) process.stdout.write(`${line}\n`);
   const port = await freePort('both');
   const server = launch({ argv: [process.execPath, resolve(ROOT, 'dist/bench/echo-server.js'), String(port)], cwd: ROOT });
   try {

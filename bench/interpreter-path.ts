@@ -12,6 +12,12 @@
  * site-packages: the same interpreter and standard library, started in about 15 ms. It is
  * made once, under `cacheDir`. Where it cannot be made, the interpreter's own folder goes
  * first instead; nothing changes where `python3` is missing.
+ *
+ * Node programs have a tax of their own where NODE_EXTRA_CA_CERTS names a certificate
+ * bundle: Node reads and parses it at every start (144 certificates: about 120 ms, twice
+ * the start of `node -e ''`). Nothing the tests or the bench start talks to anything but
+ * loopback, nor trusts a certificate from outside the test that made it, so
+ * `programEnvironment` leaves it out.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -71,4 +77,22 @@ export function pathWithPythonFirst(path = process.env.PATH ?? '', cacheDir?: st
   if (bare !== undefined) return { path: `${bare}${delimiter}${path}`, python: executable, bare: true };
   if (realpathSync(executable) === found) return { path };
   return { path: `${dirname(executable)}${delimiter}${path}`, python: executable };
+}
+
+/**
+ * What the tests and the bench's bundled row change in the environment of the programs
+ * they start: PATH as `pathWithPythonFirst` makes it, and NODE_EXTRA_CA_CERTS emptied
+ * where it is set (Node reads no bundle then). `said` tells what was changed, for the bench.
+ */
+export function programEnvironment(cacheDir: string, env = process.env): { env: Record<string, string>; said: string[] } {
+  const { path, python, bare } = pathWithPythonFirst(env.PATH ?? '', cacheDir);
+  const out: Record<string, string> = { PATH: path };
+  const said: string[] = [];
+  if (bare) said.push(`python3 is started from a bare virtual environment of ${python} (no site-packages, as the references need)`);
+  else if (python) said.push(`python3 on PATH is a shim, not the interpreter: ${python} is started`);
+  if (env.NODE_EXTRA_CA_CERTS) {
+    out.NODE_EXTRA_CA_CERTS = '';
+    said.push(`NODE_EXTRA_CA_CERTS (${env.NODE_EXTRA_CA_CERTS}) is left out: Node would read it at every start`);
+  }
+  return { env: out, said };
 }

@@ -86,12 +86,12 @@ function pidMax(): number {
 /** The allocation of pids now, or undefined where it cannot be read. */
 export function pidPoint(): PidPoint | undefined {
   try {
-    const last = Number(readProcText('/proc/sys/kernel/ns_last_pid'));
+    // "0.12 0.10 0.05 2/345 6789": runnable/all tasks (threads included: they take pids too), and the last pid
+    // handed out in our pid namespace (what ns_last_pid holds): one read for both, each read of /proc costing.
+    const load = /\/(\d+) (\d+)/.exec(readProcText('/proc/loadavg'));
     const forks = /^processes (\d+)$/m.exec(readProcText('/proc/stat'))?.[1];
-    // "0.12 0.10 0.05 2/345 6789": runnable/all tasks (threads included: they take pids too).
-    const tasks = /\/(\d+)/.exec(readProcText('/proc/loadavg'))?.[1];
-    if (!Number.isInteger(last) || forks === undefined || tasks === undefined) return undefined;
-    return { last, forks: Number(forks), tasks: Number(tasks) };
+    if (!load || forks === undefined) return undefined;
+    return { last: Number(load[2]), forks: Number(forks), tasks: Number(load[1]) };
   } catch {
     return undefined;
   }
