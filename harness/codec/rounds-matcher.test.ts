@@ -85,22 +85,29 @@ describe('matchRounds', () => {
     expect(() => matchRounds(new Uint8Array(0), TRAILER)).toThrow(CodecError);
   });
 
-  it('matches 64 KiB in 4096-byte rounds within a few ms, whole or in segments', () => {
-    const data = fillBytes({ size: 65536, random: 11 });
-    const cuts = Array.from({ length: 15 }, (_, k) => (k + 1) * 4096);
+  it('matches 1 MiB in 4096-byte rounds in linear time, whole or in 1460-byte segments', () => {
+    const data = fillBytes({ size: 1 << 20, random: 11 });
+    const cuts = Array.from({ length: 255 }, (_, k) => (k + 1) * 4096);
     const stream = roundsStream(data, TRAILER, cuts);
     const m = matchRounds(data, TRAILER);
     m.test(stream.subarray(0, 100), false, false, now); // warm up
-    const t0 = performance.now();
+    // CPU time, not wall time: a loaded machine stretches the latter. About 45 ms each here; comparing the
+    // whole prefix again at each of the 720 segments (380 MB) took 1.4 s.
+    const cpuMs = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const t0 = cpuMs();
     const whole = matchRounds(data, TRAILER).test(stream, false, false, now);
-    const t1 = performance.now();
+    const t1 = cpuMs();
     let r: MatchResult = { status: 'more' };
-    for (let end = 1460; r.status === 'more'; end += 1460) r = m.test(stream.subarray(0, Math.min(end, stream.length)), false, false, now);
-    const t2 = performance.now();
-    expect(whole).toEqual({ status: 'match', consumed: stream.length, detail: '16 rounds' });
+    // As an expectation calls it on a stream that grows: saying how much of it the last call saw.
+    for (let end = 1460; r.status === 'more'; end += 1460) r = m.test(stream.subarray(0, Math.min(end, stream.length)), false, false, now, end - 1460);
+    const t2 = cpuMs();
+    expect(whole).toEqual({ status: 'match', consumed: stream.length, detail: '256 rounds' });
     expect(r).toEqual(whole);
-    expect(t1 - t0).toBeLessThan(50);
-    expect(t2 - t1).toBeLessThan(100);
+    expect(t1 - t0).toBeLessThan(400);
+    expect(t2 - t1).toBeLessThan(700);
   });
 });
 

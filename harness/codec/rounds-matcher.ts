@@ -16,7 +16,8 @@ type Verdict = { kind: 'match'; consumed: number } | { kind: 'mismatch'; at: num
  * Expects rounds of `data` echoed in non-empty pieces, each followed by `trailer`;
  * matches once all of `data` is echoed and the last trailer is complete, and fails
  * at the first byte no segmentation can explain. Keeps its parse between calls
- * while `received` grows (starting over for a buffer that is not an extension).
+ * while `received` grows (starting over for a buffer that is not an extension;
+ * the bytes the caller says are unchanged are not compared again).
  */
 export function matchRounds(data: Uint8Array, trailer: Uint8Array): Matcher {
   if (data.length === 0) throw new CodecError('bad-rounds', 'rounds data must not be empty: an echo of nothing has no rounds');
@@ -29,10 +30,11 @@ export function matchRounds(data: Uint8Array, trailer: Uint8Array): Matcher {
   let verdict: Verdict | undefined;
   let description: string | undefined;
 
-  const isExtension = (received: Uint8Array): boolean => {
+  // Whether `received` starts with the bytes fed so far; its first `unchanged` bytes are known to be the same.
+  const isExtension = (received: Uint8Array, unchanged: number): boolean => {
     const n = parser.position;
     if (received.length < n) return false;
-    for (let k = 0; k < n; k++) if (received[k] !== seen[k]) return false;
+    for (let k = Math.min(unchanged, n); k < n; k++) if (received[k] !== seen[k]) return false;
     return true;
   };
 
@@ -72,8 +74,9 @@ export function matchRounds(data: Uint8Array, trailer: Uint8Array): Matcher {
     get description() {
       return (description ??= `${want.length} bytes ${quoteBytes(want, 40)} echoed in rounds, each followed by ${quoteBytes(tail, 40)}`);
     },
-    test(received, ended, whole): MatchResult {
-      if (!isExtension(received)) {
+    test(received, ended, whole, _now, unchanged = 0): MatchResult {
+      // A stream that grew is not looked at again from its start: only its new bytes are parsed, and compared with nothing.
+      if (!isExtension(received, unchanged)) {
         parser = new RoundsParser(want, tail, budget);
         verdict = undefined;
       }
