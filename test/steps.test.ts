@@ -48,7 +48,8 @@ describe('one-of', () => {
   it('fails as soon as no alternative can hold, naming them all', async () => {
     const started = performance.now();
     const run = await runAgainst([s], pyServer("c.recv(10); c.sendall(b'Goodbye'); time.sleep(5); c.close()"));
-    expect(performance.now() - started).toBeLessThan(2500);
+    // Well before the server's close at 5 s, with room for a loaded machine's slow start of the server.
+    expect(performance.now() - started).toBeLessThan(4000);
     expect(run.scenarios[0]!.outcome).toBe('fail');
     expect(run.scenarios[0]!.failure?.message).toMatch(/^none of the alternatives holds: .*; expected end of stream, got 7 more bytes/);
   });
