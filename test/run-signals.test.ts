@@ -21,6 +21,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Processes started by harness process `pid` (they carry its mark) that still run. */
 const runBy = (pid: number) => markedProcesses((m) => m.startsWith(`${pid}.`));
 
+/**
+ * Those of `runBy(pid)` left once the watchdog of a killed harness `pid` has had up to
+ * `ms` to kill them: it kills one after another, so the announced pids may be gone
+ * before the rest.
+ */
+async function orphansOf(pid: number, ms = 10_000): Promise<ReturnType<typeof runBy>> {
+  const until = Date.now() + ms;
+  for (let pause = 1; ; pause = Math.min(50, pause * 2)) {
+    const left = runBy(pid);
+    if (left.length === 0 || Date.now() >= until) return left;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
 /** Harness processes the tests started, and the pids their programs announced: whatever survives a failed test is killed after it. */
 const harnesses: number[] = [];
 const announced: number[] = [];
@@ -153,7 +167,7 @@ describe('sockspec run stopped by a signal', () => {
       cli.child.kill('SIGKILL');
       await exitOf(cli, 20_000);
       const alive = await survivors(pids);
-      const orphans = runBy(cli.pid);
+      const orphans = await orphansOf(cli.pid);
       console.log(`after SIGKILL of sockspec: ${orphans.length} orphans, ${alive.length} of the 6 announced processes alive, all gone after ${Math.round(performance.now() - t0)} ms`);
       expect(alive).toEqual([]);
       expect(orphans).toEqual([]);
@@ -239,7 +253,7 @@ describe('a process using the library (as a test runner worker does)', () => {
       user.child.kill('SIGKILL');
       await exitOf(user, 20_000);
       expect(await survivors(pids)).toEqual([]);
-      expect(runBy(user.pid)).toEqual([]);
+      expect(await orphansOf(user.pid)).toEqual([]);
     } finally {
       watch.close();
     }
