@@ -1,7 +1,8 @@
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { openConnections } from './proc-net.js';
+import { listeningSocketsSeen, openConnections, socketsOfAll, type BoundSocket } from './proc-net.js';
 
 describe('openConnections', () => {
   it('counts the connections to a port its holder has not closed yet, whoever closed first', async () => {
@@ -33,5 +34,36 @@ describe('openConnections', () => {
 
   it('is undefined where the socket tables cannot be read', async () => {
     expect(await openConnections(1, '/nonexistent')).toBeUndefined();
+  });
+});
+
+describe('the sockets several reads of a table found', () => {
+  const at = (address: string, ...inodes: string[]): BoundSocket => ({ address, family: address.includes(':') ? 6 : 4, inodes });
+
+  it('are those any read found: a read that skipped a row does not hide the socket', () => {
+    // A page of the table skipped the row in the first and third reads (a socket above it closed meanwhile).
+    expect(socketsOfAll([[], [at('127.0.0.1', '11')], []])).toEqual([at('127.0.0.1', '11')]);
+    expect(socketsOfAll([[], [], []])).toEqual([]);
+  });
+
+  it('hold each address once, with every inode any read showed there', () => {
+    const reads = [[at('0.0.0.0', '5')], [at('0.0.0.0', '5', '6'), at('::', '7')], [at('0.0.0.0', '6')]];
+    expect(socketsOfAll(reads)).toEqual([at('0.0.0.0', '5', '6'), at('::', '7')]);
+    // The reads themselves are left as they were.
+    expect(reads[0]).toEqual([at('0.0.0.0', '5')]);
+  });
+
+  it.runIf(process.platform === 'linux')('include a UDP socket bound on this machine, with its inode', async () => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1');
+    await once(socket, 'listening');
+    try {
+      const found = await listeningSocketsSeen(socket.address().port, 'udp');
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ address: '127.0.0.1', family: 4 });
+      expect(found[0]!.inodes).toHaveLength(1);
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -50,20 +50,55 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
   return found;
 }
 
+/**
+ * How many reads of a socket table a verdict rests on. The kernel hands out a table a
+ * page per read() and finds where the next page starts by counting rows from the top
+ * again, so a socket closed meanwhile above that point makes the next page skip a row
+ * (one opened there repeats a row): on a machine where sockets come and go, one read can
+ * miss a socket that was there all along. Reads never show a socket that was not there,
+ * so what several reads found together misses one only if each of them did.
+ */
+export const VERDICT_READS = 3;
+
+/** The sockets `VERDICT_READS` reads of `listeningSockets` found between them. */
+export async function listeningSocketsSeen(port: number, transport: 'tcp' | 'udp', procNet = PROC_NET, reads = VERDICT_READS): Promise<BoundSocket[]> {
+  const each: BoundSocket[][] = [];
+  for (let i = 0; i < reads; i++) each.push(await listeningSockets(port, transport, procNet));
+  return socketsOfAll(each);
+}
+
+/** What several reads found between them: one entry per family and address, with every inode any read showed there. */
+export function socketsOfAll(reads: readonly (readonly BoundSocket[])[]): BoundSocket[] {
+  const found: BoundSocket[] = [];
+  for (const read of reads) {
+    for (const s of read) {
+      const same = found.find((f) => f.family === s.family && f.address === s.address);
+      if (!same) found.push({ ...s, inodes: [...s.inodes] });
+      else for (const inode of s.inodes) if (!same.inodes.includes(inode)) same.inodes.push(inode);
+    }
+  }
+  return found;
+}
+
 /** TCP states of a connection the local side has not closed yet: SYN_RECV, ESTABLISHED, CLOSE_WAIT. */
 const OPEN_STATES = new Set(['03', '01', '08']);
 
 /**
  * How many TCP connections to local `port` are still open on that side (accepted or
- * waiting in the backlog, not yet closed by whoever holds `port`); undefined where the
- * tables cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
+ * waiting in the backlog, not yet closed by whoever holds `port`), as `reads` reads of
+ * the tables found them between them (see VERDICT_READS); undefined where the tables
+ * cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
  */
-export async function openConnections(port: number, procNet = PROC_NET): Promise<number | undefined> {
-  const tables = await Promise.all([readTable(`${procNet}/tcp`), readIfInUse(procNet, 'tcp', readTable)]);
-  if (tables[0] === undefined && tables[1] === undefined) return undefined;
-  let open = 0;
-  for (const table of tables) for (const row of parseTable(table ?? '', port)) if (row.port === port && OPEN_STATES.has(row.state)) open++;
-  return open;
+export async function openConnections(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+  const open = new Set<string>();
+  for (let i = 0; i < reads; i++) {
+    const tables = await Promise.all([readTable(`${procNet}/tcp`), readIfInUse(procNet, 'tcp', readTable)]);
+    if (tables[0] === undefined && tables[1] === undefined) return undefined;
+    tables.forEach((table, family) => {
+      for (const row of parseTable(table ?? '', port)) if (row.port === port && OPEN_STATES.has(row.state)) open.add(`${family}/${row.addressHex}>${row.remote}`);
+    });
+  }
+  return open.size;
 }
 
 /** Whether the socket tables can be read here. */

@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { readProcText } from './proc-read.js';
 import { readdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { listeningSockets, PROC_NET } from './proc-net.js';
+import { listeningSocketsSeen, PROC_NET } from './proc-net.js';
 
 /** What /proc/<pid>/stat says of a process. */
 export interface ProcInfo {
@@ -207,7 +207,8 @@ export async function groupAlive(pgid: number, proc = '/proc'): Promise<boolean>
 
 /** The inodes of the sockets on `port` (TCP listeners, unbound-peer UDP sockets, both families) that the program led by `pgid` holds. */
 export async function programSockets(pgid: number, port: number, procNet = PROC_NET, proc = '/proc'): Promise<string[]> {
-  const found = [...(await listeningSockets(port, 'tcp', procNet).catch(() => [])), ...(await listeningSockets(port, 'udp', procNet).catch(() => []))];
+  // Several reads: one of a table that changes meanwhile can miss a row, and a socket missed here is not waited for.
+  const found = [...(await listeningSocketsSeen(port, 'tcp', procNet).catch(() => [])), ...(await listeningSocketsSeen(port, 'udp', procNet).catch(() => []))];
   const inodes: string[] = [];
   // Every descendant counts here: what any of them holds must be closed before the port is free.
   for (const s of found) for (const inode of s.inodes) if ((await programHolds(pgid, [inode], proc, true)).held === 'yes') inodes.push(inode);
@@ -217,7 +218,8 @@ export async function programSockets(pgid: number, port: number, procNet = PROC_
 /** Which of `inodes` are still bound to `port` (TCP or UDP). */
 async function stillBound(port: number, inodes: readonly string[], procNet: string): Promise<string[]> {
   if (inodes.length === 0) return [];
-  const found = [...(await listeningSockets(port, 'tcp', procNet).catch(() => [])), ...(await listeningSockets(port, 'udp', procNet).catch(() => []))];
+  // Several reads: a socket one read missed would pass for gone.
+  const found = [...(await listeningSocketsSeen(port, 'tcp', procNet).catch(() => [])), ...(await listeningSocketsSeen(port, 'udp', procNet).catch(() => []))];
   const open = new Set(found.flatMap((s) => s.inodes));
   return inodes.filter((i) => open.has(i));
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { bindsAlongside, isLoopback, isWildcard } from '../net/probe.js';
 import { pause } from '../net/waiter.js';
 import { measureGroupBusy } from '../process/cpu.js';
-import { listeningSockets } from '../process/readiness.js';
+import { listeningSocketsSeen } from '../process/proc-net.js';
 import { deadline, fail, type Context } from '../run/context.js';
 import { describeExit } from '../run/program.js';
 import { ms, within } from '../scenario/fields.js';
@@ -123,7 +123,8 @@ export const cpu = defineVerb({
 /** The port's bound addresses (and for UDP its SO_REUSEADDR) are as the step says. */
 async function checkListener(step: Step, a: ListenerAction, ctx: Context): Promise<void> {
   const transport = ctx.program.transport;
-  const sockets = await listeningSockets(ctx.port, transport);
+  // Several reads: one read of a table that changes meanwhile can miss the program's row.
+  const sockets = await listeningSocketsSeen(ctx.port, transport);
   const addrs = sockets.map((s) => s.address);
   ctx.notes.push(`${transport} port ${ctx.port} bound on ${addrs.join(', ') || 'nothing'}`);
   if (addrs.length === 0) fail(step, 'not-listening', `nothing is bound to ${transport} port ${ctx.port}`);
