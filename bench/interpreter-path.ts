@@ -44,16 +44,19 @@ function bareEnvironment(executable: string, cacheDir: string): string | undefin
   const bin = join(dir, 'bin');
   // existsSync follows the link: an environment whose interpreter is gone is made again.
   if (existsSync(join(bin, 'python3'))) return bin;
+  // Made aside and renamed into place, so that a process making it while another does never sees half of one,
+  // nor has the one it uses replaced.
+  const aside = `${dir}.${process.pid}`;
   try {
     mkdirSync(cacheDir, { recursive: true });
-    // Made aside and renamed into place, so that two processes making it at once each get a whole one.
-    const aside = `${dir}.${process.pid}`;
     rmSync(aside, { recursive: true, force: true });
     execFileSync(executable, ['-m', 'venv', '--without-pip', aside], { stdio: 'ignore', timeout: 30_000 });
-    rmSync(dir, { recursive: true, force: true });
+    if (existsSync(dir) && !existsSync(join(bin, 'python3'))) rmSync(dir, { recursive: true, force: true }); // a broken one
     renameSync(aside, dir);
   } catch {
-    if (!existsSync(join(bin, 'python3'))) return undefined;
+    // Another process put its own in place first (the rename found the folder taken), or the environment could not be made.
+  } finally {
+    rmSync(aside, { recursive: true, force: true });
   }
   // The environment's interpreter answers from its own folder (venv's links name it by its prefix).
   return existsSync(join(bin, 'python3')) ? bin : undefined;
