@@ -66,7 +66,7 @@ function bareEnvironment(executable: string, cacheDir: string): string | undefin
  * `path` with a bare virtual environment's `bin` (or else the interpreter's own folder)
  * put first, and the interpreter found; `path` unchanged where `python3` is missing.
  */
-export function pathWithPythonFirst(path = process.env.PATH ?? '', cacheDir?: string): { path: string; python?: string; bare?: boolean } {
+function pathWithPythonFirst(path: string, cacheDir: string): { path: string; python?: string; bare?: boolean } {
   const found = onPath('python3', path);
   if (found === undefined) return { path };
   let executable: string;
@@ -76,7 +76,7 @@ export function pathWithPythonFirst(path = process.env.PATH ?? '', cacheDir?: st
     return { path };
   }
   if (!executable) return { path };
-  const bare = cacheDir === undefined ? undefined : bareEnvironment(executable, cacheDir);
+  const bare = bareEnvironment(executable, cacheDir);
   if (bare !== undefined) return { path: `${bare}${delimiter}${path}`, python: executable, bare: true };
   if (realpathSync(executable) === found) return { path };
   return { path: `${dirname(executable)}${delimiter}${path}`, python: executable };

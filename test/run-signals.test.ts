@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { markedProcesses } from '../harness/process/owner-marker.js';
-import { isGone, waitGone } from '../harness/process/test-probes.js';
+import { isGone, pollUntil, waitGone } from '../harness/process/test-probes.js';
 import { ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sockspec-signals-'));
@@ -26,14 +26,7 @@ const runBy = (pid: number) => markedProcesses((m) => m.startsWith(`${pid}.`));
  * `ms` to kill them: it kills one after another, so the announced pids may be gone
  * before the rest.
  */
-async function orphansOf(pid: number, ms = 10_000): Promise<ReturnType<typeof runBy>> {
-  const until = Date.now() + ms;
-  for (let pause = 1; ; pause = Math.min(50, pause * 2)) {
-    const left = runBy(pid);
-    if (left.length === 0 || Date.now() >= until) return left;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-}
+const orphansOf = (pid: number, ms = 10_000) => pollUntil(() => runBy(pid), (left) => left.length === 0, ms);
 
 /** Harness processes the tests started, and the pids their programs announced: whatever survives a failed test is killed after it. */
 const harnesses: number[] = [];

@@ -21,16 +21,22 @@ export function isGone(pid: number): boolean {
 }
 
 /**
- * Wait up to `ms` for `pid` to be gone. Another process's death sends us no event
- * (its parent is reaped by init, not by us), so this polls, with growing pauses.
+ * `look()` until `done` holds of what it returns, for up to `ms`; the last look. For what
+ * sends us no event, like another process's death (its parent is reaped by init, not by
+ * us): it polls, with growing pauses.
  */
-export async function waitGone(pid: number, ms = 10_000): Promise<boolean> {
+export async function pollUntil<T>(look: () => T, done: (value: T) => boolean, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;
-  for (let pause = 1; Date.now() < until; pause = Math.min(50, pause * 2)) {
-    if (isGone(pid)) return true;
+  for (let pause = 1; ; pause = Math.min(50, pause * 2)) {
+    const value = look();
+    if (done(value) || Date.now() >= until) return value;
     await new Promise((resolve) => setTimeout(resolve, pause).unref());
   }
-  return isGone(pid);
+}
+
+/** Wait up to `ms` for `pid` to be gone. */
+export function waitGone(pid: number, ms = 10_000): Promise<boolean> {
+  return pollUntil(() => isGone(pid), (gone) => gone, ms);
 }
 
 /** Handle kinds the process layer creates; none may outlive a test. */
