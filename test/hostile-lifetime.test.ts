@@ -102,6 +102,19 @@ describe('hostile programs', () => {
     expect(ms).toBeLessThan(20_000);
   });
 
+  it('a program that exited leaving a child in its group and is started again: the child is killed before the new start, not at the end of the run', async () => {
+    const dir = mkdtempSync(join(tmp, 'suite-'));
+    const echo = (c: string) => `  - connect: ${c}\n  - send: { text: "hello\\n" }\n  - expect: { text: "hello\\n" }\n  - close: ${c}\n`;
+    writeFileSync(join(dir, 'again.yaml'), `covers: [RFC862-1]\ntimeout: 20000\nsteps:\n${echo('c')}  - exit: { code: 0, within: 5000 }\n  - start: { within: 10000 }\n${echo('d')}`);
+    const [scenario] = await loadSuite(dir);
+    const target: Target = { name: 'again', command: 'python3 fixtures/hostile/exits-leaving-a-child.py {port}', cwd: ROOT, readyTimeoutMs: 10_000 };
+    const run = await runPlan(planIds([{ scenario: scenario!, target }]), { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [], signal: new AbortController().signal });
+    expect(run.scenarios[0]!.outcome, JSON.stringify(run.scenarios[0]!.failure)).toBe('pass');
+    // Both launches' children are gone when the run returns, and no group is left registered to be killed later.
+    expect(left()).toEqual([]);
+    expect(listGroups()).toEqual([]);
+  });
+
   it('a daemon a server leaves behind (double fork, setsid) is found by its mark, killed and reported as leaked-process', async () => {
     const { r, ms } = await runHostile('leaves-a-daemon.py');
     expect(r.outcome).toBe('pass');

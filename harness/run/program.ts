@@ -67,6 +67,8 @@ export class Program {
   #readySockets: Set<string> | undefined;
   /** The folder of the target's files for the current start (`{dir}`), until the program stops. */
   #dir: string | undefined;
+  /** The launch `stop` was last called for: the next `start` need not stop it again. */
+  #stopped: Launched | undefined;
   /** Client under test: the PEM file of the certificate the harness serves TLS with (`{tls-ca}` in the command). */
   tlsCa?: string;
 
@@ -119,6 +121,9 @@ export class Program {
   /** Launch and wait until the port is bound; on failure the message says why, with stderr's tail. */
   async start(signal?: AbortSignal, readyTimeoutMs = this.target.readyTimeoutMs, waitReady = this.listens): Promise<StartResult> {
     if (this.target.command === undefined) return this.attach(signal, readyTimeoutMs);
+    // A launch that ended on its own (a scenario's `exit` step, then `start`) is still to be stopped: what it left
+    // in its group is killed and told, and its group is no longer the harness's to kill once its pid is reused.
+    if (this.launched !== undefined && this.#stopped !== this.launched) await this.#stop();
     this.#removeFolder();
     if (this.target.files || this.target.command.includes('{dir}')) {
       try {
@@ -234,6 +239,7 @@ export class Program {
   async #stop(graceMs?: number): Promise<ExitInfo | undefined> {
     const l = this.launched;
     if (!l) return undefined;
+    this.#stopped = l;
     // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.
     // (A free port is handed out only once it binds, so never while something holds it; a client's port is the harness's.)
     const shared = this.listens && (this.portless || this.target.fixedPort !== undefined);
