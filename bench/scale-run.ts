@@ -22,7 +22,8 @@ export interface ScaleSide {
 
 /** N scenarios, each its own file (distinct ids), through the run engine against the running server. */
 async function harness(port: number, n: number, jobs: number): Promise<ScaleSide> {
-  const target = { name: 'bench', fixedPort: port, cwd: ROOT, readyTimeoutMs: 5000 };
+  // The echo server serves clients side by side and keeps nothing between them (`--concurrent`): 8 scenarios at once.
+  const target = { name: 'bench', fixedPort: port, concurrent: true, cwd: ROOT, readyTimeoutMs: 5000 };
   const items = planIds(Array.from({ length: n }, (_, i) => ({ scenario: { ...tcpScenario, file: `bench-${i}.yaml` }, target })));
   const t0 = performance.now();
   const run = await runPlan(items, { jobs, strict: false, observers: [], signal: new AbortController().signal });

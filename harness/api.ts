@@ -17,8 +17,10 @@ export interface SuiteOptions {
   server?: string;
   /** A client under test (its scenarios with `role: client` run). */
   client?: string;
-  /** A fixed port, for a program that cannot be told one. */
+  /** A fixed port, for a program that cannot be told one; without `server` or `client`: the server running there. */
   port?: number;
+  /** With `port` alone: the running server serves many clients at once and keeps nothing between them; scenarios run side by side. */
+  concurrent?: boolean;
   tty?: boolean;
   env?: Record<string, string>;
   /** Where commands run and relative paths start (default: the current folder). */
@@ -65,6 +67,7 @@ export async function checkSuite(scenarios: Scenario[] | string | string[], opti
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     ...(command !== undefined ? { command } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.concurrent ? { concurrent: true } : {}),
     ...(options.tty ? { tty: true } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.files ? { files: options.files } : {}),

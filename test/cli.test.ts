@@ -57,6 +57,14 @@ describe('sockspec CLI', () => {
     expect(r.stderr).toContain('unknown command');
   });
 
+  it('--concurrent is refused but for a server already running on --port', async () => {
+    for (const args of [['--concurrent'], ['--concurrent', '--server', REFERENCE, '--port', '7'], ['--concurrent', '--client', REFERENCE]]) {
+      const r = await cli(['run', HELLO, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--concurrent is for a server already running on --port N');
+    }
+  });
+
   it('validate prints every mistake of a file with line:col and exits 2, without a stack trace', async () => {
     const bad = write('three-mistakes.yaml', 'covers: [ECHO-4]\ntimeout: fast\nsteps:\n  - connect: c\n  - shutdwn: c\n  - expect: { eof: true, colour: red }\n');
     const r = await cli(['validate', bad]);

@@ -33,7 +33,11 @@ Options of run:
                        the server; {port} and PORT give it the port
   --tty                run the program on a pseudo-terminal (for one that buffers
                        stdout on a pipe)
-  --port N             a fixed port, for programs that cannot be told one
+  --port N             a fixed port, for programs that cannot be told one; without
+                       --server or --client: the server already running on port N
+  --concurrent         with --port and no command: that server serves many clients at
+                       once and keeps nothing between them, so its scenarios run side
+                       by side (--jobs) instead of taking turns on the port
   --file NAME=PATH     with --server/--client: copy PATH to NAME in a fresh folder {dir}
                        at each start, {port} and {dir} in it replaced; repeatable
   --reporter NAME[=FILE]  console (default), json, junit, github, markdown, html;
@@ -80,6 +84,7 @@ const OPTIONS = {
   client: { type: 'string' },
   tty: { type: 'boolean' },
   port: { type: 'string' },
+  concurrent: { type: 'boolean' },
   file: { type: 'string', multiple: true },
   reporter: { type: 'string', multiple: true },
   jobs: { type: 'string' },

@@ -61,6 +61,7 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   const direct = command !== undefined || port !== undefined;
   if (direct && paths.length === 0) throw new UsageError(`with --${role} or --port, name the scenario files or folders to run (e.g. scenarios/echo-ack/${role})`);
   if (values.client === undefined && values.server === undefined && values.tty) throw new UsageError('--tty goes with --server or --client');
+  if (values.concurrent && (port === undefined || command !== undefined)) throw new UsageError('--concurrent is for a server already running on --port N: not with --server or --client, whose programs the harness starts (on ports of their own, scenarios already run side by side)');
   if (direct && values.target?.length) throw new UsageError('--target chooses among the config\'s targets: not with --server, --client or --port');
 
   const controller = new AbortController();
@@ -99,7 +100,7 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
     const files = values.file?.length ? await readFileOptions(values.file, io.cwd) : undefined;
     // --port without a command: a server already running on that port (stop, start and console steps cannot be used).
     const program = direct
-      ? programTarget({ name: command === undefined ? `port ${port}` : nameOf(command), role, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { port } : {}), ...(values.tty ? { tty: true } : {}), ...(files ? { files } : {}) })
+      ? programTarget({ name: command === undefined ? `port ${port}` : nameOf(command), role, cwd: io.cwd, readyTimeoutMs, ...(command !== undefined ? { command } : {}), ...(port ? { port } : {}), ...(values.concurrent ? { concurrent: true } : {}), ...(values.tty ? { tty: true } : {}), ...(files ? { files } : {}) })
       : undefined;
     const ws = await loadWorkspace(paths, values.config, io, { readyTimeoutMs, ...(program ? { program } : {}) });
     if (reportDiagnostics(ws.diagnostics, io)) return 2;

@@ -224,7 +224,9 @@ export class ProgramPool implements ProgramSource {
     const picked = await this.portFor(scenario);
     const { fixed, portless } = picked;
     let port = picked.port;
-    const unlock = fixed ? await portLocks.acquire(port, signal, clock) : () => {};
+    // A running server that serves clients side by side is not the harness's to start or stop: no turn to take.
+    const shared = this.target.command === undefined && this.target.concurrent === true;
+    const unlock = fixed && !shared ? await portLocks.acquire(port, signal, clock) : () => {};
     if (!unlock) return { error: waitedTooLong(scenario, port, signal) };
     for (let attempt = 0; ; attempt++) {
       const program = new Program(this.target, port, scenario.transport, portless, scenario.listens, scenario.env);

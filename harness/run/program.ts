@@ -25,6 +25,12 @@ export interface Target {
   command?: string;
   /** A port the program always uses (it cannot be told one). */
   fixedPort?: number;
+  /**
+   * Without `command`: the server running on `fixedPort` serves many clients at once and
+   * keeps nothing between them, so scenarios against it run side by side instead of
+   * taking turns on the port. Ignored for a program the harness starts.
+   */
+  concurrent?: boolean;
   /** Run it on a pseudo-terminal (for programs that buffer stdout on a pipe); needs python3. */
   tty?: boolean;
   cwd: string;

@@ -220,6 +220,8 @@ export interface ProgramSpec {
   /** Absent: a server already running on `port`. */
   command?: string;
   port?: number;
+  /** With `port` and no command: the running server serves scenarios side by side (see `Target.concurrent`). */
+  concurrent?: boolean;
   tty?: boolean;
   env?: Record<string, string>;
   files?: Readonly<Record<string, string>>;
@@ -229,9 +231,9 @@ export interface ProgramSpec {
 
 /** `spec` as a target of its role. */
 export function programTarget(spec: ProgramSpec): RoleTarget {
-  const { role, port, tty, command, env, files, ...rest } = spec;
+  const { role, port, tty, command, env, files, concurrent, ...rest } = spec;
   return {
     role,
-    target: { ...rest, ...(command !== undefined ? { command } : {}), ...(port !== undefined ? { fixedPort: port } : {}), ...(tty ? { tty: true } : {}), ...(env ? { env } : {}), ...(files ? { files } : {}) },
+    target: { ...rest, ...(command !== undefined ? { command } : {}), ...(port !== undefined ? { fixedPort: port } : {}), ...(concurrent && command === undefined && port !== undefined ? { concurrent: true } : {}), ...(tty ? { tty: true } : {}), ...(env ? { env } : {}), ...(files ? { files } : {}) },
   };
 }
