@@ -7,7 +7,7 @@ import { readProcText } from './proc-read.js';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
-import { canReadSocketTables, listeningSockets, PROC_NET, type BoundSocket } from './proc-net.js';
+import { canReadSocketTables, listeningSockets, listeningSocketsSeen, PROC_NET, type BoundSocket } from './proc-net.js';
 import { leaderAlive, programHolds, socketHolders, socketLinks, type Holder } from './socket-owner.js';
 import { startWaitLimit, type WaitLimit } from './wait-limit.js';
 
@@ -229,7 +229,8 @@ async function owned(found: BoundSocket[], pgid: number, proc: string, descendan
 
 /** For a program found not ready: who else holds its port, as precisely as /proc tells. */
 async function whoElse(options: ReadinessOptions, procNet: string, proc: string, unclear: string | undefined): Promise<{ note: string; foreign: boolean } | undefined> {
-  const found = await listeningSockets(options.port, options.transport, procNet).catch(() => [] as BoundSocket[]);
+  // A verdict rests on it (another program took the port: start again elsewhere), so what any of a few reads showed.
+  const found = await listeningSocketsSeen(options.port, options.transport, procNet).catch(() => [] as BoundSocket[]);
   if (found.length === 0) return undefined;
   const where = `${options.transport} port ${options.port} is bound on ${found.map((f) => f.address).join(', ')}`;
   if (options.owner === undefined) return { note: where, foreign: false };
