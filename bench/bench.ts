@@ -141,6 +141,9 @@ async function main(): Promise<void> {
     const tcpPlain = await plainTcp(port);
     const tcpHarness = await harness(tcpScenario, port);
     rows.push(['TCP exchange (connect, send, half-close, expect echo, end of stream)', tcpHarness, tcpPlain]);
+    // The UDP paths (dgram, the UDP peer and verbs) are warmed up the same way before they are measured.
+    await plainUdp(port);
+    await harness(udpScenario, port);
     const udpPlain = await plainUdp(port);
     const udpHarness = await harness(udpScenario, port);
     rows.push(['UDP request/response', udpHarness, udpPlain]);
