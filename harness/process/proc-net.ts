@@ -101,6 +101,25 @@ export async function openConnections(port: number, procNet = PROC_NET, reads = 
   return open.size;
 }
 
+/**
+ * How many TCP sockets on local `port` are not listening (TIME_WAIT and the other states
+ * of a connection, an earlier program's among them), as `reads` reads of the tables found
+ * them between them; undefined where the tables cannot be read. While one is there, a
+ * program that does not set SO_REUSEADDR cannot bind the port, though a probe that does
+ * (as Node's listeners all do) can.
+ */
+export async function connectionsOn(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+  const seen = new Set<string>();
+  for (let i = 0; i < reads; i++) {
+    const tables = await Promise.all([readTable(`${procNet}/tcp`), readTable(`${procNet}/tcp6`)]);
+    if (tables[0] === undefined && tables[1] === undefined) return undefined;
+    tables.forEach((table, family) => {
+      for (const row of parseTable(table ?? '', port)) if (row.port === port && row.state !== TCP_LISTEN) seen.add(`${family}/${row.addressHex}>${row.remote}`);
+    });
+  }
+  return seen.size;
+}
+
 /** Whether the socket tables can be read here. */
 export async function canReadSocketTables(procNet = PROC_NET): Promise<boolean> {
   // Asked before every readiness wait: a permission check, not a read of a table that may be large.

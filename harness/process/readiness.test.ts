@@ -223,6 +223,30 @@ describe('readiness with an owner', () => {
     expect(own.ok).toBe(true);
   });
 
+  it('names connections left on the port (TIME_WAIT) as what kept a program without SO_REUSEADDR from binding it', async () => {
+    const port = await freePort('tcp');
+    // A listener that closes each connection first, so that its side of it stays in TIME_WAIT on the port; then it goes.
+    const server = createServer((s) => s.end());
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const client = connect(port, '127.0.0.1');
+    client.on('end', () => client.end());
+    await new Promise((resolve) => client.on('close', resolve));
+    await new Promise((resolve) => server.close(resolve));
+    const bind = `
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(('127.0.0.1', int(sys.argv[1])))
+except OSError as e:
+    sys.exit(f'cannot bind: {e}')
+s.listen()
+`;
+    const l = python(bind, port);
+    const r = await waitUntilListening({ port, transport: 'tcp', exited: l.exited, timeoutMs: 30_000, owner: l.pid });
+    expect(r, l.stderr.text()).toMatchObject({ ok: false, code: 'exited', exit: { code: 1 }, takenByOther: true });
+    expect(r.note).toBe(`tcp port ${port} is not listened on, but a connection of an earlier program is still on it (TIME_WAIT or closing): a program that does not set SO_REUSEADDR cannot bind it until it is gone`);
+  });
+
   it('never takes a socket whose holder cannot be told once the program is gone: its exit is the answer, naming who holds the port', async () => {
     const port = await freePort('tcp');
     const held = await holdPort(port);

@@ -7,7 +7,7 @@ import { readProcText } from './proc-read.js';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExitInfo } from './exit-watch.js';
-import { canReadSocketTables, listeningSockets, listeningSocketsSeen, PROC_NET, type BoundSocket } from './proc-net.js';
+import { canReadSocketTables, connectionsOn, listeningSockets, listeningSocketsSeen, PROC_NET, type BoundSocket } from './proc-net.js';
 import { leaderAlive, programHolds, socketHolders, socketLinks, type Holder } from './socket-owner.js';
 import { startWaitLimit, type WaitLimit } from './wait-limit.js';
 
@@ -231,7 +231,7 @@ async function owned(found: BoundSocket[], pgid: number, proc: string, descendan
 async function whoElse(options: ReadinessOptions, procNet: string, proc: string, unclear: string | undefined): Promise<{ note: string; foreign: boolean } | undefined> {
   // A verdict rests on it (another program took the port: start again elsewhere), so what any of a few reads showed.
   const found = await listeningSocketsSeen(options.port, options.transport, procNet).catch(() => [] as BoundSocket[]);
-  if (found.length === 0) return undefined;
+  if (found.length === 0) return options.transport === 'tcp' ? lingering(options.port, procNet) : undefined;
   const where = `${options.transport} port ${options.port} is bound on ${found.map((f) => f.address).join(', ')}`;
   if (options.owner === undefined) return { note: where, foreign: false };
   const { holders, unreadable } = await socketHolders(found.flatMap((f) => f.inodes), proc);
@@ -246,6 +246,18 @@ async function whoElse(options: ReadinessOptions, procNet: string, proc: string,
   }
   const tail = unclear !== undefined && holders.length === 0 ? `; whether the program holds it cannot be told: ${unclear}` : '';
   return { note: `${where} ${parts.join(' and ')}${tail}`, foreign: outside.length > 0 || holders.length === 0 };
+}
+
+/**
+ * Nothing listens on the port, but connections of an earlier program are still on it
+ * (TIME_WAIT…): a program that does not set SO_REUSEADDR cannot bind it until they are
+ * gone, though the free-port probe, which does, could. Not the program's doing on a port
+ * the harness picked for it.
+ */
+async function lingering(port: number, procNet: string): Promise<{ note: string; foreign: boolean } | undefined> {
+  const n = await connectionsOn(port, procNet).catch(() => undefined);
+  if (!n) return undefined;
+  return { note: `tcp port ${port} is not listened on, but ${n === 1 ? 'a connection' : `${n} connections`} of an earlier program ${n === 1 ? 'is' : 'are'} still on it (TIME_WAIT or closing): a program that does not set SO_REUSEADDR cannot bind it until ${n === 1 ? 'it is' : 'they are'} gone`, foreign: true };
 }
 
 function notReady(limit: WaitLimit, t0: number, note?: string): Readiness {
