@@ -47,6 +47,9 @@ const KINDS = ['ProcessWrap', 'PipeWrap', 'TCPWrap', 'TCPServerWrap', 'UDPWrap',
  * event-loop turns: Node closes a handle in the turn after the event that ended it.
  */
 export async function countHandles(turns = 3): Promise<Record<string, number>> {
+  // In a vitest worker that earlier files ran in, a timer one of them left may end during the test and hide a leak.
+  const worker = (globalThis as { __vitest_worker__?: { config?: { isolate?: boolean } } }).__vitest_worker__;
+  if (worker?.config?.isolate === false) throw new Error('counting live handles needs a worker of its own: list the test file in ISOLATED (vitest.config.ts)');
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
   const counts: Record<string, number> = Object.fromEntries(KINDS.map((k) => [k, 0]));
   for (const kind of process.getActiveResourcesInfo()) if (kind in counts) counts[kind]!++;
