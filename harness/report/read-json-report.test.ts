@@ -116,7 +116,7 @@ describe('readJsonReport', () => {
     expect(await readJsonReport('fifo.json', tmp)).toEqual({ diagnostics: [expect.objectContaining({ code: 'not-a-file' })] });
   });
 
-  it('reads a report of 326 scenarios and 6 MB in well under a second', async () => {
+  it('reads a report of 326 scenarios and 6 MB at less than 1.5 times the CPU time writing it took', async () => {
     const scenarios = Array.from({ length: 326 }, (_, i) => {
       const r = sampleScenario(i % 5 === 0 ? 'fail' : 'pass', `scenarios/s${i}.yaml`);
       const chunk = Uint8Array.from({ length: 300 }, (_, j) => (i + j) % 256);
@@ -124,14 +124,19 @@ describe('readJsonReport', () => {
       return r;
     });
     const run = { ...sampleRunOfTwoTargets(), scenarios };
+    const r0 = process.cpuUsage();
     const text = renderJsonReport(run);
+    const r1 = process.cpuUsage(r0);
+    const writeMs = (r1.user + r1.system) / 1000;
     expect(text.length).toBeGreaterThan(6_000_000);
     writeFileSync(join(tmp, 'large.json'), text);
-    // CPU time, not wall time: what the reading costs, whatever else the machine runs meanwhile.
+    // CPU time, not wall time: what the reading costs, whatever else the machine runs meanwhile. Measured against
+    // writing the same report at the same moment (about half of it here: 0.4 s against 0.7 s), since a busy host
+    // and coverage slow both alike; a reading that went quadratic in the scenarios or the transcripts would not hold.
     const before = process.cpuUsage();
     const back = await readJsonReport('large.json', tmp);
     const used = process.cpuUsage(before);
     expect('run' in back && back.run.scenarios.length).toBe(326);
-    expect((used.user + used.system) / 1000).toBeLessThan(1000);
+    expect((used.user + used.system) / 1000).toBeLessThan(Math.max(1.5 * writeMs, 300));
   });
 });
