@@ -151,7 +151,7 @@ describe('readiness: only the program under test, alive, counts', () => {
       const r = await run([s], [target('taken', 'python3 fixtures/readiness/port-taken-first-time.py {port}', { env: { TAKEN_MARKER: marker } })]);
       expect(explain(r), JSON.stringify(r.scenarios[0]?.transcript.map((e) => [e.t, e.kind, e.detail]))).toBe('');
       const notes = r.scenarios[0]!.transcript.filter((e) => e.kind === 'note').map((e) => e.detail);
-      expect(notes).toContainEqual(expect.stringMatching(/^another program took port \d+ before this one could bind it \(the program exited before listening on tcp port \d+ \(exit status 1\).*Address already in use\): starting it again on another port$/));
+      expect(notes).toContainEqual(expect.stringMatching(/^port \d+ was not free when the program came to bind it, through no doing of its own \(the program exited before listening on tcp port \d+ \(exit status 1\).*Address already in use\): starting it again on another port$/));
     } finally {
       const helper = Number(readFileSync(marker, 'utf8'));
       if (helper > 1 && alive(helper)) process.kill(helper, 'SIGKILL');

@@ -238,9 +238,10 @@ export class ProgramPool implements ProgramSource {
       if (started.ok && this.target.command === undefined) this.#attached.add(key);
       if (!started.ok) {
         await program.stop();
-        // A port the kernel picked can be taken by someone else before the program binds it: not the program's fault.
+        // A port picked for it can be taken by someone else before the program binds it, or still hold an earlier
+        // program's connections (TIME_WAIT) that a program without SO_REUSEADDR cannot bind past: not its fault.
         if (!fixed && started.portTaken && attempt < PORT_RETRIES && !signal.aborted && !this.#closed) {
-          transcript.add('note', 'program', undefined, `another program took port ${port} before this one could bind it (${started.message}): starting it again on another port`);
+          transcript.add('note', 'program', undefined, `port ${port} was not free when the program came to bind it, through no doing of its own (${started.message}): starting it again on another port`);
           port = await freeNotFixed('both');
           continue;
         }

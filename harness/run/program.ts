@@ -42,7 +42,7 @@ export interface Target {
 
 export type StartResult =
   | { ok: true; afterMs: number; addresses: string[] }
-  /** `portTaken`: it exited before listening while another program held its port (perhaps why it exited). */
+  /** `portTaken`: it exited before listening while another program held its port, or connections of one were still on it (perhaps why it exited). */
   | { ok: false; code: string; message: string; portTaken?: boolean };
 
 export type ConsoleRecorder = (kind: 'stdout' | 'stderr' | 'stdin' | 'exit' | 'start' | 'ready', data?: Uint8Array, detail?: string) => void;
