@@ -89,16 +89,9 @@ const OPEN_STATES = new Set(['03', '01', '08']);
  * the tables found them between them (see VERDICT_READS); undefined where the tables
  * cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
  */
-export async function openConnections(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
-  const open = new Set<string>();
-  for (let i = 0; i < reads; i++) {
-    const tables = await Promise.all([readTable(`${procNet}/tcp`), readIfInUse(procNet, 'tcp', readTable)]);
-    if (tables[0] === undefined && tables[1] === undefined) return undefined;
-    tables.forEach((table, family) => {
-      for (const row of parseTable(table ?? '', port)) if (row.port === port && OPEN_STATES.has(row.state)) open.add(`${family}/${row.addressHex}>${row.remote}`);
-    });
-  }
-  return open.size;
+export function openConnections(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+  // An open socket is in use: the IPv6 table is read only while sockstat6 counts one.
+  return connectionsSeen(port, procNet, reads, (state) => OPEN_STATES.has(state), (procNet) => readIfInUse(procNet, 'tcp', readTable));
 }
 
 /**
@@ -108,13 +101,19 @@ export async function openConnections(port: number, procNet = PROC_NET, reads = 
  * program that does not set SO_REUSEADDR cannot bind the port, though a probe that does
  * (as Node's listeners all do) can.
  */
-export async function connectionsOn(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+export function connectionsOn(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+  // A TIME_WAIT socket is not one sockstat6 counts as in use: the IPv6 table is always read.
+  return connectionsSeen(port, procNet, reads, (state) => state !== TCP_LISTEN, (procNet) => readTable(`${procNet}/tcp6`));
+}
+
+/** The TCP connections on local `port` in a state `keep` takes, that any of `reads` reads of both tables showed. */
+async function connectionsSeen(port: number, procNet: string, reads: number, keep: (state: string) => boolean, readV6: (procNet: string) => Promise<string | undefined>): Promise<number | undefined> {
   const seen = new Set<string>();
   for (let i = 0; i < reads; i++) {
-    const tables = await Promise.all([readTable(`${procNet}/tcp`), readTable(`${procNet}/tcp6`)]);
+    const tables = await Promise.all([readTable(`${procNet}/tcp`), readV6(procNet)]);
     if (tables[0] === undefined && tables[1] === undefined) return undefined;
     tables.forEach((table, family) => {
-      for (const row of parseTable(table ?? '', port)) if (row.port === port && row.state !== TCP_LISTEN) seen.add(`${family}/${row.addressHex}>${row.remote}`);
+      for (const row of parseTable(table ?? '', port)) if (row.port === port && keep(row.state)) seen.add(`${family}/${row.addressHex}>${row.remote}`);
     });
   }
   return seen.size;
