@@ -191,6 +191,11 @@ export class ProgramPool implements ProgramSource {
     return { port: await freeNotFixed('both'), fixed: false, portless: false };
   }
 
+  /** Whether a running program is idle that `acquire` may lend to `scenario` (it may yet find the program unfit). */
+  hasIdle(scenario: Scenario): boolean {
+    return !this.#closed && this.#idle.some((p) => fits(p, scenario));
+  }
+
   async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }> {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
     if (this.#closed) return this.#refuse(scenario);
@@ -202,7 +207,7 @@ export class ProgramPool implements ProgramSource {
     const reusable = scenario.process === 'reuse' && scenario.defaultPort === undefined;
     if (reusable && this.target.fixedPort === undefined) {
       for (;;) {
-        const i = this.#idle.findIndex((p) => p.transport === scenario.transport && sameEnv(p.scenarioEnv, scenario.env));
+        const i = this.#idle.findIndex((p) => fits(p, scenario));
         if (i < 0) break;
         const [p] = this.#idle.splice(i, 1) as [Program];
         // The cases of one property scenario follow one another as parts of one scenario: its next case goes at once.
@@ -364,6 +369,11 @@ async function leftBehind(p: Program): Promise<string | undefined> {
     // A program that just read the end of the stream closes its side within a turn of its event loop or two.
     await new Promise((r) => (pause < 1 ? setImmediate(r) : setTimeout(r, Math.min(pause, Math.max(rest, 1)))));
   }
+}
+
+/** Whether a program may be lent to `scenario`: the same transport and environment. */
+function fits(p: Program, scenario: Scenario): boolean {
+  return p.transport === scenario.transport && sameEnv(p.scenarioEnv, scenario.env);
 }
 
 /** Whether a running program was started with the environment a scenario asks for (a program is only lent again under the same one). */

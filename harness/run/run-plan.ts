@@ -101,53 +101,121 @@ function fixedPortOf(item: PlanItem): number | undefined {
   return item.target.fixedPort ?? item.scenario.defaultPort;
 }
 
+/** The implementation a target runs: scenarios of two target objects with the same one may share its programs. */
+export function implementationKey(t: Target): string {
+  return JSON.stringify([t.name, t.command ?? null, t.fixedPort ?? null, t.cwd, t.env ?? null]);
+}
+
 /**
- * The order in which scenarios start: the plan's, except that a scenario whose fixed
- * port another running scenario holds is passed over while one that can start at once
- * is left (scenarios on one fixed port take turns, and a worker waiting for the port
- * would run nothing meanwhile). Results keep the plan's order whatever this one is.
+ * Which scenarios take turns (a lane), if any: those on one fixed port, which cannot run
+ * side by side (`port N`); and the scenarios of one implementation that a program may
+ * serve one after another (`process: reuse`, a port of its own, the same transport and
+ * environment: `reuse …`), which could run side by side but are cheaper one after
+ * another: each one that waits for the one running is served by the program it leaves.
+ */
+function laneOf(item: PlanItem, implementation: (t: Target) => string): string | undefined {
+  const port = fixedPortOf(item);
+  if (port !== undefined) return `port ${port}`;
+  const { scenario: s, target: t } = item;
+  if (s.role !== 'server' || s.process !== 'reuse' || t.command === undefined) return undefined;
+  return `reuse ${implementation(t)} ${s.transport} ${JSON.stringify(s.env ?? {})}`;
+}
+
+/** How long a scenario that a running program may serve next waits for it, at most: one running longer is a long one (a property's cases, replies that take seconds). */
+export const LANE_PATIENCE_MS = 1000;
+
+export interface PlanOrderOptions {
+  /** The implementation a target runs (default: implementationKey). */
+  implementation?: (t: Target) => string;
+  /** Whether a program is waiting, idle, that may serve item `i` at once. */
+  idle?: (i: number) => boolean;
+  /** Milliseconds, for how long scenarios have been running (default: performance.now). */
+  now?: () => number;
+}
+
+/**
+ * The order in which scenarios start: the plan's, with two exceptions, for which the
+ * scenarios that take turns are grouped in lanes (laneOf).
+ *
+ * - A scenario whose fixed port another running scenario holds is passed over while one
+ *   that can start at once is left: a worker waiting for the port would run nothing
+ *   meanwhile.
+ * - A scenario that a running program may serve next (`process: reuse`) waits for it
+ *   while another can start, rather than start a program of its own: an interpreter's
+ *   start costs more CPU than most scenarios. It is taken before any other as soon as a
+ *   program is idle for it; it waits for no scenario that has run LANE_PATIENCE_MS or
+ *   more (a long one), nor once nothing else is left to start.
+ *
+ * Results keep the plan's order whatever this one is.
  */
 export class PlanOrder {
-  /** Items not started yet, per fixed port (`undefined`: none), each queue in plan order. */
-  readonly #queues = new Map<number | undefined, number[]>();
-  /** How many scenarios on each fixed port are running. */
-  readonly #busy = new Map<number, number>();
+  /** Items not started yet, per lane (`undefined`: none), each queue in plan order. */
+  readonly #queues = new Map<string | undefined, number[]>();
+  /** The running scenarios of each lane, with when they started. */
+  readonly #running = new Map<string, Map<number, number>>();
+  readonly #lanes: (string | undefined)[];
+  readonly #idle: (i: number) => boolean;
+  readonly #now: () => number;
 
-  constructor(readonly items: readonly PlanItem[]) {
-    items.forEach((item, i) => {
-      const port = fixedPortOf(item);
-      const queue = this.#queues.get(port) ?? this.#queues.set(port, []).get(port)!;
+  constructor(
+    readonly items: readonly PlanItem[],
+    options: PlanOrderOptions = {},
+  ) {
+    const implementation = options.implementation ?? implementationKey;
+    this.#idle = options.idle ?? (() => false);
+    this.#now = options.now ?? (() => performance.now());
+    // Made once per target object: a plan of 10,000 scenarios shares a handful of them.
+    const keys = new Map<Target, string>();
+    const key = (t: Target) => keys.get(t) ?? keys.set(t, implementation(t)).get(t)!;
+    this.#lanes = items.map((item) => laneOf(item, key));
+    this.#lanes.forEach((lane, i) => {
+      const queue = this.#queues.get(lane) ?? this.#queues.set(lane, []).get(lane)!;
       queue.push(i);
     });
     // Queues are read from the front: keep them reversed, so that taking is a pop.
     for (const queue of this.#queues.values()) queue.reverse();
   }
 
-  /** The next item to start, or undefined when all have: the first in plan order that can start at once, else the first. */
+  /** Whether the next scenario of `lane` waits for one running: any on a fixed port; on a program's, a scenario that started less than LANE_PATIENCE_MS ago. */
+  #waits(lane: string): boolean {
+    const running = this.#running.get(lane);
+    if (!running) return false;
+    if (lane.startsWith('port ')) return true;
+    const recent = this.#now() - LANE_PATIENCE_MS;
+    for (const started of running.values()) if (started > recent) return true;
+    return false;
+  }
+
+  /**
+   * The next item to start, or undefined when all have: the first in plan order that an
+   * idle program may serve, else the first that can start at once, else the first.
+   */
   take(): number | undefined {
-    let pick: { port: number | undefined; i: number } | undefined;
-    let first: { port: number | undefined; i: number } | undefined;
-    // One look per port (few), not per item (a run of 10,000 scenarios on one port would be quadratic).
-    for (const [port, queue] of this.#queues) {
+    let served: { lane: string | undefined; i: number } | undefined;
+    let pick: { lane: string | undefined; i: number } | undefined;
+    let first: { lane: string | undefined; i: number } | undefined;
+    // One look per lane (few), not per item (a run of 10,000 scenarios in one lane would be quadratic).
+    for (const [lane, queue] of this.#queues) {
       const i = queue.at(-1);
       if (i === undefined) continue;
-      if (!first || i < first.i) first = { port, i };
-      if ((port === undefined || !this.#busy.get(port)) && (!pick || i < pick.i)) pick = { port, i };
+      if (!first || i < first.i) first = { lane, i };
+      if (lane?.startsWith('reuse ') && (!served || i < served.i) && this.#idle(i)) served = { lane, i };
+      if ((lane === undefined || !this.#waits(lane)) && (!pick || i < pick.i)) pick = { lane, i };
     }
-    const chosen = pick ?? first;
+    const chosen = served ?? pick ?? first;
     if (!chosen) return undefined;
-    this.#queues.get(chosen.port)!.pop();
-    if (chosen.port !== undefined) this.#busy.set(chosen.port, (this.#busy.get(chosen.port) ?? 0) + 1);
+    this.#queues.get(chosen.lane)!.pop();
+    if (chosen.lane !== undefined) (this.#running.get(chosen.lane) ?? this.#running.set(chosen.lane, new Map()).get(chosen.lane)!).set(chosen.i, this.#now());
     return chosen.i;
   }
 
-  /** Item `i` ended: its fixed port is free for the next one. */
+  /** Item `i` ended: its lane is free for the next one. */
   done(i: number): void {
-    const port = fixedPortOf(this.items[i]!);
-    if (port === undefined) return;
-    const n = (this.#busy.get(port) ?? 1) - 1;
-    if (n > 0) this.#busy.set(port, n);
-    else this.#busy.delete(port);
+    const lane = this.#lanes[i];
+    if (lane === undefined) return;
+    const running = this.#running.get(lane);
+    running?.delete(i);
+    if (running?.size === 0) this.#running.delete(lane);
   }
 }
 
@@ -171,14 +239,14 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   // One pool per distinct implementation: two suites may each have a target named `python`.
   const keys = new Map<Target, string>();
   // Made once per target object: a plan of 10,000 scenarios shares a handful of them.
-  const keyOf = (t: Target) => keys.get(t) ?? keys.set(t, JSON.stringify([t.name, t.command ?? null, t.fixedPort ?? null, t.cwd, t.env ?? null])).get(t)!;
+  const keyOf = (t: Target) => keys.get(t) ?? keys.set(t, implementationKey(t)).get(t)!;
   const reference = opts.reference;
   const poolFor = (t: Target) => pools.get(keyOf(t)) ?? pools.set(keyOf(t), new ProgramPool(t)).get(keyOf(t))!;
   await tell(opts.observers, 'onRunStart', { scenarios: items.length, targets: [...new Set(items.map((i) => i.target.name))], startedAt });
   const results: (ScenarioResult | undefined)[] = new Array(items.length);
   /** Per pool, the last scenario it lent a program to: problems found when the pool closes are told there. */
   const lastOf = new Map<ProgramPool, number>();
-  const order = new PlanOrder(items);
+  const order = new PlanOrder(items, { implementation: keyOf, idle: (i) => poolFor(items[i]!.target).hasIdle(items[i]!.scenario) });
   /** Per pool, the scenarios it has yet to serve: once none is left, its programs are stopped rather than kept idle to the end. */
   const left = new Map<string, number>();
   for (const item of items) left.set(keyOf(item.target), (left.get(keyOf(item.target)) ?? 0) + 1);
