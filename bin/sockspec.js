@@ -1,22 +1,39 @@
 #!/usr/bin/env node
-import { main } from '../dist/harness/cli/main.js';
+// CommonJS (bin/package.json), so that `sockspec --version` answers without starting
+// Node's ES module loader, which costs more than the rest of its start-up; every command
+// loads the ES modules of the CLI (dist/harness/cli/main.js).
+'use strict';
 
-// The exit is explicit once the command is done (its reports written): a timer or
-// socket left behind by a scenario's module must not keep the process alive.
-const exit = (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-// Until the command is done, an empty event loop is a command that never finished
-// (a scenario's module awaiting something that never settles): that is exit 2, never 0.
-process.exitCode = 2;
-const unfinished = () => process.stderr.write('sockspec: internal-error: the command ended before finishing (something it awaited never settled, e.g. a TS scenario\'s top-level await)\n');
-process.once('beforeExit', unfinished);
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.off('beforeExit', unfinished);
-    exit(code);
-  },
-  (e) => {
-    process.off('beforeExit', unfinished);
-    process.stderr.write(`sockspec: internal-error: ${e instanceof Error ? e.message : String(e)}\n`);
-    exit(2);
-  },
-);
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  const { readFileSync, writeSync } = require('node:fs');
+  const line = `${JSON.parse(readFileSync(`${__dirname}/../package.json`, 'utf8')).version}\n`;
+  // Straight to the file descriptor: process.stdout would load the stream modules first.
+  try {
+    writeSync(1, line);
+  } catch {
+    process.stdout.write(line); // a non-blocking stdout (EAGAIN): the stream waits for it
+  }
+} else {
+  // The exit is explicit once the command is done (its reports written): a timer or
+  // socket left behind by a scenario's module must not keep the process alive.
+  const exit = (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  // Until the command is done, an empty event loop is a command that never finished
+  // (a scenario's module awaiting something that never settles): that is exit 2, never 0.
+  process.exitCode = 2;
+  const unfinished = () => process.stderr.write('sockspec: internal-error: the command ended before finishing (something it awaited never settled, e.g. a TS scenario\'s top-level await)\n');
+  process.once('beforeExit', unfinished);
+  import('../dist/harness/cli/main.js')
+    .then(({ main }) => main(args))
+    .then(
+      (code) => {
+        process.off('beforeExit', unfinished);
+        exit(code);
+      },
+      (e) => {
+        process.off('beforeExit', unfinished);
+        process.stderr.write(`sockspec: internal-error: ${e instanceof Error ? e.message : String(e)}\n`);
+        exit(2);
+      },
+    );
+}
