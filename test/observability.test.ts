@@ -98,6 +98,17 @@ describe('a running program lent again', () => {
     expect(notes.some((d) => /^not reusing the program on port \d+: it still holds 4 connections of an earlier scenario$/.test(d))).toBe(true);
   });
 
+  it('serves the scenarios that may share it one after another while others run beside them, rather than start one each', async () => {
+    const server = pyServer("c.sendall(b'hi'); c.close()");
+    const plain = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }, { expect: { eof: true } }] });
+    // Each of these outlasts the four above by 2 s, all four starting with them: the first of the four runs while they do,
+    // and the others wait for its program rather than start their own (four at once did before).
+    const slow = scenario({ covers: ['ECHO-7'], steps: [{ connect: 'c' }, { expect: { text: 'hi' } }, { expect: { eof: true } }, { wait: 2000 }] });
+    const run = await runAgainst([plain, plain, plain, plain, slow, slow, slow], server, { jobs: 4 });
+    expect(explain(run)).toBe('');
+    expect(run.scenarios.map(starts)).toEqual([1, 0, 0, 0, 1, 1, 1]);
+  });
+
   it('is not lent after a scenario typed on its stdin, and is after one that did not', async () => {
     const server = pyServer("c.sendall(b'hi'); c.close()");
     const plain = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }, { expect: { eof: true } }] });
