@@ -2,7 +2,7 @@
  * YAML text to plain data plus a way back from a data path to its line and column.
  * Custom tags are refused and alias expansion is bounded.
  */
-import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit } from 'yaml';
+import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, visit, YAMLParseError } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 
@@ -30,13 +30,13 @@ export const MAX_NODES = 200_000;
  * that deep). Block nesting is counted from indentation and the indicators on a
  * line, flow nesting from brackets: an over-estimate, never an under-estimate.
  */
-export function tooDeepAt(text: string, limit = MAX_DEPTH): number | undefined {
+export function tooDeepAt(text: string, limit = MAX_DEPTH, tokens: Iterable<string> = new Lexer().lex(text)): number | undefined {
   const indents: number[] = [];
   let flow = 0;
   let offset = 0;
   let lineStart = true;
   let onLine = 0;
-  for (const token of new Lexer().lex(text)) {
+  for (const token of tokens) {
     const type = CST.tokenType(token);
     if (type === 'newline' || type === 'doc-start' || type === 'doc-end') {
       lineStart = true;
@@ -111,9 +111,32 @@ function findNode(doc: Document, path: DataPath, atKey: boolean): YamlNode | und
   return (node ?? keyNode) as YamlNode | undefined;
 }
 
+/** What yaml's `parseDocument` makes of `text`, from its tokens (`lex`) rather than lexing it again. */
+function composeDocument(text: string, tokens: readonly string[], lineCounter: LineCounter): Document.Parsed {
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+  function* cst() {
+    lineCounter.addNewLine(0);
+    for (const token of tokens) yield* parser.next(token);
+    yield* parser.end();
+  }
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(cst(), true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  // compose(…, true) ends with a document, an empty one at least.
+  return doc!;
+}
+
 /** Parse YAML `text` of `file`, collecting every syntax problem. */
 export function parseYamlSource(file: string, text: string): YamlSource {
-  const deep = tooDeepAt(text);
+  // Lexed once, for the nesting check and then for the parser.
+  const tokens = [...new Lexer().lex(text)];
+  const deep = tooDeepAt(text, MAX_DEPTH, tokens);
   if (deep !== undefined) {
     const before = text.slice(0, deep);
     const line = before.split('\n').length;
@@ -122,7 +145,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     return { data: undefined, locate: () => ({ line, col }), diagnostics: [diagnostic] };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = composeDocument(text, tokens, lineCounter);
   const at = (offset: number) => lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
   const diagnostics: Diagnostic[] = [];
   const push = (offset: number, code: string, message: string, hint?: string) => {
