@@ -125,8 +125,6 @@ function laneOf(item: PlanItem, implementation: (t: Target) => string): string |
 export const LANE_PATIENCE_MS = 1000;
 
 export interface PlanOrderOptions {
-  /** The implementation a target runs (default: implementationKey). */
-  implementation?: (t: Target) => string;
   /** Whether a program is waiting, idle, that may serve item `i` at once. */
   idle?: (i: number) => boolean;
   /** Milliseconds, for how long scenarios have been running (default: performance.now). */
@@ -161,12 +159,11 @@ export class PlanOrder {
     readonly items: readonly PlanItem[],
     options: PlanOrderOptions = {},
   ) {
-    const implementation = options.implementation ?? implementationKey;
     this.#idle = options.idle ?? (() => false);
     this.#now = options.now ?? (() => performance.now());
     // Made once per target object: a plan of 10,000 scenarios shares a handful of them.
     const keys = new Map<Target, string>();
-    const key = (t: Target) => keys.get(t) ?? keys.set(t, implementation(t)).get(t)!;
+    const key = (t: Target) => keys.get(t) ?? keys.set(t, implementationKey(t)).get(t)!;
     this.#lanes = items.map((item) => laneOf(item, key));
     this.#lanes.forEach((lane, i) => {
       const queue = this.#queues.get(lane) ?? this.#queues.set(lane, []).get(lane)!;
@@ -246,7 +243,7 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const results: (ScenarioResult | undefined)[] = new Array(items.length);
   /** Per pool, the last scenario it lent a program to: problems found when the pool closes are told there. */
   const lastOf = new Map<ProgramPool, number>();
-  const order = new PlanOrder(items, { implementation: keyOf, idle: (i) => poolFor(items[i]!.target).hasIdle(items[i]!.scenario) });
+  const order = new PlanOrder(items, { idle: (i) => poolFor(items[i]!.target).hasIdle(items[i]!.scenario) });
   /** Per pool, the scenarios it has yet to serve: once none is left, its programs are stopped rather than kept idle to the end. */
   const left = new Map<string, number>();
   for (const item of items) left.set(keyOf(item.target), (left.get(keyOf(item.target)) ?? 0) + 1);
