@@ -124,19 +124,28 @@ describe('readJsonReport', () => {
       return r;
     });
     const run = { ...sampleRunOfTwoTargets(), scenarios };
-    const r0 = process.cpuUsage();
-    const text = renderJsonReport(run);
-    const r1 = process.cpuUsage(r0);
-    const writeMs = (r1.user + r1.system) / 1000;
-    expect(text.length).toBeGreaterThan(6_000_000);
-    writeFileSync(join(tmp, 'large.json'), text);
+    const cpuMs = (before: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1000;
+    };
     // CPU time, not wall time: what the reading costs, whatever else the machine runs meanwhile. Measured against
     // writing the same report at the same moment (about half of it here: 0.4 s against 0.7 s), since a busy host
     // and coverage slow both alike; a reading that went quadratic in the scenarios or the transcripts would not hold.
-    const before = process.cpuUsage();
-    const back = await readJsonReport('large.json', tmp);
-    const used = process.cpuUsage(before);
-    expect('run' in back && back.run.scenarios.length).toBe(326);
-    expect((used.user + used.system) / 1000).toBeLessThan(Math.max(1.5 * writeMs, 300));
+    // The process's CPU time counts its other threads too (a garbage collection that an earlier test file in this
+    // worker left due): the least of three tries of each is compared.
+    let writeMs = Infinity;
+    let readMs = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const w0 = process.cpuUsage();
+      const text = renderJsonReport(run);
+      writeMs = Math.min(writeMs, cpuMs(w0));
+      expect(text.length).toBeGreaterThan(6_000_000);
+      writeFileSync(join(tmp, 'large.json'), text);
+      const r0 = process.cpuUsage();
+      const back = await readJsonReport('large.json', tmp);
+      readMs = Math.min(readMs, cpuMs(r0));
+      expect('run' in back && back.run.scenarios.length).toBe(326);
+    }
+    expect(readMs).toBeLessThan(Math.max(1.5 * writeMs, 300));
   });
 });
