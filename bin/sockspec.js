@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CommonJS (bin/package.json), so that `sockspec --version` answers without starting
 // Node's ES module loader, which costs more than the rest of its start-up; every command
-// loads the ES modules of the CLI (dist/harness/cli/main.js).
+// loads the CLI from the bundle `npm run build` makes (dist/bundle/cli.js, see build/bundle.mjs).
 'use strict';
 
 const args = process.argv.slice(2);
@@ -23,7 +23,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.exitCode = 2;
   const unfinished = () => process.stderr.write('sockspec: internal-error: the command ended before finishing (something it awaited never settled, e.g. a TS scenario\'s top-level await)\n');
   process.once('beforeExit', unfinished);
-  import('../dist/harness/cli/main.js')
+  import('../dist/bundle/cli.js')
     .then(({ main }) => main(args))
     .then(
       (code) => {

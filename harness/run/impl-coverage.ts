@@ -315,7 +315,7 @@ async function reportNode(m: Measured): Promise<Omit<CoverageSummary, 'target' |
     omitRelative: true,
     excludeNodeModules: true,
     extension: [],
-    exclude: [`${globLiteral(join(PACKAGE_ROOT, 'harness'))}/**`, `${globLiteral(join(PACKAGE_ROOT, 'dist/harness'))}/**`],
+    exclude: [`${globLiteral(join(PACKAGE_ROOT, 'harness'))}/**`, `${globLiteral(join(PACKAGE_ROOT, 'dist/harness'))}/**`, `${globLiteral(join(PACKAGE_ROOT, 'dist/bundle'))}/**`],
     resolve: '',
     // One data file at a time: a run writes hundreds (about 140 KB each, mostly node's own scripts).
     mergeAsync: true,
