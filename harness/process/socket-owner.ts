@@ -224,8 +224,18 @@ async function stillBound(port: number, inodes: readonly string[], procNet: stri
   return inodes.filter((i) => open.has(i));
 }
 
+/** Which of `holders` still run (neither gone nor a zombie). */
+async function stillRunning(holders: readonly Holder[], proc: string): Promise<Holder[]> {
+  const running: Holder[] = [];
+  for (const h of holders) {
+    const p = await readStat(h.pid, proc);
+    if (p !== undefined && !DEAD.has(p.state)) running.push(h);
+  }
+  return running;
+}
+
 export interface Released {
-  /** True when the group is empty and none of the program's sockets is bound any more. */
+  /** True when the group is empty, none of the program's sockets is bound any more, and what was killed for holding one has ended. */
   ok: boolean;
   /** Processes outside the group that still held one of the program's sockets, and were killed for it. */
   killed: Holder[];
@@ -237,8 +247,8 @@ export interface Released {
  * After the program was stopped: wait until no live process is left in its group and
  * none of its sockets `inodes` (from `programSockets` before the stop) is bound any
  * more, so that the next program can have the port. A process that left the group
- * but still holds one of them got it from the program: it is killed (SIGKILL).
- * Sockets in TIME_WAIT do not count. Bounded by `timeoutMs`; never rejects.
+ * but still holds one of them got it from the program: it is killed (SIGKILL), and
+ * waited for until it has ended (a zombie at most). Sockets in TIME_WAIT do not count. Bounded by `timeoutMs`; never rejects.
  */
 export async function waitReleased(pgid: number, port: number, inodes: readonly string[], timeoutMs = 5000, procNet = PROC_NET, proc = '/proc'): Promise<Released> {
   const until = performance.now() + timeoutMs;
@@ -248,9 +258,15 @@ export async function waitReleased(pgid: number, port: number, inodes: readonly 
   for (;;) {
     const inGroup = await groupAlive(pgid, proc);
     const bound = inGroup ? inodes : await stillBound(port, inodes, procNet);
-    if (!inGroup && bound.length === 0) return { ok: true, killed };
+    // A process killed here closes its files before it has ended: the socket can be gone while it still runs.
+    const dying = !inGroup && bound.length === 0 ? await stillRunning(killed, proc) : [];
+    if (!inGroup && bound.length === 0 && dying.length === 0) return { ok: true, killed };
     if (performance.now() >= until) {
-      const left = inGroup ? `processes of group ${pgid} still alive` : `${bound.length} socket(s) of the program still bound to port ${port}`;
+      const left = inGroup
+        ? `processes of group ${pgid} still alive`
+        : bound.length > 0
+          ? `${bound.length} socket(s) of the program still bound to port ${port}`
+          : `killed for holding port ${port}, still running: ${dying.map((h) => `pid ${h.pid} (${h.comm})`).join(', ')}`;
       return { ok: false, killed, left };
     }
     if (!inGroup) {
