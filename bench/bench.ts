@@ -156,6 +156,9 @@ async function main(): Promise<void> {
     const cli = startupMs(['bin/sockspec.js', '--version']);
     const bare = startupMs(['-e', '']);
     rows.push(['CLI start-up (sockspec --version vs node -e "")', cli, bare]);
+    // What a short command costs: the CLI loaded, the config, the catalogue and one scenario file read and checked.
+    const validate = startupMs(['bin/sockspec.js', 'validate', 'scenarios/echo-ack/server/large-payload.yaml']);
+    rows.push(['validate one scenario file (vs node -e ""; no target)', validate, bare]);
     const version = execFileSync(process.execPath, ['--version']).toString().trim();
     process.stdout.write(`sockspec bench: ${N} exchanges each, node ${version}\n\n`);
     process.stdout.write(`${'what'.padEnd(72)} ${'sockspec'.padStart(10)} ${'plain'.padStart(10)} ${'ratio'.padStart(7)}\n`);
