@@ -248,7 +248,8 @@ export interface Released {
  * none of its sockets `inodes` (from `programSockets` before the stop) is bound any
  * more, so that the next program can have the port. A process that left the group
  * but still holds one of them got it from the program: it is killed (SIGKILL), and
- * waited for until it has ended (a zombie at most). Sockets in TIME_WAIT do not count. Bounded by `timeoutMs`; never rejects.
+ * waited for until it has ended (a zombie at most). Sockets in TIME_WAIT do not count.
+ * Bounded by `timeoutMs`; never rejects.
  */
 export async function waitReleased(pgid: number, port: number, inodes: readonly string[], timeoutMs = 5000, procNet = PROC_NET, proc = '/proc'): Promise<Released> {
   const until = performance.now() + timeoutMs;
