@@ -19,6 +19,8 @@ const anyBytes = fc
     fc.oneof(
       fc.integer({ min: 0, max: 255 }).map((b) => [b]),
       fc.constantFrom('a', 'e', 'x', '1', ' ', '\\', '"', '…').map((c) => [...utf8(c)]),
+      // Runs long enough to be rendered at once (ASCII_RUN), ending on a base or not.
+      fc.string({ unit: fc.constantFrom(...'aZ09 .~"'), minLength: 16, maxLength: 40 }).map((s) => [...utf8(s)]),
       fc.constantFrom(...TRICKY).map((cp) => [...utf8(String.fromCodePoint(cp))]),
       fc.integer({ min: 0x80, max: 0x10ffff }).filter((cp) => cp < 0xd800 || cp > 0xdfff).map((cp) => [...utf8(String.fromCodePoint(cp))]),
     ),
@@ -57,6 +59,15 @@ describe('escapeBytes: one rule for every rendering', () => {
     expect(escapeBytes(utf8(';\u037E'))).toBe(';\\u{037E}');
     expect(escapeBytes(utf8('\u1100\u1161'))).toBe('\u1100\\u{1161}');
     expect(escapeBytes(utf8('\\u{0301}'))).toBe('\\\\u{0301}');
+  });
+
+  it('renders a long run of ASCII as it renders a short one: a mark after it joins a letter, not a dot', () => {
+    // (q with an acute accent has no precomposed form: NFC leaves the pair as it is.)
+    for (const n of [1, 15, 16, 100]) {
+      expect(escapeBytes(utf8(`${'.'.repeat(n)}q\u0301`))).toBe(`${'.'.repeat(n)}q\u0301`);
+      expect(escapeBytes(utf8(`${'a'.repeat(n)}.\u0301`))).toBe(`${'a'.repeat(n)}.\\u{0301}`);
+      expect(escapeBytes(utf8(`${'x'.repeat(n)}\\\t\u2026`))).toBe(`${'x'.repeat(n)}\\\\\\t\\u{2026}`);
+    }
   });
 
   it('escapes a backslash, so bytes sent as escapes never look like escaped bytes', () => {

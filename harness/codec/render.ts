@@ -135,6 +135,9 @@ export function cutMark(count: number): string {
   return `… ${count.toLocaleString('en-US')} byte${count === 1 ? '' : 's'} …`;
 }
 
+/** Runs of printable ASCII at least this long are appended at once, decoded natively. */
+const ASCII_RUN = 16;
+
 /** Appends the escaped text of `bytes[from, to)` to `text`. */
 function writeBytes(text: PrintableText, bytes: Uint8Array, from: number, to: number): void {
   let i = from;
@@ -145,8 +148,15 @@ function writeBytes(text: PrintableText, bytes: Uint8Array, from: number, to: nu
       text.raw(named);
       i++;
     } else if (c >= 0x20 && c < 0x7f) {
-      text.codePoint(c);
-      i++;
+      // Printable ASCII is shown as it is, whatever surrounds it (the backslash is NAMED): a long run at once.
+      let j = i + 1;
+      while (j < to && bytes[j]! >= 0x20 && bytes[j]! < 0x7f && bytes[j] !== 92) j++;
+      if (j - i >= ASCII_RUN) {
+        text.ascii(Buffer.from(bytes.buffer, bytes.byteOffset + i, j - i).toString('latin1'));
+        i = j;
+      } else {
+        for (; i < j; i++) text.codePoint(bytes[i]!);
+      }
     } else {
       const seq = c >= 0x80 ? utf8Sequence(bytes, i, to) : undefined;
       if (seq) {
@@ -207,11 +217,15 @@ export function escapeByteRanges(bytes: Uint8Array, ranges: readonly ByteRange[]
 
 /** Hex of the `ranges` of `bytes` as space-separated pairs, the parts between them marked. */
 export function hexByteRanges(bytes: Uint8Array, ranges: readonly ByteRange[]): string {
-  return renderRanges(bytes, ranges, (a, b) => {
-    const pairs: string[] = [];
-    for (let i = a; i < b; i++) pairs.push(HEX[bytes[i]! >> 4]! + HEX[bytes[i]! & 15]!);
-    return pairs.join(' ');
-  }, ' ');
+  return renderRanges(bytes, ranges, (a, b) => hexPairs(bytes, a, b), ' ');
+}
+
+/** Hex of `bytes[from, to)` as space-separated pairs: a short range pair by pair, a long one natively. */
+function hexPairs(bytes: Uint8Array, from: number, to: number): string {
+  if (to - from >= 64) return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('hex').replace(/..(?!$)/g, '$& ');
+  let out = '';
+  for (let i = from; i < to; i++) out += (i > from ? ' ' : '') + HEX[bytes[i]! >> 4]! + HEX[bytes[i]! & 15]!;
+  return out;
 }
 
 /** The head and tail of a `length`-byte value that together show at most `max` bytes. */
@@ -228,12 +242,18 @@ function headAndTail(length: number, max: number): ByteRange[] {
  * them back; `…` in the bytes is escaped, so a cut mark is never the program's text.
  */
 export function escapeBytes(bytes: Uint8Array, max = Infinity): string {
+  if (bytes.length <= max) {
+    // All of it (most renderings: a report renders every entry of every transcript): no ranges to cut.
+    const text = new PrintableText(reservedInBytes);
+    writeBytes(text, bytes, 0, bytes.length);
+    return text.toString();
+  }
   return escapeByteRanges(bytes, headAndTail(bytes.length, max));
 }
 
 /** Hex of `bytes` as space-separated pairs, at most `max` bytes (head and tail), a cut marked. */
 export function hexBytes(bytes: Uint8Array, max = Infinity): string {
-  return hexByteRanges(bytes, headAndTail(bytes.length, max));
+  return bytes.length <= max ? hexPairs(bytes, 0, bytes.length) : hexByteRanges(bytes, headAndTail(bytes.length, max));
 }
 
 /** Offset of the first byte where `a` and `b` differ, or -1 if they are equal. */
