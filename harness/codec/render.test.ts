@@ -120,6 +120,11 @@ describe('long values', () => {
     const b = Uint8Array.from({ length: 20_000 }, (_, i) => 0x61 + (i % 26));
     expect(escapeBytes(b, 30)).toBe(`${'abcdefghijklmnopqrst'}… 19,970 bytes …${escapeBytes(b.subarray(-10))}`);
     expect(hexBytes(Uint8Array.from({ length: 30 }, (_, i) => i), 6)).toBe('00 01 02 03 … 24 bytes … 1c 1d');
+    // Long ranges are made natively: the same pairs, from the view's own offset.
+    const all = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 255);
+    const pairs = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+    for (const view of [all, all.subarray(3, 200), all.subarray(5, 69), all.subarray(5, 68)]) expect(hexBytes(view)).toBe(pairs(view));
+    expect(hexBytes(all, 150)).toBe(`${pairs(all.subarray(0, 100))} … 150 bytes … ${pairs(all.subarray(250))}`);
     expect(escapeBytes(b, 20_000)).toBe(escapeBytes(b));
   });
 

@@ -208,11 +208,14 @@ const reservedInBytes = (cp: number) => cp === 0x2026;
 
 /** Escaped text of the `ranges` of `bytes`, the parts between them marked `… N bytes …`. */
 export function escapeByteRanges(bytes: Uint8Array, ranges: readonly ByteRange[]): string {
-  return renderRanges(bytes, ranges, (a, b) => {
-    const text = new PrintableText(reservedInBytes);
-    writeBytes(text, bytes, a, b);
-    return text.toString();
-  }, '');
+  return renderRanges(bytes, ranges, (a, b) => escapedPart(bytes, a, b), '');
+}
+
+/** Escaped text of `bytes[from, to)`. */
+function escapedPart(bytes: Uint8Array, from: number, to: number): string {
+  const text = new PrintableText(reservedInBytes);
+  writeBytes(text, bytes, from, to);
+  return text.toString();
 }
 
 /** Hex of the `ranges` of `bytes` as space-separated pairs, the parts between them marked. */
@@ -242,13 +245,8 @@ function headAndTail(length: number, max: number): ByteRange[] {
  * them back; `…` in the bytes is escaped, so a cut mark is never the program's text.
  */
 export function escapeBytes(bytes: Uint8Array, max = Infinity): string {
-  if (bytes.length <= max) {
-    // All of it (most renderings: a report renders every entry of every transcript): no ranges to cut.
-    const text = new PrintableText(reservedInBytes);
-    writeBytes(text, bytes, 0, bytes.length);
-    return text.toString();
-  }
-  return escapeByteRanges(bytes, headAndTail(bytes.length, max));
+  // All of it (most renderings: a report renders every entry of every transcript): no ranges to cut.
+  return bytes.length <= max ? escapedPart(bytes, 0, bytes.length) : escapeByteRanges(bytes, headAndTail(bytes.length, max));
 }
 
 /** Hex of `bytes` as space-separated pairs, at most `max` bytes (head and tail), a cut marked. */
