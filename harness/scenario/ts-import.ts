@@ -34,6 +34,10 @@ async function guarded<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
+// Made at run time: written out whole, the comment would begin a line of the bundled package, and tools that
+// read a file's source map (vitest's, loading the bundle in the tests) would take it for the bundle's own.
+const SOURCE_MAP_COMMENT = ['//', '# sourceMappingURL=data:application/json;base64,'].join('');
+
 /** Import the compiled module of the scenario `abs`. */
 export function importCompiled(abs: string, compiled: CompiledTs): Promise<Record<string, unknown>> {
   // Stack traces of a scenario's script then name its own .ts lines.
@@ -43,7 +47,7 @@ export function importCompiled(abs: string, compiled: CompiledTs): Promise<Recor
     const dir = await mkdtemp(join(tmpdir(), 'sockspec-ts-'));
     try {
       const file = join(dir, `${basename(abs)}.mjs`);
-      await writeFile(file, `${compiled.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(compiled.map).toString('base64')}\n`);
+      await writeFile(file, `${compiled.code}\n${SOURCE_MAP_COMMENT}${Buffer.from(compiled.map).toString('base64')}\n`);
       return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } finally {
       await rm(dir, { recursive: true, force: true });
