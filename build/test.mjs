@@ -1,0 +1,62 @@
+// `npm test`, after `npm run build`: vitest (with coverage), the type check of the tests, and the
+// Bun and Deno smoke tests. vitest's run mostly waits on the programs it starts (a third of two
+// cores is idle), so the three others run beside it instead of after it. vitest writes to the
+// terminal as it goes; the output of each other check is kept and written after vitest's, in a fixed
+// order, whole. The exit status is the first failure's (vitest's first), 0 when every check passed.
+import { spawn } from 'node:child_process';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` };
+
+const checks = [
+  { name: 'vitest', argv: ['vitest', 'run', '--coverage'], live: true },
+  { name: 'type check of the tests', argv: ['tsc', '-p', 'tsconfig.test.json'] },
+  { name: 'Bun smoke tests', argv: ['bun', 'test', './test/runtimes/bun.smoke.ts'] },
+  { name: 'Deno smoke tests', argv: ['deno', 'test', '--allow-all', 'test/runtimes/deno.smoke.ts'] },
+];
+
+const children = new Set();
+let interrupted;
+
+function run({ name, argv, live }) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const output = [];
+    // Each check in a process group of its own, which a signal to this process reaches whole (vitest's workers too).
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, env, detached: true, stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    child.stdout?.on('data', (chunk) => output.push(chunk));
+    child.stderr?.on('data', (chunk) => output.push(chunk));
+    const end = (status, why) => {
+      children.delete(child);
+      resolve({ name, status, why, seconds: (performance.now() - started) / 1000, output: Buffer.concat(output) });
+    };
+    child.on('error', (e) => end(127, `could not be started: ${e.message}`));
+    child.on('close', (code, signal) => end(code ?? 1, signal ? `ended by ${signal}` : code === 0 ? 'passed' : `failed (exit status ${code})`));
+  });
+}
+
+// Ctrl-C, or a signal sent to this process, is passed on to every process of every check.
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(signal, () => {
+    interrupted ??= status;
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // that check has ended
+      }
+    }
+  });
+}
+
+const results = await Promise.all(checks.map(run));
+for (const r of results.slice(1)) {
+  process.stdout.write(`\n── ${r.name}: ${r.why} in ${r.seconds.toFixed(1)} s\n`);
+  if (r.output.length > 0) process.stdout.write(r.output);
+}
+process.stdout.write(`\n${results.map((r) => `${r.name}: ${r.why}`).join('; ')}\n`);
+const failed = results.find((r) => r.status !== 0);
+process.exitCode = interrupted ?? failed?.status ?? 0;
