@@ -22,7 +22,9 @@ describe('structArbitrary', () => {
   });
 
   test('NaN and infinities come with nonFinite', () => {
-    const seen = fc.sample(structArbitrary('!d', { nonFinite: true }), 2000).map(([x]) => x as number);
+    // A fixed seed: 2,000 doubles drawn at random hold no NaN about once in 75 (4 of 300 seeds); this one draws 5 NaN
+    // and 6 infinities, and none at all without nonFinite.
+    const seen = fc.sample(structArbitrary('!d', { nonFinite: true }), { numRuns: 2000, seed: 42 }).map(([x]) => x as number);
     expect(seen.some(Number.isNaN)).toBe(true);
     expect(seen.some((x) => x === Infinity || x === -Infinity)).toBe(true);
   });
