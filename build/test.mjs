@@ -1,5 +1,5 @@
 // `npm test`, after `npm run build`: vitest (with coverage), the type check of the tests, and the
-// Bun and Deno smoke tests. vitest's run mostly waits on the programs it starts (a third of two
+// Bun and Deno smoke tests. vitest's run mostly waits on the programs it starts (a quarter of two
 // cores is idle), so the three others run beside it instead of after it. vitest writes to the
 // terminal as it goes; the output of each other check is kept and written after vitest's, in a fixed
 // order, whole. The exit status is the first failure's (vitest's first), 0 when every check passed.
