@@ -97,16 +97,22 @@ async function scaleRow(port: number, n: number): Promise<void> {
   }
 }
 
-function startupMs(args: string[], runs = 15): number {
-  const times: number[] = [];
+/**
+ * Median wall time of starting `node ARGS` to its exit, for each of `commands`, run in turn
+ * (one of each, `runs` times over), so that a change in the machine's load meets every
+ * command alike instead of only those measured while it lasts.
+ */
+function startupMs(commands: string[][], runs = 15): number[] {
+  const times: number[][] = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: ROOT });
-    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-    times.push(performance.now() - t0);
+    commands.forEach((args, k) => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { cwd: ROOT });
+      if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+      times[k]!.push(performance.now() - t0);
+    });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
 }
 
 /** The bundled suites as `npx sockspec run` runs them, with the config's reporters (programs started as `main` sets up). */
@@ -153,11 +159,9 @@ async function main(): Promise<void> {
     const propHarness = await harnessPropertyRate(ROOT, runs);
     // As time per run, so that the ratio reads like the others (sockspec / plain; lower is better).
     rows.push([`ECHO-5 property, ${runs} runs (time per run; ${propHarness.toFixed(0)} vs ${propPlain.toFixed(0)} runs/s)`, 1000 / propHarness, 1000 / propPlain]);
-    const cli = startupMs(['bin/sockspec.js', '--version']);
-    const bare = startupMs(['-e', '']);
+    // What a short command costs beside: the CLI loaded, the config, the catalogue and one scenario file read and checked.
+    const [cli, bare, validate] = startupMs([['bin/sockspec.js', '--version'], ['-e', ''], ['bin/sockspec.js', 'validate', 'scenarios/echo-ack/server/large-payload.yaml']]) as [number, number, number];
     rows.push(['CLI start-up (sockspec --version vs node -e "")', cli, bare]);
-    // What a short command costs: the CLI loaded, the config, the catalogue and one scenario file read and checked.
-    const validate = startupMs(['bin/sockspec.js', 'validate', 'scenarios/echo-ack/server/large-payload.yaml']);
     rows.push(['validate one scenario file (vs node -e ""; no target)', validate, bare]);
     const version = execFileSync(process.execPath, ['--version']).toString().trim();
     process.stdout.write(`sockspec bench: ${N} exchanges each, node ${version}\n\n`);
