@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     const propHarness = await harnessPropertyRate(ROOT, runs);
     // As time per run, so that the ratio reads like the others (sockspec / plain; lower is better).
     rows.push([`ECHO-5 property, ${runs} runs (time per run; ${propHarness.toFixed(0)} vs ${propPlain.toFixed(0)} runs/s)`, 1000 / propHarness, 1000 / propPlain]);
-    // What a short command costs beside: the CLI loaded, the config, the catalogue and one scenario file read and checked.
+    // Beside it, what a short command costs: the CLI loaded, the config, the catalogue and one scenario file read and checked.
     const [cli, bare, validate] = startupMs([['bin/sockspec.js', '--version'], ['-e', ''], ['bin/sockspec.js', 'validate', 'scenarios/echo-ack/server/large-payload.yaml']]) as [number, number, number];
     rows.push(['CLI start-up (sockspec --version vs node -e "")', cli, bare]);
     rows.push(['validate one scenario file (vs node -e ""; no target)', validate, bare]);

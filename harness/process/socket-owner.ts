@@ -259,9 +259,10 @@ export async function waitReleased(pgid: number, port: number, inodes: readonly 
   for (;;) {
     const inGroup = await groupAlive(pgid, proc);
     const bound = inGroup ? inodes : await stillBound(port, inodes, procNet);
+    const free = !inGroup && bound.length === 0;
     // A process killed here closes its files before it has ended: the socket can be gone while it still runs.
-    const dying = !inGroup && bound.length === 0 ? await stillRunning(killed, proc) : [];
-    if (!inGroup && bound.length === 0 && dying.length === 0) return { ok: true, killed };
+    const dying = free ? await stillRunning(killed, proc) : [];
+    if (free && dying.length === 0) return { ok: true, killed };
     if (performance.now() >= until) {
       const left = inGroup
         ? `processes of group ${pgid} still alive`
