@@ -24,29 +24,47 @@ import type { ScaleSide } from './scale-run.js';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const N = Number(process.env.BENCH_N ?? 300);
 
-/** The harness: N scenarios through the run engine, against the running server. */
-async function harness(s: Scenario, port: number): Promise<number> {
+/** The harness: `n` scenarios through the run engine (one run), against the running server; ms per scenario. */
+async function harness(s: Scenario, port: number, n = N): Promise<number> {
   // A target without a command is a program already running on its fixed port: the server started below.
   const target = { name: 'bench', fixedPort: port, cwd: ROOT, readyTimeoutMs: 5000 };
-  const items = planIds(Array.from({ length: N }, () => ({ scenario: s, target })));
+  const items = planIds(Array.from({ length: n }, () => ({ scenario: s, target })));
   const t0 = performance.now();
   const run = await runPlan(items, { jobs: 1, strict: false, observers: [], signal: new AbortController().signal });
   const ms = performance.now() - t0;
-  if (run.counts.pass !== N) throw new Error(`bench scenarios failed: ${JSON.stringify(run.scenarios.find((x) => x.outcome !== 'pass')?.failure)}`);
-  return ms / N;
+  if (run.counts.pass !== n) throw new Error(`bench scenarios failed: ${JSON.stringify(run.scenarios.find((x) => x.outcome !== 'pass')?.failure)}`);
+  return ms / n;
 }
 
-/** Plain Node: the same TCP exchange N times. */
-async function plainTcp(port: number): Promise<number> {
+/** Plain Node: the same TCP exchange `n` times; ms per exchange. */
+async function plainTcp(port: number, n = N): Promise<number> {
   const t0 = performance.now();
-  for (let i = 0; i < N; i++) await plainTcpExchange(port);
-  return (performance.now() - t0) / N;
+  for (let i = 0; i < n; i++) await plainTcpExchange(port);
+  return (performance.now() - t0) / n;
 }
 
-/** Plain Node: the same UDP request/response N times, a socket each. */
-async function plainUdp(port: number): Promise<number> {
+/** Rounds of a per-case row: the N cases of each side in ROUNDS parts, the sides taking turns. */
+const ROUNDS = 3;
+
+/**
+ * ms per case of each side, N cases each, measured in ROUNDS alternating parts (plain
+ * first), so that a change in the machine's load while the row runs meets both sides.
+ */
+async function alternately(plain: (n: number) => Promise<number>, harnessSide: (n: number) => Promise<number>): Promise<{ plain: number; harness: number }> {
+  let p = 0;
+  let h = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const n = Math.floor(N / ROUNDS) + (r < N % ROUNDS ? 1 : 0);
+    p += (await plain(n)) * n;
+    h += (await harnessSide(n)) * n;
+  }
+  return { plain: p / N, harness: h / N };
+}
+
+/** Plain Node: the same UDP request/response `n` times, a socket each; ms per exchange. */
+async function plainUdp(port: number, n = N): Promise<number> {
   const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     await new Promise<void>((res, rej) => {
       const s = createSocket('udp4');
       s.on('message', (m) => {
@@ -56,7 +74,7 @@ async function plainUdp(port: number): Promise<number> {
       s.bind(0, '127.0.0.1', () => s.send(PAYLOAD, port, '127.0.0.1'));
     });
   }
-  return (performance.now() - t0) / N;
+  return (performance.now() - t0) / n;
 }
 
 /** One side of the scale row, in a process of its own (`scale-run.ts`). */
@@ -140,19 +158,17 @@ async function main(): Promise<void> {
     const ready = await waitUntilListening({ port, transport: 'udp', exited: server.exited, timeoutMs: 5000 });
     const readyTcp = await waitUntilListening({ port, transport: 'tcp', exited: server.exited, timeoutMs: 5000 });
     if (!ready.ok || !readyTcp.ok) throw new Error('bench server did not start');
-    // Warm up both sides once, then measure alternately so that load on the machine hits both.
+    // Warm up both sides with N cases each, then measure N more of each, the sides taking turns.
     await plainTcp(port);
     await harness(tcpScenario, port);
     const rows: [string, number, number][] = [];
-    const tcpPlain = await plainTcp(port);
-    const tcpHarness = await harness(tcpScenario, port);
-    rows.push(['TCP exchange (connect, send, half-close, expect echo, end of stream)', tcpHarness, tcpPlain]);
+    const tcp = await alternately((n) => plainTcp(port, n), (n) => harness(tcpScenario, port, n));
+    rows.push(['TCP exchange (connect, send, half-close, expect echo, end of stream)', tcp.harness, tcp.plain]);
     // The UDP paths (dgram, the UDP peer and verbs) are warmed up the same way before they are measured.
     await plainUdp(port);
     await harness(udpScenario, port);
-    const udpPlain = await plainUdp(port);
-    const udpHarness = await harness(udpScenario, port);
-    rows.push(['UDP request/response', udpHarness, udpPlain]);
+    const udp = await alternately((n) => plainUdp(port, n), (n) => harness(udpScenario, port, n));
+    rows.push(['UDP request/response', udp.harness, udp.plain]);
     const runs = Number(process.env.BENCH_RUNS ?? 1000);
     await plainPropertyRate(ROOT, 20);
     const propPlain = await plainPropertyRate(ROOT, runs);

@@ -2,23 +2,34 @@
  * Property runs per second: the ECHO-5 property (any payload, any split, echoed in
  * rounds) against the TypeScript reference echo-ack server, through sockspec and
  * through a plain fast-check + `net` script that answers the operator itself.
+ *
+ * Both sides do the same work: the plain script draws its cases from the same
+ * arbitraries (the payload and split generators the scenario declares), with the same
+ * seed, in the same record, so fast-check hands both the same payloads cut into the
+ * same pieces.
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
+import { arbitraryFor } from '../harness/codec/arbitraries.js';
+import { splitSizes, type GeneratorSpec, type SplitValue } from '../harness/codec/generated.js';
 import { freePort } from '../harness/process/free-port.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 
 const ACK = Buffer.from('\nI get it!\n');
 
+/** What the property generates: a payload, and a split of it into 1 to 4 pieces. */
+const GENERATE: Record<string, GeneratorSpec> = { payload: { bytes: { min: 1, max: 1024 } }, split: { split: { of: 'payload', pieces: { min: 1, max: 4 } } } };
+const SEED = 42;
+
 /** The property scenario sockspec runs. */
 const scenario = (() => {
   const r = validateScenario('bench-property.yaml', {
     covers: ['ECHO-5'],
     process: 'reuse',
-    generate: { payload: { bytes: { min: 1, max: 1024 } }, split: { split: { of: 'payload', pieces: { min: 1, max: 4 } } } },
+    generate: GENERATE,
     steps: [
       { answer: { prompt: 'input the word:', line: 'ok' } },
       { connect: 'c' },
@@ -36,7 +47,7 @@ const scenario = (() => {
 export async function harnessPropertyRate(root: string, runs: number): Promise<number> {
   const target = { name: 'bench', command: `node ${resolve(root, 'dist/fixtures/echo-ack/server/reference.js')} {port}`, cwd: root, readyTimeoutMs: 10_000 };
   const t0 = performance.now();
-  const run = await runPlan(planIds([{ scenario, target }]), { jobs: 1, strict: false, observers: [], signal: new AbortController().signal, seed: 42, runs });
+  const run = await runPlan(planIds([{ scenario, target }]), { jobs: 1, strict: false, observers: [], signal: new AbortController().signal, seed: SEED, runs });
   const ms = performance.now() - t0;
   if (run.counts.pass !== 1) throw new Error(`bench property failed: ${JSON.stringify(run.scenarios[0]?.failure)}`);
   return (runs / ms) * 1000;
@@ -77,18 +88,17 @@ export async function plainPropertyRate(root: string, runs: number): Promise<num
     probe();
   });
   await listening;
-  const exchange = (payload: Uint8Array, cuts: number[]) =>
+  const exchange = (payload: Uint8Array, split: SplitValue) =>
     new Promise<boolean>((done) => {
       const chunks: Buffer[] = [];
       // Each piece is handed to the kernel before the next is written, as sockspec does, so that pieces stay pieces.
       const s = connect({ port, host: '127.0.0.1', allowHalfOpen: true, noDelay: true }, async () => {
         let at = 0;
         const write = (piece: Uint8Array) => new Promise((ok) => s.write(piece, ok));
-        for (const c of [...new Set(cuts.map((x) => Math.floor(x * payload.length)))].filter((p) => p > 0 && p < payload.length).sort((a, b) => a - b)) {
-          await write(payload.subarray(at, c));
-          at = c;
+        for (const size of splitSizes(split, payload.length)) {
+          await write(payload.subarray(at, at + size));
+          at += size;
         }
-        await write(payload.subarray(at));
         s.end();
       });
       s.on('data', (d: Buffer) => chunks.push(d));
@@ -98,9 +108,11 @@ export async function plainPropertyRate(root: string, runs: number): Promise<num
       });
       s.on('error', () => done(false));
     });
+  // The record sockspec draws a case from (one arbitrary per generated name, in the scenario's order), so the same seed gives the same cases.
+  const cases = fc.record(Object.fromEntries(Object.entries(GENERATE).map(([name, spec]) => [name, arbitraryFor(spec)])));
   const result = await fc.check(
-    fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 1024, size: 'max' }), fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { maxLength: 3 }), exchange),
-    { numRuns: runs, seed: 42 },
+    fc.asyncProperty(cases, (c) => exchange(c.payload as Uint8Array, c.split as SplitValue)),
+    { numRuns: runs, seed: SEED },
   );
   const ms = performance.now() - t0;
   child.kill('SIGKILL');
