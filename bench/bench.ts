@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: the harness's cost per exchange next to a plain Node script doing
- * the same exchanges in the same run, the CLI's start-up time, a scale row (BENCH_SCALE
+ * the same exchanges in the same run (the two sides taking turns), the same once both
+ * have run BENCH_WARM more (default 3,000: no target, how much of the gap is warm-up),
+ * the CLI's start-up time, a scale row (BENCH_SCALE
  * scenarios, default 10,000, 8 at a time, next to a plain script with 8 workers, and the
  * harness's peak memory as the run grows; BENCH_SCALE=0 leaves it out), and the bundled
  * run as `npx sockspec run` makes it: wall time, CPU of the harness next to that of the
@@ -84,6 +86,24 @@ function scaleSide(side: 'harness' | 'plain', port: number, n: number, jobs: num
       err ? fail(err) : done(JSON.parse(stdout) as ScaleSide),
     );
   });
+}
+
+/** Cases of each side run, unmeasured, before the warm rows (BENCH_WARM; 0 leaves them out). */
+const WARM = Number(process.env.BENCH_WARM ?? 3000);
+
+/**
+ * The TCP and UDP rows again once both sides have run WARM more cases: how much of
+ * the gap above is code still being compiled (no target; the rows above are the targets').
+ */
+async function warmRows(port: number): Promise<void> {
+  const lines: string[] = [];
+  for (const [what, plain, scenario] of [['TCP exchange', plainTcp, tcpScenario], ['UDP request/response', plainUdp, udpScenario]] as const) {
+    await plain(port, WARM);
+    await harness(scenario, port, WARM);
+    const r = await alternately((n) => plain(port, n), (n) => harness(scenario, port, n));
+    lines.push(`  ${what.padEnd(70)} ${(r.harness.toFixed(3) + ' ms').padStart(10)} ${(r.plain.toFixed(3) + ' ms').padStart(10)} ${(r.harness / r.plain).toFixed(2).padStart(7)}\n`);
+  }
+  process.stdout.write(`\nwarm: ${N} more exchanges of each side after ${WARM} further ones (no target)\n${lines.join('')}`);
 }
 
 const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
@@ -188,6 +208,8 @@ async function main(): Promise<void> {
     // Before the scale row: its 10,000 connections stay in TIME_WAIT for a minute, and every read of the
     // kernel's socket tables (a program's readiness) would then pay for their rows.
     if (process.env.BENCH_BUNDLED !== '0') await bundledRow();
+    // After the bundled run, whose programs' readiness reads the socket tables: these rows leave thousands of connections in TIME_WAIT.
+    if (WARM > 0) await warmRows(port);
     const scale = Number(process.env.BENCH_SCALE ?? 10_000);
     if (scale > 0) await scaleRow(port, scale);
   } finally {
