@@ -12,14 +12,16 @@ let lastYield = performance.now();
 const YIELD_EVERY_MS = 10;
 
 /**
- * Let timers, I/O and signal handlers run when steps have kept the event loop for
- * YIELD_EVERY_MS: steps that need no I/O only ever await resolved promises, so a
- * long repeat of them would starve the scenario timeout and Ctrl-C.
+ * A turn of the event loop when steps have kept it for YIELD_EVERY_MS, so that timers,
+ * I/O and signal handlers run (steps that need no I/O only ever await resolved
+ * promises, and a long repeat of them would starve the scenario timeout and Ctrl-C);
+ * otherwise undefined, and the step starts without an await of its own.
  */
-async function yieldSometimes(): Promise<void> {
-  if (performance.now() - lastYield < YIELD_EVERY_MS) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  lastYield = performance.now();
+function turnDue(): Promise<void> | undefined {
+  if (performance.now() - lastYield < YIELD_EVERY_MS) return undefined;
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    lastYield = performance.now();
+  });
 }
 
 /**
@@ -29,7 +31,8 @@ async function yieldSometimes(): Promise<void> {
  */
 export async function runSteps(steps: Step[], ctx: Context): Promise<void> {
   for (const step of steps) {
-    await yieldSometimes();
+    const turn = turnDue();
+    if (turn) await turn;
     if (ctx.signal.aborted) fail(step, 'aborted', 'interrupted (scenario timeout or Ctrl-C)');
     ctx.log.started(step, ctx.transcript.now());
     try {

@@ -39,11 +39,17 @@ export function isMiss(r: Miss | Hit): r is Miss {
 const isPlainSpec = (c: unknown): c is ValueSpec =>
   typeof c === 'number' || c === 'any' || (typeof c === 'object' && c !== null && !('var' in c) && !('equals' in c) && !('field' in c) && !('bits' in c) && !('text' in c) && !('hex' in c) && !('bytes' in c) && Object.values(c).every((x) => typeof x === 'number'));
 
+/** Per expectation of exact bytes, its matcher: it keeps no state between tests, and a scenario run again (a repeat, a property's cases, a plan of many) asks for it each time. */
+const bytesMatchers = new WeakMap<Expectation, Matcher>();
+
 /** The matcher for a byte expectation (not eof/reset/silence). */
 export function matcherFor(e: Expectation): Matcher | undefined {
   switch (e.kind) {
-    case 'bytes':
-      return matchBytes(e.data);
+    case 'bytes': {
+      let m = bytesMatchers.get(e);
+      if (!m) bytesMatchers.set(e, (m = matchBytes(e.data)));
+      return m;
+    }
     case 'regex': {
       const groups = e.groups as Record<string, GroupCheck> | undefined;
       if (!groups) return matchRegex(e.source, e.flags);
@@ -251,11 +257,14 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
     return r.reason === 'timeout' ? { ...miss, message: `${miss.message}${others()}` } : miss;
   }
   const datagram = r.value;
+  const d = datagram.data;
   const misses: Miss[] = [];
-  for (const [i, matcher] of matchers.entries()) {
-    const hit: Hit = { bytes: new Uint8Array(datagram.data), expectation: alternatives[i]!, datagram };
+  for (let i = 0; i < matchers.length; i++) {
+    const matcher = matchers[i];
+    // The datagram was taken from the queue: it is the expectation's own, and needs no copy.
+    const hit: Hit = { bytes: new Uint8Array(d.buffer, d.byteOffset, d.length), expectation: alternatives[i]!, datagram };
     if (!matcher) return hit;
-    const m = matcher.test(datagram.data, true, true, () => Date.now());
+    const m = matcher.test(d, true, true, dateNow);
     if (m.status === 'match') return hit;
     const reason = m.status === 'mismatch' ? m.reason : `incomplete datagram for ${matcher.description}`;
     misses.push({ code: codeOf(reason), message: reason, ...(m.status === 'mismatch' ? { at: m.at } : {}) });
@@ -264,6 +273,8 @@ export async function expectUdp(peer: UdpPeer, e: Expectation, timeoutMs: number
   const expected = expectedBytes(e);
   return { ...one, message: `${one.message}${others()}`, ...(expected ? { expected } : {}), actual: new Uint8Array(datagram.data) };
 }
+
+const dateNow = () => Date.now();
 
 /** `regex-budget` for a regex that ran out of its time budget (the matcher says so first), `framing` for a frame that cannot be read, else `mismatch`. */
 function codeOf(reason: string): string {

@@ -149,7 +149,7 @@ export interface PlanOrderOptions {
 export class PlanOrder {
   /** Items not started yet, per lane (`undefined`: none), each queue in plan order. */
   readonly #queues = new Map<string | undefined, number[]>();
-  /** The running scenarios of each lane, with when they started. */
+  /** The running scenarios of each lane, with when they started (empty: none). */
   readonly #running = new Map<string, Map<number, number>>();
   readonly #lanes: (string | undefined)[];
   readonly #idle: (i: number) => boolean;
@@ -176,7 +176,7 @@ export class PlanOrder {
   /** Whether the next scenario of `lane` waits for one running: any on a fixed port; on a program's, a scenario that started less than LANE_PATIENCE_MS ago. */
   #waits(lane: string): boolean {
     const running = this.#running.get(lane);
-    if (!running) return false;
+    if (!running || running.size === 0) return false;
     if (lane.startsWith('port ')) return true;
     const recent = this.#now() - LANE_PATIENCE_MS;
     for (const started of running.values()) if (started > recent) return true;
@@ -210,9 +210,8 @@ export class PlanOrder {
   done(i: number): void {
     const lane = this.#lanes[i];
     if (lane === undefined) return;
-    const running = this.#running.get(lane);
-    running?.delete(i);
-    if (running?.size === 0) this.#running.delete(lane);
+    // The lane's map is kept, empty, for its next scenario (one after another, a map each would be made and dropped).
+    this.#running.get(lane)?.delete(i);
   }
 }
 
