@@ -16,6 +16,7 @@ import { launch } from '../harness/process/launch.js';
 import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
 import { planIds, runPlan } from '../harness/run/run-plan.js';
+import { bytesPerCase } from './allocations.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
 import { programEnvironment } from './interpreter-path.js';
 import { measureRunPeakRss } from './peak-rss-run.js';
@@ -102,6 +103,10 @@ async function warmRows(port: number): Promise<void> {
     await harness(scenario, port, WARM);
     const r = await alternately((n) => plain(port, n), (n) => harness(scenario, port, n));
     lines.push(`  ${what.padEnd(70)} ${(r.harness.toFixed(3) + ' ms').padStart(10)} ${(r.plain.toFixed(3) + ' ms').padStart(10)} ${(r.harness / r.plain).toFixed(2).padStart(7)}\n`);
+    // What each side allocates per case, N more cases each: the work itself, whatever the machine's load.
+    const h = await bytesPerCase(N, () => harness(scenario, port, N));
+    const p = await bytesPerCase(N, () => plain(port, N));
+    lines.push(`  ${`${what}: JS heap allocated per case (sampled)`.padEnd(70)} ${`${(h / 1024).toFixed(1)} KiB`.padStart(10)} ${`${(p / 1024).toFixed(1)} KiB`.padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`);
   }
   process.stdout.write(`\nwarm: ${N} more exchanges of each side after ${WARM} further ones (no target)\n${lines.join('')}`);
 }
