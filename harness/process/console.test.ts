@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { ProgramConsole } from './console.js';
 import { launch, type Launched } from './launch.js';
@@ -142,5 +143,35 @@ describe('StdoutText', () => {
     expect(t.length).toBe(all.length);
     expect(t.text(t.start)).toBe(all.slice(-4096));
     expect(t.find('', all.length + 5)).toEqual({ start: all.length, end: all.length });
+  });
+
+  it('finds, after any chunks, what indexOf finds in the text kept, from any offset', () => {
+    // Text of few letters (so that patterns recur) and a three-byte character, cut into chunks at any byte.
+    const letter = fc.constantFrom('a', 'b', 'c', '€', '\n');
+    const text = fc.array(letter, { maxLength: 400 }).map((cs) => cs.join(''));
+    const pattern = fc.array(fc.constantFrom('a', 'b', '€'), { maxLength: 4 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 30 }), fc.array(fc.tuple(pattern, fc.integer({ min: -10, max: 40 })), { minLength: 1, maxLength: 5 }), fc.integer({ min: 8, max: 300 }), (all, cuts, searches, limit) => {
+        const bytes = Buffer.from(all);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const t = new StdoutText(limit);
+        let seen = '';
+        let at = 0;
+        for (const p of [...points, bytes.length]) {
+          t.add(bytes.subarray(at, p));
+          seen = new TextDecoder().decode(bytes.subarray(0, p), { stream: true });
+          at = p;
+          // Searches from just before the end of what came (as a prompt's cursor) and from anywhere before.
+          for (const [pat, back] of searches) {
+            const from = Math.max(0, seen.length - back);
+            const kept = Math.max(0, seen.length - limit);
+            const i = seen.indexOf(pat, Math.max(kept, from));
+            expect(t.find(pat, from)).toEqual(i < 0 ? undefined : { start: i, end: i + pat.length });
+          }
+        }
+        expect(t.length).toBe(all.length);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
   });
 });

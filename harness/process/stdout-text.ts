@@ -9,13 +9,16 @@ export class StdoutText {
   readonly limit: number;
   #decoder = new TextDecoder('utf-8');
   /**
-   * The text, in two parts: `#text`, settled, and `#recent`, what came since. Appending to
-   * one long string makes V8 copy all of it at the next search (it flattens the rope), so
-   * that a prompt answered after each of thousands of chunks cost a copy of the whole window
-   * each time; the recent part is folded in only once it is a quarter of the settled one.
+   * The text, in two parts: `#text`, settled, and the recent chunks, what came since, each a
+   * string of its own. Appending to one long string makes V8 copy all of it at the next
+   * search (it flattens the rope), so that a prompt answered after each of thousands of chunks
+   * cost a copy of the whole window each time: the recent chunks are folded in only once they
+   * are a quarter of the settled text, and a search joins only those it looks at (usually the
+   * last one or two: what came since the last answer).
    */
   #text = '';
-  #recent = '';
+  #recent: string[] = [];
+  #recentLength = 0;
   /** Characters dropped from the front of the text window. */
   #dropped = 0;
   #bytes: Buffer[] = [];
@@ -27,7 +30,7 @@ export class StdoutText {
 
   /** Absolute offset of the end of the text: characters seen so far. */
   get length(): number {
-    return this.#dropped + this.#text.length + this.#recent.length;
+    return this.#dropped + this.#text.length + this.#recentLength;
   }
 
   /** Absolute offset of the first character still kept (the last `limit` characters). */
@@ -37,14 +40,15 @@ export class StdoutText {
 
   /** Index in the text (settled then recent) of the first character of the window. */
   get #first(): number {
-    return Math.max(0, this.#text.length + this.#recent.length - this.limit);
+    return Math.max(0, this.#text.length + this.#recentLength - this.limit);
   }
 
   /** Fold the recent text into the settled text, and trim that to the limit. */
   #settle(): void {
-    if (this.#recent) {
-      this.#text += this.#recent;
-      this.#recent = '';
+    if (this.#recentLength > 0) {
+      this.#text += this.#recent.length === 1 ? this.#recent[0]! : this.#recent.join('');
+      this.#recent = [];
+      this.#recentLength = 0;
     }
     // Trimmed only once it holds twice the limit: cutting it copies the whole window, and once
     // per chunk that made megabytes of garbage out of a program that prints a lot.
@@ -57,8 +61,12 @@ export class StdoutText {
 
   /** Take a chunk: decode it (characters split across chunks are joined) and trim to the limit. */
   add(chunk: Buffer): void {
-    this.#recent += this.#decoder.decode(chunk, { stream: true });
-    if (this.#recent.length >= Math.max(1024, this.#text.length >> 2)) this.#settle();
+    const text = this.#decoder.decode(chunk, { stream: true });
+    if (text) {
+      this.#recent.push(text);
+      this.#recentLength += text.length;
+    }
+    if (this.#recentLength >= Math.max(1024, this.#text.length >> 2)) this.#settle();
     this.#bytes.push(chunk);
     this.#byteCount += chunk.length;
     while (this.#byteCount > this.limit) {
@@ -101,20 +109,27 @@ export class StdoutText {
 
   /**
    * Index (in settled then recent text) of the first `pattern` at or after `at`, or -1:
-   * searched in the settled text, then in its last characters joined to the recent ones
-   * (so that only the new text is copied).
+   * searched in the settled text, then in what follows: its last characters (a pattern may
+   * straddle the two parts) and the recent chunks from the one holding `at` on, joined (so
+   * that only the text from `at` on is copied).
    */
   #findString(pattern: string, at: number): number {
     const settled = this.#text.length;
-    if (!this.#recent) return this.#text.indexOf(pattern, at);
+    if (this.#recentLength === 0) return this.#text.indexOf(pattern, at);
     if (at < settled) {
       const i = this.#text.indexOf(pattern, at);
       if (i >= 0) return i;
     }
     // Past the end is at the end, as for indexOf.
-    const from = Math.min(Math.max(at, settled - Math.max(0, pattern.length - 1)), settled + this.#recent.length);
-    const tail = from < settled ? this.#text.slice(from) + this.#recent : this.#recent.slice(from - settled);
-    const i = tail.indexOf(pattern);
+    const from = Math.min(Math.max(at, settled - Math.max(0, pattern.length - 1)), settled + this.#recentLength);
+    // The first recent chunk to look at: the one holding `from` (the last, for `from` at the very end).
+    let k = this.#recent.length - 1;
+    let start = settled + this.#recentLength - this.#recent[k]!.length;
+    while (k > 0 && start > from) start -= this.#recent[--k]!.length;
+    const head = from < settled ? this.#text.slice(from) : '';
+    const first = from > start ? this.#recent[k]!.slice(from - start) : this.#recent[k]!;
+    const rest = k + 1 < this.#recent.length ? this.#recent.slice(k + 1).join('') : '';
+    const i = (head + first + rest).indexOf(pattern);
     return i < 0 ? -1 : from + i;
   }
 }
