@@ -290,21 +290,25 @@ export function validateScenario(
     v.error([], 'invalid-type', 'a scenario file holds one map with `covers` and `steps`');
     return { diagnostics: v.diagnostics };
   }
-  const { script, ...rest } = data;
-  const head = parsed?.head ?? v.parse(scenarioHeadSchema, rest, []);
-  if (script !== undefined && typeof script !== 'function') v.error(['script'], 'invalid-type', '`script` must be an async function');
+  // A case of a property (`parsed` given): what does not depend on its values was checked when the file was.
+  const isCase = parsed !== undefined;
+  const script = data.script;
+  let head = parsed?.head;
   if (!head) {
+    const { script: _, ...rest } = data;
+    head = v.parse(scenarioHeadSchema, rest, []);
+    if (script !== undefined && typeof script !== 'function') v.error(['script'], 'invalid-type', '`script` must be an async function');
     // Still check the steps, so that one run reports every problem.
-    if (Array.isArray(rest.steps)) v.steps(rest.steps, ['steps'], { conns: new Map(), values: new Set() }, []);
-    return { diagnostics: v.diagnostics };
+    if (!head && Array.isArray(rest.steps)) v.steps(rest.steps, ['steps'], { conns: new Map(), values: new Set() }, []);
   }
+  if (!head) return { diagnostics: v.diagnostics };
   // `none`: the program does not listen; connections (if any) default to TCP.
   v.transport = head.transport === 'udp' ? 'udp' : 'tcp';
   v.role = head.role ?? 'server';
   if (head.listen !== undefined && v.role !== 'client') v.error(['listen'], 'not-for-server', '`listen` applies to a client under test (`role: client`)');
   if (head.tls && v.role !== 'client') v.error(['tls'], 'not-for-server', '`tls: true` makes the harness listen with TLS: it applies to a client under test (`role: client`)', 'to speak TLS to a server, use `connect: { tls: … }`', true);
   else if (head.tls && v.transport !== 'tcp') v.error(['tls'], 'not-for-udp', '`tls: true` applies to TCP', undefined, true);
-  head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
+  if (!isCase) head.covers.forEach((id, i) => v.requirement(id, ['covers', i]));
   if (head.framing !== undefined && head.framing !== 'none') {
     if (v.transport === 'udp') v.error(['framing'], 'framing-udp', 'a UDP datagram is one message already: `framing` applies to TCP connections');
     else v.framing = checkFraming(v, head.framing, ['framing']);
@@ -320,16 +324,20 @@ export function validateScenario(
   const given = values ?? placeholders(generate);
   const texts = new Map<string, string>();
   for (const [name, spec] of Object.entries(generate)) {
-    if (name === 'port' || v.vars.has(name)) v.error(['generate', name], 'name-taken', `\`${name}\` is already ${name === 'port' ? 'the port placeholder' : 'a name under `vars`'}`);
-    // A generator whose range is empty would fail only when a value is drawn.
-    const [kind, body] = Object.entries(spec)[0] as [string, Obj];
-    v.range(body, ['generate', name, kind]);
-    if (kind === 'split') for (const k of ['pieces', 'pause']) v.range(body[k], ['generate', name, kind, k]);
     const value = given[name];
-    if ('message' in spec) checkMessageGenerator(v, spec.message.struct, ['generate', name, 'message', 'struct']);
+    if (!isCase) {
+      if (name === 'port' || v.vars.has(name)) v.error(['generate', name], 'name-taken', `\`${name}\` is already ${name === 'port' ? 'the port placeholder' : 'a name under `vars`'}`);
+      // A generator whose range is empty would fail only when a value is drawn.
+      const [kind, body] = Object.entries(spec)[0] as [string, Obj];
+      v.range(body, ['generate', name, kind]);
+      if (kind === 'split') for (const k of ['pieces', 'pause']) v.range(body[k], ['generate', name, kind, k]);
+      if ('message' in spec) checkMessageGenerator(v, spec.message.struct, ['generate', name, 'message', 'struct']);
+      if ('split' in spec) {
+        const of = spec.split.of === undefined ? undefined : generate[spec.split.of];
+        if (spec.split.of !== undefined && (!of || !('bytes' in of || 'text' in of || 'message' in of))) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
+      }
+    }
     if ('split' in spec) {
-      const of = spec.split.of === undefined ? undefined : generate[spec.split.of];
-      if (spec.split.of !== undefined && (!of || !('bytes' in of || 'text' in of || 'message' in of))) v.error(['generate', name, 'split', 'of'], 'unknown-var', `\`${spec.split.of}\` is not a generated payload`, didYouMean(spec.split.of, Object.keys(generate)));
       v.splits.set(name, value as SplitValue);
     } else if (value instanceof Uint8Array) v.vars.set(name, value);
     else {
@@ -379,7 +387,8 @@ export function validateScenario(
     ...env,
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
-    ...(head.generate ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies!, ...(made && v.diagnostics.length === 0 ? { steps: made } : {}) }) } } : {}),
+    // A case is a scenario of its own, not a property (it would be dropped at once: property.ts).
+    ...(head.generate && !isCase ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies!, ...(made && v.diagnostics.length === 0 ? { steps: made } : {}) }) } } : {}),
     ...(values ? { values } : {}),
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
