@@ -108,6 +108,11 @@ async function warmRows(port: number): Promise<void> {
     const p = await bytesPerCase(N, () => plain(port, N));
     lines.push(`  ${`${what}: JS heap allocated per case (sampled)`.padEnd(70)} ${`${(h / 1024).toFixed(1)} KiB`.padStart(10)} ${`${(p / 1024).toFixed(1)} KiB`.padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`);
   }
+  // The property's cases too (1,000 more of each side; the rows above ran theirs).
+  const runs = 1000;
+  const h = await bytesPerCase(runs, () => harnessPropertyRate(ROOT, runs));
+  const p = await bytesPerCase(runs, () => plainPropertyRate(ROOT, runs));
+  lines.push(`  ${'ECHO-5 property: JS heap allocated per case (sampled)'.padEnd(70)} ${`${(h / 1024).toFixed(1)} KiB`.padStart(10)} ${`${(p / 1024).toFixed(1)} KiB`.padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`);
   process.stdout.write(`\nwarm: ${N} more exchanges of each side after ${WARM} further ones (no target)\n${lines.join('')}`);
 }
 
