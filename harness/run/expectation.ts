@@ -39,13 +39,19 @@ export function isMiss(r: Miss | Hit): r is Miss {
 const isPlainSpec = (c: unknown): c is ValueSpec =>
   typeof c === 'number' || c === 'any' || (typeof c === 'object' && c !== null && !('var' in c) && !('equals' in c) && !('field' in c) && !('bits' in c) && !('text' in c) && !('hex' in c) && !('bytes' in c) && Object.values(c).every((x) => typeof x === 'number'));
 
-/** Per expectation of exact bytes, its matcher: it keeps no state between tests, and a scenario run again (a repeat, a property's cases, a plan of many) asks for it each time. */
+/**
+ * Per expectation of exact bytes, its matcher: it keeps no state between tests, and a scenario
+ * run again (a repeat, a property's cases, a plan of many) asks for it each time. Only for a few
+ * KiB: a matcher holds a copy of its bytes, which a large expectation should not keep for the run.
+ */
 const bytesMatchers = new WeakMap<Expectation, Matcher>();
+const KEPT_MATCHER_BYTES = 4096;
 
 /** The matcher for a byte expectation (not eof/reset/silence). */
 export function matcherFor(e: Expectation): Matcher | undefined {
   switch (e.kind) {
     case 'bytes': {
+      if (e.data.length > KEPT_MATCHER_BYTES) return matchBytes(e.data);
       let m = bytesMatchers.get(e);
       if (!m) bytesMatchers.set(e, (m = matchBytes(e.data)));
       return m;
