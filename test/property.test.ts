@@ -66,6 +66,38 @@ describe('a property scenario', () => {
     expect(replayed.scenarios[0]!.property).toMatchObject({ runs: 1, counterexample: p.counterexample });
     expect(replayed.scenarios[0]!.failure?.message).toBe(first.scenarios[0]!.failure?.message);
   });
+
+  // A greeting, then a generated message and its answer: the hello protocol, with short deadlines.
+  const greeted = scenario({
+    covers: ['HELLO-4'],
+    process: 'reuse',
+    runs: 20,
+    generate: { first: { text: { min: 1, max: 64 } } },
+    steps: [{ connect: 'c' }, { expect: { text: 'Welcome!', within: 500 } }, { send: { text: '{first}' } }, { expect: { text: 'Hello, {first}!', within: 500 } }],
+  });
+  const runGreeted = async (command: string) => {
+    const target: Target = { name: 't', command, cwd: ROOT, readyTimeoutMs: 10_000 };
+    const r = await runPlan(planIds([{ scenario: greeted, target }]), { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [], signal: new AbortController().signal, seed: 11 });
+    return r.scenarios[0]!;
+  };
+
+  it('does not shrink a failure that came before any step used a generated value: any values fail there alike', async () => {
+    const r = await runGreeted('python3 fixtures/hello-tcp/server/no-welcome.py {port}');
+    expect(r.outcome).toBe('fail');
+    expect(r.failure).toMatchObject({ code: 'timeout', step: 1 });
+    expect(r.property).toMatchObject({ runs: 1, shrinks: 0, path: '0' });
+    expect(r.notes).toContain('not shrunk: it failed at steps[1] expect, before steps[2] send, the first step that uses a generated value; any values fail there alike');
+  });
+
+  it('still shrinks a failure at a step that uses a generated value', async () => {
+    // It greets at once, and answers five seconds late: the answer to the generated message is missed.
+    const r = await runGreeted('python3 fixtures/hello-tcp/server/replies-after-5s.py {port}');
+    expect(r.outcome).toBe('fail');
+    expect(r.failure).toMatchObject({ code: 'timeout', step: 3 });
+    expect(r.property!.shrinks).toBeGreaterThan(0);
+    expect(r.property!.counterexample).toEqual({ first: { text: ' ' } });
+    expect(r.notes.some((n) => n.startsWith('not shrunk'))).toBe(false);
+  });
 });
 
 describe('the bundled property suites', () => {

@@ -57,6 +57,8 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
   let lastPass: ScenarioResult | undefined;
   let failing: { values: Record<string, GeneratedValue>; result: ScenarioResult; pieces?: Record<string, number[]> } | undefined;
   let broken: ScenarioResult | undefined;
+  /** Why the failing case is not shrunk: it failed before any step used its values, as any values would. */
+  let unshrunk: string | undefined;
   let stopped = false;
   // The case under way: when the time limit ends the runs, fast-check does not wait for it, but we must.
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -76,6 +78,8 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
     }
     // Once the harness cannot judge, every further case "fails" at once so that fast-check ends.
     if (broken) return false;
+    // A failure no values could change: every shrink candidate "passes", and the case that failed is the one reported.
+    if (unshrunk !== undefined) return true;
     const built = property.materialize(values);
     if (!built.scenario) {
       broken = errorResult(scenario, opts, 'bad-generated-value', built.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; '));
@@ -92,7 +96,10 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
       return true;
     }
     if (r.outcome === 'error' || r.outcome === 'skip') broken ??= r;
-    else failing = { values, result: r, ...(built.scenario.splitPieces ? { pieces: built.scenario.splitPieces } : {}) };
+    else {
+      failing = { values, result: r, ...(built.scenario.splitPieces ? { pieces: built.scenario.splitPieces } : {}) };
+      unshrunk = beforeAnyValue(r, property.firstUse, one);
+    }
     return false;
   };
   const numRuns = opts.path !== undefined ? 1 : (opts.runs ?? property.runs ?? DEFAULT_RUNS);
@@ -112,13 +119,27 @@ export async function runProperty(scenario: Scenario, opts: PropertyOptions): Pr
     const path = details.counterexamplePath ?? opts.path ?? '';
     const counterexample = Object.fromEntries(Object.keys(property.generate).map((name) => [name, showValue(name, failing!.values, property.generate, failing!.pieces)]));
     const replay = opts.replay(details.seed, path);
-    const notes = [...failing.result.notes, `property failed after ${runs} runs (seed ${details.seed}), shrunk ${details.numShrinks} times; replay: ${replay}`];
+    const notes = [...failing.result.notes, `property failed after ${runs} runs (seed ${details.seed}), shrunk ${details.numShrinks} times; replay: ${replay}`, ...(unshrunk ? [unshrunk] : [])];
     return { ...failing.result, durationMs, notes, property: { ...info, path, counterexample, replay } };
   }
   if (broken) return { ...broken, durationMs, property: info };
   const base = lastPass ?? errorResult(scenario, opts, 'no-runs', 'the property made no run');
   const note = `${runs} generated cases passed (seed ${details.seed})${details.interrupted ? `; stopped by the time limit before ${numRuns}` : ''}`;
   return { ...base, durationMs, notes: [...base.notes, note], property: info };
+}
+
+/**
+ * Why a failing case is not worth shrinking, or undefined when it is: every failure it had
+ * came at a top-level step before `firstUse`, the first that names a generated value. Up
+ * to there a case does what any other does, so any values fail there alike, and each
+ * shrink would only wait out the same failure again (a timeout each).
+ */
+function beforeAnyValue(r: ScenarioResult, firstUse: number | undefined, one: Scenario): string | undefined {
+  const failures = r.failures ?? (r.failure ? [r.failure] : []);
+  if (firstUse === undefined || failures.length === 0 || !failures.every((f) => f.step !== undefined && f.step < firstUse)) return undefined;
+  const last = Math.max(...failures.map((f) => f.step!));
+  const used = firstUse < one.steps.length ? `${one.steps[firstUse]!.label}, the first step that uses a generated value` : 'any step uses a generated value';
+  return `not shrunk: it failed at ${one.steps[last]!.label}, before ${used}; any values fail there alike`;
 }
 
 function errorResult(scenario: Scenario, opts: ScenarioRunOptions, code: string, message: string): ScenarioResult {

@@ -102,6 +102,12 @@ export interface Property {
   runs?: number;
   /** The longest all runs and shrinking may take, in ms. */
   timeLimitMs?: number;
+  /**
+   * The first top-level step that names a generated value (the number of steps when none
+   * does): a case that fails only before it fails alike whatever its values, and is not
+   * shrunk. Absent when it is not known.
+   */
+  firstUse?: number;
   /** The scenario with these values in its steps, or the problems they cause. */
   materialize(values: Record<string, GeneratedValue>): { scenario?: Scenario; diagnostics: { code: string; message: string }[] };
 }

@@ -388,7 +388,7 @@ export function validateScenario(
     steps,
     ...(typeof script === 'function' ? { script: script as Scenario['script'] & object } : {}),
     // A case is a scenario of its own, not a property (it would be dropped at once: property.ts).
-    ...(head.generate && !isCase ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies!, ...(made && v.diagnostics.length === 0 ? { steps: made } : {}) }) } } : {}),
+    ...(head.generate && !isCase ? { property: { generate, ...(head.runs ? { runs: head.runs } : {}), ...(head['time-limit'] ? { timeLimitMs: head['time-limit'] } : {}), ...(made ? { firstUse: firstUse(made.dependent) } : {}), materialize: (vals) => validateScenario(file, data, locate, requirementIds, vals, { head, defined, bodies: v.bodies!, ...(made && v.diagnostics.length === 0 ? { steps: made } : {}) }) } } : {}),
     ...(values ? { values } : {}),
     ...(v.splitPieces.size ? { splitPieces: Object.fromEntries(v.splitPieces) } : {}),
   };
@@ -430,6 +430,12 @@ function substitute(data: unknown, texts: ReadonlyMap<string, string>): unknown 
   if (Array.isArray(data)) return data.map((x) => substitute(x, texts));
   if (isObj(data)) return Object.fromEntries(Object.entries(data).map(([k, x]) => [k, (k === 'text' || k === 'bytes') && typeof x === 'string' ? x : substitute(x, texts)]));
   return data;
+}
+
+/** The first step that may use a generated value (`dependent`), or the number of steps when none does. */
+function firstUse(dependent: readonly boolean[]): number {
+  const i = dependent.indexOf(true);
+  return i < 0 ? dependent.length : i;
 }
 
 /** Whether any key or string in `data` contains one of `names` (a step that may use a generated value; more is harmless). */
