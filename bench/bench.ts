@@ -94,7 +94,8 @@ const WARM = Number(process.env.BENCH_WARM ?? 3000);
 
 /**
  * The TCP and UDP rows again once both sides have run WARM more cases: how much of
- * the gap above is code still being compiled (no target; the rows above are the targets').
+ * the gap above is code still being compiled (no target; the rows above are the targets');
+ * and what each side allocates per case of those rows and of the property.
  */
 async function warmRows(port: number): Promise<void> {
   const lines: string[] = [];

@@ -57,16 +57,13 @@ function run({ name, argv, live }) {
   });
 }
 
-/** Send `signal` to every process of every check (those left by a check that has ended too). */
+/** Send `signal` to every process of every check (those left by a check that has ended too); forget emptied groups. */
 function signalChecks(signal) {
   for (const pgid of groups) {
-    if (!groupAlive(pgid)) groups.delete(pgid);
-    else {
-      try {
-        process.kill(-pgid, signal);
-      } catch {
-        // emptied meanwhile
-      }
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      groups.delete(pgid);
     }
   }
 }
