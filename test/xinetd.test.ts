@@ -59,7 +59,7 @@ function xinetdProcesses(port: number): number[] {
 const CONFIG = 'fixtures/xinetd/sockspec.config.yaml';
 const EXPECTATIONS = 'fixtures/xinetd/expectations.yaml';
 /** The fixed port of each service, as the config gives them. */
-const PORTS = [27007, 27009, 27019, 27013, 27037];
+const PORTS = [7007, 7009, 7019, 7013, 7037];
 /** Scenarios whose deviation the file lists: the two port-taken ones of each of the five suites, and seven more. */
 const MET = 17;
 
@@ -92,7 +92,7 @@ describe.skipIf(!HAVE_XINETD)('the RFC service suites against xinetd', () => {
   }, 300_000);
 
   it('the process-group stop ends xinetd and its forked TCP children, which a SIGTERM to xinetd alone leaves running', async () => {
-    const port = 27219;
+    const port = 7219;
     const target = { name: 'xinetd', command: command('chargen'), cwd: ROOT, readyTimeoutMs: 10_000 };
     const waitFor = async (what: string, test: () => boolean) => {
       for (let i = 0; i < 100 && !test(); i++) await new Promise((r) => setTimeout(r, 50));

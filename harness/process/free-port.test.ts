@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createSocket } from 'node:dgram';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { candidatePort, freePort } from './free-port.js';
 import { countHandles, handlesAddedSince } from './test-probes.js';
@@ -29,6 +30,16 @@ function canBind(transport: 'tcp' | 'udp', port: number): Promise<boolean> {
       resolve(false);
     });
     socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** A TCP port the kernel picks, free when returned. */
+function kernelPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
   });
 }
 
@@ -62,6 +73,30 @@ describe('freePort', () => {
     const port = await freePort('tcp');
     const range = (await import('node:fs')).readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     expect(port < range[0]! || port > range[1]!).toBe(true);
+  });
+
+  it('passes over a port another sockspec process holds as a fixed one, free for the moment between its program\'s stop and start', async () => {
+    // Ports this process has not handed out (those it has are passed over anyway): the kernel's picks.
+    const [held, other] = [await kernelPort(), await kernelPort()];
+    // The other process: the machine-wide lock of `held`, as a scenario on that fixed port holds it.
+    const lib = new URL('../../dist/harness/process/machine-lock.js', import.meta.url).href;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(lib)}); await m.lockMachineWide(m.portLockName(${held})); console.log('held'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+        holder.once('exit', (code) => reject(new Error(`the holder exited (${code}) before holding the lock`)));
+      });
+      expect(await canBind('tcp', held)).toBe(true);
+      const draws = [held, other];
+      expect(await freePort('tcp', () => draws.shift() ?? 0)).toBe(other);
+    } finally {
+      holder.stdin.end();
+      await exited;
+    }
+    // Let go: the port is handed out.
+    const again = [held];
+    expect(await freePort('tcp', () => again.shift() ?? 0)).toBe(held);
   });
 
   it('the leak check waits for a timer about to end', async () => {

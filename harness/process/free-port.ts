@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { ProcessError } from './errors.js';
+import { heldMachineWide, portLockName } from './machine-lock.js';
 
 /** How many ports to try before giving up on one free for the transport(s) asked. */
 const ATTEMPTS = 20;
@@ -56,13 +57,18 @@ function remember(port: number): number {
   return port;
 }
 
-/** A port free on 127.0.0.1 for `transport` (`both`: free for TCP and UDP at once); rejects `no-free-port`. */
-export async function freePort(transport: 'tcp' | 'udp' | 'both'): Promise<number> {
+/**
+ * A port free on 127.0.0.1 for `transport` (`both`: free for TCP and UDP at once); rejects `no-free-port`.
+ * Never one that a sockspec process (this one or another) holds as a fixed port: its program may be
+ * between a stop and a start (a `start` step after a `stop`), the port free for that moment only.
+ * `draw` gives the candidates (tests; default: at random outside the ephemeral range).
+ */
+export async function freePort(transport: 'tcp' | 'udp' | 'both', draw = () => candidatePort(ephemeralRange())): Promise<number> {
   let last: Error | undefined;
   for (let i = 0; i < ATTEMPTS; i++) {
     // The last try lets the kernel pick, whatever the range.
-    const want = i === ATTEMPTS - 1 ? 0 : candidatePort(ephemeralRange());
-    if (want !== 0 && recentSet.has(want)) continue;
+    const want = i === ATTEMPTS - 1 ? 0 : draw();
+    if (want !== 0 && (recentSet.has(want) || (await heldMachineWide(portLockName(want))))) continue;
     try {
       const port = transport === 'udp' ? await bindUdp(want) : await bindTcp(want);
       if (transport !== 'both' || (await bindUdp(port).then(() => true, () => false))) return remember(port);

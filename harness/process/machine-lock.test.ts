@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { lockMachineWide } from './machine-lock.js';
+import { heldMachineWide, lockMachineWide } from './machine-lock.js';
 
 const name = `test-${process.pid}-${Date.now()}`;
 
@@ -74,5 +74,23 @@ describe('lockMachineWide', () => {
     (await b)();
     (await again)();
     expect(order).toEqual(['waiter', 'the one that let go']);
+  });
+
+  it('tells whether the lock is held, without the holder taking the question for a waiter', async () => {
+    const probed = `${name}-probed`;
+    expect(await heldMachineWide(probed)).toBe(false);
+    const release = await lockMachineWide(probed);
+    try {
+      expect(await heldMachineWide(probed)).toBe(true);
+      // A waiter would make the holder hand the lock over when it lets go (contended).
+      await new Promise((r) => setImmediate(r));
+      expect(release.contended()).toBe(false);
+    } finally {
+      release();
+    }
+    // Let go: free again, and taken at once by the next one.
+    for (let i = 0; i < 200 && (await heldMachineWide(probed)); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await heldMachineWide(probed)).toBe(false);
+    (await lockMachineWide(probed))();
   });
 });

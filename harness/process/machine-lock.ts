@@ -66,6 +66,25 @@ function aborted(name: string): Error {
   return Object.assign(new Error(`stopped waiting for the machine-wide lock ${name}`), { code: 'aborted' });
 }
 
+/** The machine-wide lock a scenario holds while it uses `port` as a fixed one (a program's own port, or a default port). */
+export function portLockName(port: number): string {
+  return `port-${port}`;
+}
+
+/**
+ * Whether some process (another sockspec, or this one) holds the machine-wide lock
+ * `name` now. Asked by binding the lock's address and letting go at once, so that the
+ * holder never sees a waiter it would hand the lock over to.
+ */
+export function heldMachineWide(name: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRINUSE'));
+    probe.listen(socketPath(name), () => probe.close(() => resolve(false)));
+  });
+}
+
 /**
  * Hold the machine-wide lock `name`; resolves to its release. Rejects with code
  * `aborted` when `signal` aborts first. A process that just let go of the lock while

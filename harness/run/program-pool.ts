@@ -10,7 +10,7 @@ import { UdpPeer } from '../net/udp-peer.js';
 import { onAbort } from '../net/waiter.js';
 import { freePort } from '../process/free-port.js';
 import { openConnections } from '../process/proc-net.js';
-import { lockMachineWide } from '../process/machine-lock.js';
+import { lockMachineWide, portLockName } from '../process/machine-lock.js';
 import type { Scenario } from '../scenario/model.js';
 import type { Acquired, ProgramSource, ScenarioClock } from './run-scenario.js';
 import { Program, type Target } from './program.js';
@@ -101,7 +101,7 @@ class PortLocks {
     }
     let lock = { unlock: () => {}, contended: () => false };
     try {
-      const unlock = await lockMachineWide(`port-${port}`, signal);
+      const unlock = await lockMachineWide(portLockName(port), signal);
       lock = { unlock, contended: unlock.contended };
     } catch (e) {
       if ((e as { code?: string }).code === 'aborted') return false;
