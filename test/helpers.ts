@@ -29,8 +29,8 @@ export async function loadSuite(dir: string): Promise<Scenario[]> {
 }
 
 /** Run `scenarios` against `command` (run from the project root). */
-export async function runAgainst(scenarios: Scenario[], command: string, options: { jobs?: number; name?: string; fixedPort?: number } = {}): Promise<RunResult> {
-  const { target } = programTarget({ name: options.name ?? 'target', role: 'server', command, cwd: ROOT, readyTimeoutMs: 10_000, ...(options.fixedPort ? { port: options.fixedPort } : {}) });
+export async function runAgainst(scenarios: Scenario[], command: string, options: { jobs?: number; name?: string; fixedPort?: number; readyTimeoutMs?: number } = {}): Promise<RunResult> {
+  const { target } = programTarget({ name: options.name ?? 'target', role: 'server', command, cwd: ROOT, readyTimeoutMs: options.readyTimeoutMs ?? 10_000, ...(options.fixedPort ? { port: options.fixedPort } : {}) });
   return runPlan(planIds(scenarios.map((scenario) => ({ scenario, target }))), {
     jobs: options.jobs ?? 2,
     strict: false,

@@ -20,10 +20,11 @@ function scenario(data: object): Scenario {
 const dir = mkdtempSync(join(tmpdir(), 'sockspec-steps-'));
 let servers = 0;
 
-/** A TCP server on PORT that runs `onConnection(conn)` (Python) for each client. */
-function pyServer(onConnection: string): string {
+/** A TCP server on PORT that runs `onConnection(conn)` (Python) for each client, after `before` (Python) at its start. */
+function pyServer(onConnection: string, before = ''): string {
   const code = [
     'import os, socket, time',
+    before,
     's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
     "s.bind(('127.0.0.1', int(os.environ['PORT']))); s.listen(5)",
     'while True:',
@@ -93,6 +94,21 @@ describe('occupy', () => {
     const run = await runAgainst([s], 'python3 fixtures/echo-ack/server/reference.py {port}');
     expect(explain(run)).toBe('');
     expect(run.scenarios[0]!.transcript.some((t) => t.kind === 'note' && /holding tcp port \d+ on 127\.0\.0\.1/.test(t.detail ?? ''))).toBe(true);
+  });
+});
+
+describe('the scenario timeout', () => {
+  it('does not run while the program starts, which its ready timeout bounds instead', async () => {
+    // The program takes 2 s to listen (an interpreter on a loaded machine); the scenario's own work takes milliseconds.
+    const s = scenario({ covers: ['ECHO-4'], timeout: 1000, steps: [{ connect: 'c' }, { send: { text: 'x' } }, { expect: { text: 'x' } }] });
+    const slow = pyServer('c.sendall(c.recv(10)); c.close()', 'time.sleep(2)');
+    const run = await runAgainst([s], slow);
+    expect(explain(run)).toBe('');
+    expect(run.scenarios[0]!.durationMs).toBeGreaterThanOrEqual(2000);
+    // Still bounded: a program that never listens is not-ready after its ready timeout.
+    const never = await runAgainst([s], pyServer('pass', 'time.sleep(60)'), { readyTimeoutMs: 1500 });
+    expect(never.scenarios[0]!.failure).toMatchObject({ code: 'not-ready' });
+    expect(never.scenarios[0]!.durationMs).toBeLessThan(8000);
   });
 });
 

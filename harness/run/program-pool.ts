@@ -163,6 +163,20 @@ async function freeNotFixed(transport: 'tcp' | 'udp' | 'both'): Promise<number> 
   }
 }
 
+/**
+ * Start a program for a scenario with the scenario's clock stopped: how long an interpreter
+ * takes to start on a loaded machine is no part of what the scenario checks, and the start
+ * has a bound of its own (the target's ready timeout). Ctrl-C still stops it.
+ */
+async function startUnclocked(program: Program, signal: AbortSignal, clock: ScenarioClock | undefined): ReturnType<Program['start']> {
+  const resume = clock?.pause();
+  try {
+    return await program.start(signal);
+  } finally {
+    resume?.();
+  }
+}
+
 export class ProgramPool implements ProgramSource {
   readonly #idle: Program[] = [];
   readonly #held = new Map<Program, () => void>();
@@ -239,7 +253,7 @@ export class ProgramPool implements ProgramSource {
       // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
       const key = `${scenario.transport}/${port}`;
       const seen = this.target.command === undefined && this.#attached.has(key);
-      const started = seen ? ({ ok: true } as const) : await program.start(signal);
+      const started = seen ? ({ ok: true } as const) : await startUnclocked(program, signal, clock);
       if (started.ok && this.target.command === undefined) this.#attached.add(key);
       if (!started.ok) {
         await program.stop();
@@ -300,7 +314,7 @@ export class ProgramPool implements ProgramSource {
     const program = new Program(this.target, port, scenario.transport, portless, false, scenario.env);
     if (tls) program.tlsCa = tls.certificate.certPath;
     program.setRecorder(record);
-    const started = await program.start(signal);
+    const started = await startUnclocked(program, signal, clock);
     if (!started.ok) {
       listener?.close();
       await program.stop();

@@ -69,7 +69,7 @@ export const scenarioFields = {
   tls: z.literal(true).optional().describe('client role: the harness listens with TLS, with a certificate for localhost/127.0.0.1 made per run; `{tls-ca}` in the client’s command is its PEM file'),
   transport: z.enum(['tcp', 'udp', 'none']).optional().describe('what the program listens on, and the default of connections (default tcp); `none`: it does not listen, only runs'),
   process: z.enum(['fresh', 'reuse']).optional().describe('a fresh program for this scenario, or reuse a running one'),
-  timeout: ms.optional().describe('limit for the whole scenario (default 30000)'),
+  timeout: ms.optional().describe('limit for the whole scenario (default 30000), not counting the start of its program (bounded by the ready timeout) nor a wait for a fixed port'),
   'step-timeout': ms.optional().describe('default deadline of each step (default 5000)'),
   'default-port': z
     .number()
