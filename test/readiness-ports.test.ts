@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../harness/process/free-port.js';
-import { lockMachineWide } from '../harness/process/machine-lock.js';
+import { heldMachineWide, lockMachineWide, portReservationName } from '../harness/process/machine-lock.js';
 import { loadScenarioFile } from '../harness/scenario/load.js';
 import type { Scenario } from '../harness/scenario/model.js';
 import type { Target } from '../harness/run/program.js';
@@ -237,5 +237,32 @@ describe('fixed ports: one scenario at a time, the last program gone first', () 
       clearTimeout(letGo);
       other();
     }
+  });
+});
+
+describe('free ports', () => {
+  it("are never a port the run's plan uses as a fixed one, in this process or another, while the run lasts", async () => {
+    // A port free now, which the plan's target takes as its fixed one (its program is started on it).
+    const fixed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const s = await load(write('fixed-port-reserved.yaml', 'covers: [ECHO-7]\nsteps:\n  - connect: c\n  - send: { text: "x" }\n  - expect: { text: "x", within: 5000 }\n'));
+    const target: Target = { name: 'echo', command: 'node dist/bench/echo-server.js {port}', cwd: ROOT, readyTimeoutMs: 10_000, fixedPort: fixed };
+    const seen: { reserved: boolean; drawnFixed: boolean }[] = [];
+    // At the scenario's start, before its program binds the port: reserved machine-wide, so a draw that would give it passes over it.
+    const onScenarioStart = async () => {
+      // The fixed port, then whatever the kernel picks.
+      const draws = [fixed];
+      seen.push({ reserved: await heldMachineWide(portReservationName(fixed)), drawnFixed: (await freePort('tcp', () => draws.shift() ?? 0)) === fixed });
+    };
+    expect(await heldMachineWide(portReservationName(fixed))).toBe(false);
+    const run = await runPlan(planIds([{ scenario: s, target }]), { jobs: 1, strict: false, catalogue: await bundledCatalogue(), observers: [{ onScenarioStart }], signal: new AbortController().signal });
+    expect(explain(run)).toBe('');
+    expect(seen).toEqual([{ reserved: true, drawnFixed: false }]);
+    // Let go with the run.
+    expect(await heldMachineWide(portReservationName(fixed))).toBe(false);
   });
 });

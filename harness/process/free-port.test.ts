@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { candidatePort, freePort } from './free-port.js';
+import { portReservationName, reserveMachineWide } from './machine-lock.js';
 import { countHandles, handlesAddedSince } from './test-probes.js';
 
 let handlesBefore: Record<string, number>;
@@ -97,6 +98,16 @@ describe('freePort', () => {
     // Let go: the port is handed out.
     const again = [held];
     expect(await freePort('tcp', () => again.shift() ?? 0)).toBe(held);
+  });
+
+  it('passes over a port that a run reserves as a fixed one, and leaves nothing open once the run lets go', async () => {
+    const port = await kernelPort();
+    const release = reserveMachineWide(portReservationName(port));
+    const draws = [port];
+    expect(await freePort('tcp', () => draws.shift() ?? 0)).not.toBe(port);
+    await release();
+    const again = [port];
+    expect(await freePort('tcp', () => again.shift() ?? 0)).toBe(port);
   });
 
   it('the leak check waits for a timer about to end', async () => {

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { ProcessError } from './errors.js';
-import { heldMachineWide, portLockName } from './machine-lock.js';
+import { heldMachineWide, portLockName, portReservationName } from './machine-lock.js';
 
 /** How many ports to try before giving up on one free for the transport(s) asked. */
 const ATTEMPTS = 20;
@@ -57,10 +57,17 @@ function remember(port: number): number {
   return port;
 }
 
+/** Whether a sockspec process on the machine uses `port` as a fixed one now, or will in the run it is making. */
+async function usedAsFixed(port: number): Promise<boolean> {
+  const [locked, reserved] = await Promise.all([heldMachineWide(portLockName(port)), heldMachineWide(portReservationName(port))]);
+  return locked || reserved;
+}
+
 /**
  * A port free on 127.0.0.1 for `transport` (`both`: free for TCP and UDP at once); rejects `no-free-port`.
- * Never one that a sockspec process (this one or another) holds as a fixed port: its program may be
- * between a stop and a start (a `start` step after a `stop`), the port free for that moment only.
+ * Never one that a sockspec process (this one or another) holds as a fixed port (its program may be
+ * between a stop and a start, the port free for that moment only), nor one that a run of any of them
+ * will use as a fixed port (`reserveFixedPorts`).
  * `draw` gives the candidates (tests; default: at random outside the ephemeral range).
  */
 export async function freePort(transport: 'tcp' | 'udp' | 'both', draw = () => candidatePort(ephemeralRange())): Promise<number> {
@@ -68,7 +75,7 @@ export async function freePort(transport: 'tcp' | 'udp' | 'both', draw = () => c
   for (let i = 0; i < ATTEMPTS; i++) {
     // The last try lets the kernel pick, whatever the range.
     const want = i === ATTEMPTS - 1 ? 0 : draw();
-    if (want !== 0 && (recentSet.has(want) || (await heldMachineWide(portLockName(want))))) continue;
+    if (want !== 0 && (recentSet.has(want) || (await usedAsFixed(want)))) continue;
     try {
       const port = transport === 'udp' ? await bindUdp(want) : await bindTcp(want);
       if (transport !== 'both' || (await bindUdp(port).then(() => true, () => false))) return remember(port);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { heldMachineWide, lockMachineWide } from './machine-lock.js';
+import { heldMachineWide, lockMachineWide, reserveMachineWide } from './machine-lock.js';
 
 const name = `test-${process.pid}-${Date.now()}`;
 
@@ -92,5 +92,57 @@ describe('lockMachineWide', () => {
     for (let i = 0; i < 200 && (await heldMachineWide(probed)); i++) await new Promise((r) => setTimeout(r, 5));
     expect(await heldMachineWide(probed)).toBe(false);
     (await lockMachineWide(probed))();
+  });
+});
+
+describe('reserveMachineWide', () => {
+  /** Poll `test` (bounded: 2,000 tries, 5 ms apart) until it gives `want`. */
+  async function until(test: () => Promise<boolean>, want: boolean): Promise<boolean> {
+    for (let i = 0; i < 2000; i++) {
+      if ((await test()) === want) return want;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return !want;
+  }
+
+  it('is held by several processes at once, passes to one that stays when the holder dies, and goes with the last', async () => {
+    const reserved = `${name}-reserved`;
+    const held = () => heldMachineWide(reserved);
+    // Another process reserves first and listens; this one then joins it.
+    const lib = new URL('../../dist/harness/process/machine-lock.js', import.meta.url).href;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `const { reserveMachineWide } = await import(${JSON.stringify(lib)}); reserveMachineWide(${JSON.stringify(reserved)}); console.log('reserved'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('reserved') && resolve());
+        child.once('exit', (code) => reject(new Error(`the child exited (${code}) before reserving`)));
+      });
+      expect(await until(held, true)).toBe(true);
+      const release = reserveMachineWide(reserved);
+      try {
+        child.kill('SIGKILL');
+        await exited;
+        // This process takes the holder's place: the reservation never lapses for long, and is held again.
+        expect(await until(held, true)).toBe(true);
+      } finally {
+        await release();
+      }
+      expect(await held()).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it('passes from one holder to another of the same process, and goes with the last', async () => {
+    const reserved = `${name}-let-go`;
+    const a = reserveMachineWide(reserved);
+    const b = reserveMachineWide(reserved);
+    expect(await until(() => heldMachineWide(reserved), true)).toBe(true);
+    await a();
+    // b takes a's place.
+    expect(await until(() => heldMachineWide(reserved), true)).toBe(true);
+    await b();
+    expect(await heldMachineWide(reserved)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  * waiting is event-driven, and a holder that dies releases the lock with it.
  */
 import { rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,9 +71,79 @@ export function portLockName(port: number): string {
   return `port-${port}`;
 }
 
+/** The machine-wide reservation a run holds, from its start to its end, on each port its plan uses as a fixed one. */
+export function portReservationName(port: number): string {
+  return `reserved-port-${port}`;
+}
+
+/** How long a process that could neither hold nor join a reservation waits before trying again. */
+const RESERVE_RETRY_MS = 50;
+
 /**
- * Whether some process (another sockspec, or this one) holds the machine-wide lock
- * `name` now. Asked by binding the lock's address and letting go at once, so that the
+ * Hold the machine-wide reservation `name` until the returned function is called (it
+ * resolves once everything it opened is closed). Unlike a lock, any number of processes
+ * hold one at once: one of them listens on its address, which `heldMachineWide` sees;
+ * the others stay connected to it, and one of them listens in its place when it goes
+ * (it let go, or died). Nothing it opens keeps the process alive.
+ */
+export function reserveMachineWide(name: string): () => Promise<void> {
+  const path = socketPath(name);
+  let released = false;
+  let server: Server | undefined;
+  let joined: Socket | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const members = new Set<Socket>();
+  const again = (ms: number) => {
+    if (released) return;
+    retry = setTimeout(attempt, ms);
+    retry.unref();
+  };
+  function attempt(): void {
+    if (released) return;
+    const s = createServer((c) => {
+      members.add(c);
+      c.on('error', () => {});
+      c.on('close', () => members.delete(c));
+    });
+    s.unref();
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      // No local sockets here: the reservation is this process's alone (in-process checks still apply).
+      if (e.code !== 'EADDRINUSE') return;
+      const c = connect(path);
+      c.unref();
+      joined = c;
+      c.on('error', (err: NodeJS.ErrnoException) => {
+        // A socket file with no listener left by a crash (never on Linux).
+        if (err.code === 'ECONNREFUSED' && process.platform !== 'linux') rmSync(path, { force: true });
+      });
+      // The holder went (or was never there): take its place, after a moment if it was refused at once.
+      c.on('close', (hadError) => {
+        if (joined === c) joined = undefined;
+        again(hadError ? RESERVE_RETRY_MS : 0);
+      });
+    });
+    s.listen(path, () => {
+      if (released) s.close();
+      else server = s;
+    });
+  }
+  attempt();
+  return async () => {
+    released = true;
+    clearTimeout(retry);
+    const closing: Promise<unknown>[] = [];
+    if (server) closing.push(new Promise((r) => server!.close(r)));
+    for (const c of [...members, ...(joined ? [joined] : [])]) {
+      closing.push(new Promise((r) => c.once('close', r)));
+      c.destroy();
+    }
+    await Promise.all(closing);
+  };
+}
+
+/**
+ * Whether some process (another sockspec, or this one) holds the machine-wide lock or
+ * reservation `name` now. Asked by binding the lock's address and letting go at once, so that the
  * holder never sees a waiter it would hand the lock over to.
  */
 export function heldMachineWide(name: string): Promise<boolean> {

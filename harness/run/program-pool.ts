@@ -10,7 +10,7 @@ import { UdpPeer } from '../net/udp-peer.js';
 import { onAbort } from '../net/waiter.js';
 import { freePort } from '../process/free-port.js';
 import { openConnections } from '../process/proc-net.js';
-import { lockMachineWide, portLockName } from '../process/machine-lock.js';
+import { lockMachineWide, portLockName, portReservationName, reserveMachineWide } from '../process/machine-lock.js';
 import type { Scenario } from '../scenario/model.js';
 import type { Acquired, ProgramSource, ScenarioClock } from './run-scenario.js';
 import { Program, type Target } from './program.js';
@@ -139,6 +139,23 @@ function untilOrAbort(p: Promise<void>, signal?: AbortSignal): Promise<boolean> 
 
 /** One lock table for the whole run: two targets on one fixed port must take turns too. */
 const portLocks = new PortLocks();
+
+/**
+ * For the length of a run: the fixed ports its plan uses (`--port`, a target's `port:`, a
+ * scenario's `default-port`) are never handed out as free ones, by this process or by any
+ * other sockspec process on the machine, so that no program started on a free port holds
+ * one when its scenario comes. Resolves to the release, which resolves once let go.
+ */
+export function reserveFixedPorts(ports: Iterable<number>): () => Promise<void> {
+  const releases: (() => Promise<void>)[] = [];
+  for (const port of new Set(ports)) {
+    portLocks.fixed.add(port);
+    releases.push(reserveMachineWide(portReservationName(port)));
+  }
+  return async () => {
+    await Promise.all(releases.map((r) => r()));
+  };
+}
 
 /** How long a scenario waits for its fixed port while others (of this run or another sockspec process) use it. */
 const PORT_WAIT_MS = 5 * 60_000;

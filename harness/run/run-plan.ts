@@ -6,7 +6,7 @@ import { shellQuote } from '../process/command.js';
 import { collectStopProblems, type StopProblem } from '../process/stop-problems.js';
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
-import { ProgramPool } from './program-pool.js';
+import { ProgramPool, reserveFixedPorts } from './program-pool.js';
 import type { Target } from './program.js';
 import type { Outcome, RunResult, ScenarioResult } from './result.js';
 import { runProperty } from './property.js';
@@ -224,6 +224,18 @@ function withStopProblems<T>(starts: boolean, fn: () => Promise<T>): Promise<{ v
   return starts ? collectStopProblems(fn) : fn().then((value) => ({ value, problems: [] }));
 }
 
+/** The ports the plan's scenarios take as fixed ones: a target's, or else a scenario's `default-port`. */
+function fixedPortsOf(items: readonly PlanItem[], reference: Target | undefined): Set<number> {
+  const ports = new Set<number>();
+  for (const { scenario, target } of items) {
+    for (const t of reference ? [target, reference] : [target]) {
+      const port = t.fixedPort ?? scenario.defaultPort;
+      if (port !== undefined) ports.add(port);
+    }
+  }
+  return ports;
+}
+
 /** Run the plan and return the run's result. */
 export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<RunResult> {
   const items = opts.shard ? shardOf(allItems, opts.shard) : allItems;
@@ -309,11 +321,17 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
         return closePool(pool, last === undefined ? undefined : results[last]);
       }),
     );
+  // The plan's fixed ports, kept from being handed out as free ones while the run lasts.
+  const unreserve = reserveFixedPorts(fixedPortsOf(items, reference));
   const work = (async () => {
     try {
       await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, items.length)) }, worker));
     } finally {
-      await closePools();
+      try {
+        await closePools();
+      } finally {
+        await unreserve();
+      }
     }
   })();
   // Interrupted: the report waits a bounded time for the scenarios in flight, not for every program to die.
