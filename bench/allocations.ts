@@ -5,9 +5,11 @@
  */
 import { Session } from 'node:inspector/promises';
 
-interface SamplingNode {
+/** A node of V8's sampling heap profile: bytes allocated in a function, by call path. */
+export interface SamplingNode {
   selfSize: number;
   children: SamplingNode[];
+  callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
 function sum(node: SamplingNode): number {
@@ -16,18 +18,23 @@ function sum(node: SamplingNode): number {
   return total;
 }
 
-/** Bytes allocated while `work` runs, divided by `cases`. */
-export async function bytesPerCase(cases: number, work: () => Promise<unknown>): Promise<number> {
+/** The sampling heap profile of what `work` allocates, a sample every `intervalBytes` on average. */
+export async function sampleAllocations(work: () => Promise<unknown>, intervalBytes = 512): Promise<SamplingNode> {
   const session = new Session();
   session.connect();
   try {
     await session.post('HeapProfiler.enable');
     // Objects a GC has collected since count too: most of what a case allocates is garbage by its end.
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await session.post('HeapProfiler.startSampling', { samplingInterval: intervalBytes, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     await work();
     const { profile } = await session.post('HeapProfiler.stopSampling');
-    return sum(profile.head as SamplingNode) / cases;
+    return profile.head as SamplingNode;
   } finally {
     session.disconnect();
   }
+}
+
+/** Bytes allocated while `work` runs, divided by `cases`. */
+export async function bytesPerCase(cases: number, work: () => Promise<unknown>): Promise<number> {
+  return sum(await sampleAllocations(work)) / cases;
 }

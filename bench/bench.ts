@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../harness/process/launch.js';
 import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
-import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { bytesPerCase } from './allocations.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
 import { programEnvironment } from './interpreter-path.js';
 import { measureRunPeakRss } from './peak-rss-run.js';
-import { PAYLOAD, plainTcpExchange, tcpScenario, udpScenario } from './exchange.js';
+import { harnessScenarios, PAYLOAD, plainTcpExchanges, tcpScenario, udpScenario } from './exchange.js';
 import type { Scenario } from '../harness/scenario/model.js';
 import type { ScaleSide } from './scale-run.js';
 
@@ -28,23 +27,10 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const N = Number(process.env.BENCH_N ?? 300);
 
 /** The harness: `n` scenarios through the run engine (one run), against the running server; ms per scenario. */
-async function harness(s: Scenario, port: number, n = N): Promise<number> {
-  // A target without a command is a program already running on its fixed port: the server started below.
-  const target = { name: 'bench', fixedPort: port, cwd: ROOT, readyTimeoutMs: 5000 };
-  const items = planIds(Array.from({ length: n }, () => ({ scenario: s, target })));
-  const t0 = performance.now();
-  const run = await runPlan(items, { jobs: 1, strict: false, observers: [], signal: new AbortController().signal });
-  const ms = performance.now() - t0;
-  if (run.counts.pass !== n) throw new Error(`bench scenarios failed: ${JSON.stringify(run.scenarios.find((x) => x.outcome !== 'pass')?.failure)}`);
-  return ms / n;
-}
+const harness = (s: Scenario, port: number, n = N) => harnessScenarios(s, port, n);
 
 /** Plain Node: the same TCP exchange `n` times; ms per exchange. */
-async function plainTcp(port: number, n = N): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await plainTcpExchange(port);
-  return (performance.now() - t0) / n;
-}
+const plainTcp = (port: number, n = N) => plainTcpExchanges(port, n);
 
 /** Rounds of a per-case row: the N cases of each side in ROUNDS parts, the sides taking turns. */
 const ROUNDS = 3;

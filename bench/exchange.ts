@@ -3,6 +3,9 @@
  * runs, and the plain Node TCP exchange they are compared with.
  */
 import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planIds, runPlan } from '../harness/run/run-plan.js';
 import { validateScenario } from '../harness/scenario/validate.js';
 import type { Scenario } from '../harness/scenario/model.js';
 
@@ -41,4 +44,25 @@ export function plainTcpExchange(port: number): Promise<void> {
     });
     s.on('error', rej);
   });
+}
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+
+/** The harness: `n` runs of scenario `s` through the run engine (one run), against the server running on `port`; ms per scenario. */
+export async function harnessScenarios(s: Scenario, port: number, n: number): Promise<number> {
+  // A target without a command is a program already running on its fixed port.
+  const target = { name: 'bench', fixedPort: port, cwd: ROOT, readyTimeoutMs: 5000 };
+  const items = planIds(Array.from({ length: n }, () => ({ scenario: s, target })));
+  const t0 = performance.now();
+  const run = await runPlan(items, { jobs: 1, strict: false, observers: [], signal: new AbortController().signal });
+  const ms = performance.now() - t0;
+  if (run.counts.pass !== n) throw new Error(`bench scenarios failed: ${JSON.stringify(run.scenarios.find((x) => x.outcome !== 'pass')?.failure)}`);
+  return ms / n;
+}
+
+/** Plain Node: the same TCP exchange `n` times; ms per exchange. */
+export async function plainTcpExchanges(port: number, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await plainTcpExchange(port);
+  return (performance.now() - t0) / n;
 }

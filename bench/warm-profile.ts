@@ -17,29 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../harness/process/launch.js';
 import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
-import { planIds, runPlan } from '../harness/run/run-plan.js';
-import { plainTcpExchange, tcpScenario, udpScenario } from './exchange.js';
-import type { Scenario } from '../harness/scenario/model.js';
+import { sampleAllocations, type SamplingNode } from './allocations.js';
+import { harnessScenarios, plainTcpExchanges, tcpScenario, udpScenario } from './exchange.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const WARM = 3000;
-
-interface SamplingNode {
-  selfSize: number;
-  children: SamplingNode[];
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-
-async function harness(s: Scenario, port: number, n: number): Promise<void> {
-  const target = { name: 'bench', fixedPort: port, cwd: ROOT, readyTimeoutMs: 5000 };
-  const items = planIds(Array.from({ length: n }, () => ({ scenario: s, target })));
-  const run = await runPlan(items, { jobs: 1, strict: false, observers: [], signal: new AbortController().signal });
-  if (run.counts.pass !== n) throw new Error(`${n - (run.counts.pass ?? 0)} scenarios did not pass`);
-}
-
-async function plain(port: number, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await plainTcpExchange(port);
-}
 
 /** Own and total (callees included, a function counted once per stack) bytes per function, largest first. */
 function allocationTable(head: SamplingNode, cases: number, top = 40): string {
@@ -77,7 +59,7 @@ if (!['tcp', 'udp'].includes(transport) || !['alloc', 'cpu'].includes(mode) || (
   process.exit(2);
 }
 const scenario = transport === 'tcp' ? tcpScenario : udpScenario;
-const work = (n: number) => (plainSide ? plain(port, n) : harness(scenario, port, n));
+const work = (n: number) => (plainSide ? plainTcpExchanges(port, n) : harnessScenarios(scenario, port, n));
 
 const port = await freePort('both');
 const server = launch({ argv: [process.execPath, resolve(ROOT, 'dist/bench/echo-server.js'), String(port)], cwd: ROOT });
@@ -87,10 +69,10 @@ try {
     const ready = await waitUntilListening({ port, transport: t, exited: server.exited, timeoutMs: 5000 });
     if (!ready.ok) throw new Error('the echo server did not start');
   }
-  if (transport === 'tcp') await plain(port, WARM);
-  await harness(scenario, port, WARM);
-  session.connect();
+  if (transport === 'tcp') await plainTcpExchanges(port, WARM);
+  await harnessScenarios(scenario, port, WARM);
   if (mode === 'cpu') {
+    session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 50 });
     await session.post('Profiler.start');
@@ -103,11 +85,8 @@ try {
     writeFileSync(file!, JSON.stringify(profile));
     process.stdout.write(`${cases} cases: ${((ms * 1000) / cases).toFixed(0)} µs per case, ${((c.user + c.system) / cases).toFixed(0)} µs of CPU per case (profiler on); profile in ${file}\n`);
   } else {
-    await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    await work(cases);
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    process.stdout.write(allocationTable(profile.head as SamplingNode, cases));
+    const head = await sampleAllocations(() => work(cases), 128);
+    process.stdout.write(allocationTable(head, cases));
   }
 } finally {
   session.disconnect();

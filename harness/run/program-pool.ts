@@ -144,7 +144,7 @@ const portLocks = new PortLocks();
  * For the length of a run: the fixed ports its plan uses (`--port`, a target's `port:`, a
  * scenario's `default-port`) are never handed out as free ones, by this process or by any
  * other sockspec process on the machine, so that no program started on a free port holds
- * one when its scenario comes. Resolves to the release, which resolves once let go.
+ * one when its scenario comes. Returns the release, which resolves once all is let go.
  */
 export function reserveFixedPorts(ports: Iterable<number>): () => Promise<void> {
   const releases: (() => Promise<void>)[] = [];
