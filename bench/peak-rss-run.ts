@@ -17,6 +17,13 @@ export interface PeakRssRun {
   /** CPU time (user+system) of the harness process itself, and of the programs it ran (reaped children and their descendants), in ms. */
   harnessCpuMs: number;
   childrenCpuMs: number;
+  /** The harness's own user and system time apart (ms), and its minor page faults. */
+  harnessUserMs: number;
+  harnessSystemMs: number;
+  minorFaults: number;
+  /** Processes the harness started, and the time its main thread spent starting them (ms). */
+  spawns: number;
+  spawnMs: number;
   exitCode: number | null;
   /** Size of the JSON report in bytes. */
   jsonBytes: number;
@@ -59,12 +66,17 @@ export function measureRunPeakRss(root: string, args: string[] = []): Promise<Pe
       try {
         const report = JSON.parse(readFileSync(json, 'utf8')) as { counts: Record<string, number>; scenarios: { id: string; outcome: string; failure?: { code: string } }[] };
         const problems = report.scenarios.filter((s) => s.outcome !== 'pass' && s.outcome !== 'skip' && s.outcome !== 'info').map((s) => `${s.outcome} ${s.id}: ${s.failure?.code ?? ''}`);
-        const usage = JSON.parse(readFileSync(cpu, 'utf8')) as { ownUs: number; childTicks: number };
+        const usage = JSON.parse(readFileSync(cpu, 'utf8')) as { ownUs: number; userUs: number; systemUs: number; minorFaults: number; childTicks: number; spawns: number; spawnUs: number };
         done({
           peakRss: Number(readFileSync(rss, 'utf8')),
           ms,
           harnessCpuMs: usage.ownUs / 1000,
           childrenCpuMs: (usage.childTicks * 1000) / ticks,
+          harnessUserMs: usage.userUs / 1000,
+          harnessSystemMs: usage.systemUs / 1000,
+          minorFaults: usage.minorFaults,
+          spawns: usage.spawns,
+          spawnMs: usage.spawnUs / 1000,
           exitCode,
           jsonBytes: statSync(json).size,
           counts: report.counts,

@@ -5,22 +5,55 @@
  * named by SOCKSPEC_PEAK_RSS_FILE, and its CPU split to SOCKSPEC_CPU_FILE: its own
  * user+system time (all its threads), and that of the children it reaped, their reaped
  * descendants included (cutime+cstime of /proc/self/stat, in clock ticks: the run has
- * stopped and reaped its programs by then). Nothing of the CLI changes.
+ * stopped and reaped its programs by then). Beside them: its own user and system time
+ * apart, its minor page faults, and how many processes it started with the time its
+ * main thread spent inside those calls (`ChildProcess.prototype.spawn`, under every
+ * `child_process` function). libuv forks there, which copies the page tables of the
+ * whole harness (and each page the harness writes to afterwards that the fork left
+ * shared costs it a fault), then waits until the child has exec'd: wall time of the
+ * main thread, which a busy machine stretches. Nothing of the CLI changes but that one
+ * call, timed.
  */
+import { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const rssFile = process.env.SOCKSPEC_PEAK_RSS_FILE;
 const cpuFile = process.env.SOCKSPEC_CPU_FILE;
+let spawns = 0;
+let spawnNs = 0n;
+if (cpuFile) {
+  // Not a public API, but the one place every child_process function goes through; the probe is for the bench only.
+  const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, options: unknown) => unknown };
+  const spawn = proto.spawn;
+  proto.spawn = function timedSpawn(this: ChildProcess, options: unknown) {
+    const t0 = process.hrtime.bigint();
+    try {
+      return spawn.call(this, options);
+    } finally {
+      spawns++;
+      spawnNs += process.hrtime.bigint() - t0;
+    }
+  };
+}
 if (rssFile || cpuFile) {
   process.on('exit', () => {
     try {
       if (rssFile) writeFileSync(rssFile, `${process.resourceUsage().maxRSS * 1024}\n`);
       if (cpuFile) {
-        const own = process.cpuUsage();
+        const usage = process.resourceUsage();
         // Fields after the command name, which may hold spaces and parentheses: cutime and cstime are the 14th and 15th.
         const stat = readFileSync('/proc/self/stat', 'utf8');
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        writeFileSync(cpuFile, `${JSON.stringify({ ownUs: own.user + own.system, childTicks: Number(fields[13]) + Number(fields[14]) })}\n`);
+        const probe = {
+          ownUs: usage.userCPUTime + usage.systemCPUTime,
+          userUs: usage.userCPUTime,
+          systemUs: usage.systemCPUTime,
+          minorFaults: usage.minorPageFault,
+          childTicks: Number(fields[13]) + Number(fields[14]),
+          spawns,
+          spawnUs: Number(spawnNs / 1000n),
+        };
+        writeFileSync(cpuFile, `${JSON.stringify(probe)}\n`);
       }
     } catch {
       // the measurement is lost, the run is not
