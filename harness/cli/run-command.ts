@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import { installCleanup, killAllNow } from '../process/launch.js';
+import { closeSpawner } from '../process/spawner.js';
 import { createReporter } from '../report/index.js';
 import { makePrintableLine } from '../report/printable-text.js';
 import { ImplCoverage } from '../run/impl-coverage.js';
@@ -168,5 +169,7 @@ export async function runCommand(paths: string[], values: ParsedOptions, io: Io)
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    // The process that started the programs goes with the run, and is reaped by it.
+    await closeSpawner();
   }
 }

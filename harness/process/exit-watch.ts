@@ -2,7 +2,7 @@
  * When the program under test ended: the leader's exit, then its output read to
  * the end, as one value that never rejects.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
 export interface ExitInfo {
@@ -32,8 +32,15 @@ export interface ExitWatch {
   settle(ms: number): Promise<ExitInfo>;
 }
 
+/** What is followed of a child process: its pid, its output streams, and `exit`, `close` and `error`. */
+export interface Watched extends EventEmitter {
+  readonly pid?: number | undefined;
+  readonly stdout?: { destroy(): unknown } | null;
+  readonly stderr?: { destroy(): unknown } | null;
+}
+
 /** Follow `child` from spawn to exit; `describe` words a spawn failure. */
-export function watchExit(child: ChildProcess, t0: number, describe: (e: unknown) => string): ExitWatch {
+export function watchExit(child: Watched, t0: number, describe: (e: unknown) => string): ExitWatch {
   let leaderInfo: ExitInfo | undefined;
   const leaderWaiters = new Set<() => void>();
   let resolveExited!: (info: ExitInfo) => void;

@@ -1,23 +1,42 @@
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { ProgramConsole } from './console.js';
-import { launch, listGroups, type Launched, type LaunchOptions } from './launch.js';
+import { launch, launchAsync, listGroups, type Launched, type LaunchOptions } from './launch.js';
+import { spawnerPid } from './spawner.js';
 import { isGone, printedPid, waitGone } from './test-probes.js';
 import { expectNoLeaks } from '../../test/no-leaks.js';
 
 const NODE = process.execPath;
 const started: Launched[] = [];
 
-function start(options: LaunchOptions): { l: Launched; con: ProgramConsole } {
-  const l = launch(options);
-  started.push(l);
-  return { l, con: new ProgramConsole(l) };
-}
-
 expectNoLeaks(started);
 
-describe('launch', () => {
+/** The parent of process `pid`, from /proc; undefined once it is gone (a program that ended at once). */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+// Every test runs twice: the harness starting the program itself (`launch`), and the spawner starting it (`launchAsync`).
+describe.each([
+  { how: 'launch', by: async (o: LaunchOptions) => launch(o) },
+  { how: 'launchAsync (the spawner)', by: launchAsync },
+])('$how', ({ how, by }) => {
+  async function start(options: LaunchOptions): Promise<{ l: Launched; con: ProgramConsole }> {
+    const l = await by(options);
+    started.push(l);
+    // The program is the spawner's child, or ours.
+    const parent = l.pid > 0 ? parentOf(l.pid) : undefined;
+    if (parent !== undefined) expect(parent).toBe(how === 'launch' ? process.pid : spawnerPid());
+    return { l, con: new ProgramConsole(l) };
+  }
+
   it('reports the exit status and keeps stderr', async () => {
-    const { l } = start({ argv: [NODE, '-e', "process.stderr.write('bad thing happened'); process.exit(3)"] });
+    const { l } = await start({ argv: [NODE, '-e', "process.stderr.write('bad thing happened'); process.exit(3)"] });
     expect(l.pid).toBeGreaterThan(1);
     const exit = await l.exited;
     expect(exit).toMatchObject({ code: 3, signal: null });
@@ -27,30 +46,30 @@ describe('launch', () => {
   });
 
   it('turns a missing program into an exit value, never a throw', async () => {
-    const missing = start({ argv: ['/nonexistent/dir/server', '1'] }).l;
+    const missing = (await start({ argv: ['/nonexistent/dir/server', '1'] })).l;
     expect(await missing.exited).toMatchObject({ code: null, signal: null, error: expect.stringMatching(/"\/nonexistent\/dir\/server": no such file \(ENOENT\)/) });
     expect(missing.pid).toBe(0);
     expect(missing.write('x')).toBe(false);
     missing.closeStdin();
     expect(await missing.stop()).toEqual(await missing.exited);
 
-    const unknown = start({ argv: ['sockspec-no-such-command-xyz'] }).l;
+    const unknown = (await start({ argv: ['sockspec-no-such-command-xyz'] })).l;
     expect((await unknown.exited).error).toMatch(/not found on PATH \(ENOENT\)/);
-    const badCwd = start({ argv: [NODE, '-e', '0'], cwd: '/nonexistent/cwd' }).l;
+    const badCwd = (await start({ argv: [NODE, '-e', '0'], cwd: '/nonexistent/cwd' })).l;
     expect((await badCwd.exited).error).toMatch(/working directory "\/nonexistent\/cwd" does not exist/);
-    const empty = start({ argv: [] }).l;
+    const empty = (await start({ argv: [] })).l;
     expect((await empty.exited).error).toMatch(/command is empty/);
   });
 
   it('passes exactly the given environment and working directory, without a shell', async () => {
     const script = "console.log(JSON.stringify([process.env.A, process.env.B ?? null, process.cwd(), process.argv[1]]))";
-    const { l } = start({ argv: [NODE, '-e', script, '$HOME *'], env: { A: 'a b', B: undefined, PATH: process.env.PATH }, cwd: '/tmp' });
+    const { l } = await start({ argv: [NODE, '-e', script, '$HOME *'], env: { A: 'a b', B: undefined, PATH: process.env.PATH }, cwd: '/tmp' });
     expect((await l.exited).code).toBe(0);
     expect(JSON.parse(l.stdout.text())).toEqual(['a b', null, '/tmp', '$HOME *']);
   });
 
   it('stop takes down the whole group: the leader and its child', async () => {
-    const { l, con } = start({ argv: ['sh', '-c', 'sleep 100 & echo "pid $!"; exec sleep 100'] });
+    const { l, con } = await start({ argv: ['sh', '-c', 'sleep 100 & echo "pid $!"; exec sleep 100'] });
     const grandchild = await printedPid(con);
     expect(isGone(grandchild)).toBe(false);
     const exit = await l.stop();
@@ -60,7 +79,7 @@ describe('launch', () => {
   });
 
   it('kills with SIGKILL a leader that ignores SIGTERM, after the grace', async () => {
-    const { l, con } = start({ argv: [NODE, '-e', "process.on('SIGTERM', () => console.log('ignored')); console.log('pid ' + process.pid); setInterval(() => {}, 1000)"] });
+    const { l, con } = await start({ argv: [NODE, '-e', "process.on('SIGTERM', () => console.log('ignored')); console.log('pid ' + process.pid); setInterval(() => {}, 1000)"] });
     await printedPid(con);
     const t0 = Date.now();
     const exit = await l.stop(300);
@@ -74,7 +93,7 @@ describe('launch', () => {
   it('kills a child that ignores SIGTERM even when the leader obeyed it', async () => {
     const child = "process.on('SIGTERM', () => {}); console.log('pid ' + process.pid); setInterval(() => {}, 1000)";
     const leader = `require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: 'inherit' }); setInterval(() => {}, 1000)`;
-    const { l, con } = start({ argv: [NODE, '-e', leader] });
+    const { l, con } = await start({ argv: [NODE, '-e', leader] });
     const grandchild = await printedPid(con);
     const exit = await l.stop(1000);
     expect(exit.signal).toBe('SIGTERM');
@@ -83,7 +102,7 @@ describe('launch', () => {
   });
 
   it('resolves exited when the leader ends, even if a child keeps its output open; stop then kills the child', async () => {
-    const { l, con } = start({ argv: ['sh', '-c', 'sleep 100 & echo "pid $!"'] });
+    const { l, con } = await start({ argv: ['sh', '-c', 'sleep 100 & echo "pid $!"'] });
     const grandchild = await printedPid(con);
     expect(await l.exited).toMatchObject({ code: 0, signal: null });
     expect(isGone(grandchild)).toBe(false);
@@ -93,7 +112,7 @@ describe('launch', () => {
   });
 
   it('stop is idempotent and works after the program ended', async () => {
-    const { l } = start({ argv: [NODE, '-e', 'process.exit(5)'] });
+    const { l } = await start({ argv: [NODE, '-e', 'process.exit(5)'] });
     const exit = await l.exited;
     const a = l.stop();
     expect(l.stop()).toBe(a);
@@ -101,7 +120,7 @@ describe('launch', () => {
   });
 
   it('writes to stdin and closes it; writing after the exit or a broken pipe never throws', async () => {
-    const { l, con } = start({ argv: ['cat'] });
+    const { l, con } = await start({ argv: ['cat'] });
     expect(l.write('hello\n')).toBe(true);
     expect((await con.waitFor('hello\n', { timeoutMs: 20_000 })).ok).toBe(true);
     l.closeStdin();
@@ -109,7 +128,7 @@ describe('launch', () => {
     expect((await l.exited).code).toBe(0);
     expect(l.write('late')).toBe(false);
 
-    const closer = start({ argv: ['python3', '-c', "import os, time; os.close(0); print('closed', flush=True); time.sleep(100)"] });
+    const closer = await start({ argv: ['python3', '-c', "import os, time; os.close(0); print('closed', flush=True); time.sleep(100)"] });
     expect((await closer.con.waitFor('closed', { timeoutMs: 20_000 })).ok).toBe(true);
     const big = Buffer.alloc(256 * 1024, 0x61);
     for (let i = 0; i < 8; i++) closer.l.write(big); // EPIPE arrives as an event, and is absorbed
@@ -121,7 +140,7 @@ describe('launch', () => {
     const total = 320 * 65536; // 20 MiB
     const flood = "const b = Buffer.alloc(65536, 120); let n = 0; (function w() { while (n < 320) { n++; if (!process.stdout.write(b)) return process.stdout.once('drain', w); } })()";
     const limit = 64 * 1024;
-    const { l } = start({ argv: [NODE, '-e', flood], captureLimit: limit });
+    const { l } = await start({ argv: [NODE, '-e', flood], captureLimit: limit });
     let seen = 0;
     const off = l.onStdout((chunk) => (seen += chunk.length));
     expect((await l.exited).code).toBe(0);
@@ -130,5 +149,59 @@ describe('launch', () => {
     expect(l.stdout.size).toBe(limit);
     expect(l.stdout.truncated).toBe(total - limit);
     expect(l.stdout.text().length).toBeLessThan(limit + 100);
+  });
+});
+
+describe('the spawner', () => {
+  it('starts the programs of launchAsync, and is a process of its own group, without our mark', async () => {
+    const { l, con } = await (async () => {
+      const l = await launchAsync({ argv: ['sh', '-c', 'echo "pid $$"; exec sleep 100'] });
+      started.push(l);
+      return { l, con: new ProgramConsole(l) };
+    })();
+    await printedPid(con);
+    const helper = spawnerPid()!;
+    expect(helper).toBeGreaterThan(1);
+    expect(parentOf(l.pid)).toBe(helper);
+    expect(parentOf(helper)).toBe(process.pid);
+    const stat = readFileSync(`/proc/${helper}/stat`, 'utf8').slice(readFileSync(`/proc/${helper}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    expect(Number(stat[2])).toBe(helper); // its own process group: a Ctrl-C to ours does not reach it
+    expect(readFileSync(`/proc/${helper}/environ`, 'latin1')).not.toContain('SOCKSPEC_OWNER=');
+    await l.stop();
+    expect(isGone(l.pid)).toBe(true);
+  });
+
+  it('dies: what it started is reported as ended, stopped as usual, and the next program gets a new spawner', async () => {
+    const first = await launchAsync({ argv: ['sh', '-c', 'echo "pid $$"; exec sleep 100'] });
+    started.push(first);
+    await printedPid(new ProgramConsole(first));
+    const helper = spawnerPid()!;
+    process.kill(helper, 'SIGKILL');
+    expect(await first.exited).toMatchObject({ code: null, signal: null });
+    expect(isGone(first.pid)).toBe(false); // its exit was not seen: the program itself still runs, until stopped
+    await first.stop();
+    expect(await waitGone(first.pid)).toBe(true);
+    const second = await launchAsync({ argv: [NODE, '-e', 'console.log("again")'] });
+    started.push(second);
+    expect(await second.exited).toMatchObject({ code: 0, signal: null });
+    expect(second.stdout.text()).toBe('again\n');
+    expect(spawnerPid()).not.toBe(helper);
+    expect(await waitGone(helper)).toBe(true);
+  });
+
+  it('keeps no process alive while idle, and goes when the process that started it ends', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const launchJs = fileURLToPath(new URL('../../dist/harness/process/launch.js', import.meta.url));
+    const spawnerJs = fileURLToPath(new URL('../../dist/harness/process/spawner.js', import.meta.url));
+    // Ends by itself once its program has: neither the spawner nor its channel holds it.
+    const script = `const { launchAsync } = await import(${JSON.stringify(launchJs)}); const { spawnerPid } = await import(${JSON.stringify(spawnerJs)});
+      const l = await launchAsync({ argv: [process.execPath, '-e', 'console.log(41 + 1)'] }); const e = await l.exited;
+      console.log(JSON.stringify({ helper: spawnerPid(), code: e.code, out: l.stdout.text() }));`;
+    const r = spawnSync(NODE, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(0);
+    const said = JSON.parse(r.stdout) as { helper: number; code: number; out: string };
+    expect(said).toMatchObject({ code: 0, out: '42\n' });
+    expect(await waitGone(said.helper)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { isRegistered, registerGroup, signalGroup, unregisterGroup } from './pro
 import { createStdin } from './stdin.js';
 import { watchExit, type ExitInfo } from './exit-watch.js';
 import { markedProcesses, nextOwnerMark, OWNER_VAR, pidPoint, type MarkedProcess, type PidPoint } from './owner-marker.js';
+import { RemoteSpawnError, spawnRemote, type SpawnedChild } from './spawner.js';
 import { reportStopProblem, type StopProblem } from './stop-problems.js';
 
 export { installCleanup, killAllNow, listGroups } from './process-groups.js';
@@ -58,37 +59,80 @@ export interface Launched {
 /** How long `stop` waits for the leader after SIGKILL before reporting it as unkillable. */
 const AFTER_KILL_MS = 5000;
 
-/** Start `argv` (no shell) in a new process group with piped stdio; a failure to start becomes an `exited` value. */
-export function launch(options: LaunchOptions): Launched {
-  const { argv } = options;
-  const name = options.name ?? argv[0] ?? '(empty command)';
+/** What a launch starts from: the time, the captures, and a way to report a failure to start. */
+interface Beginning {
+  name: string;
+  startedAt: number;
+  t0: number;
+  stdout: Capture;
+  stderr: Capture;
+  failed(error: string): Launched;
+}
+
+function begin(options: LaunchOptions): Beginning {
+  const name = options.name ?? options.argv[0] ?? '(empty command)';
   const startedAt = Date.now();
   const t0 = performance.now();
   const stdout = new Capture(options.captureLimit ?? DEFAULT_CAPTURE_LIMIT);
   const stderr = new Capture(options.captureLimit ?? DEFAULT_CAPTURE_LIMIT);
+  const failed = (error: string): Launched => {
+    const exited = Promise.resolve<ExitInfo>({ code: null, signal: null, durationMs: performance.now() - t0, error });
+    const noop = () => () => {};
+    return { pid: 0, name, startedAt, exited, stdout, stderr, onStdout: noop, onStderr: noop, write: () => false, closeStdin: () => {}, stop: () => exited, mark: '' };
+  };
+  return { name, startedAt, t0, stdout, stderr, failed };
+}
+
+const EMPTY_COMMAND = 'cannot start the program: the command is empty';
+
+/** Start `argv` (no shell) in a new process group with piped stdio; a failure to start becomes an `exited` value. */
+export function launch(options: LaunchOptions): Launched {
+  const { argv } = options;
+  const b = begin(options);
+  if (argv.length === 0 || argv[0] === '') return b.failed(EMPTY_COMMAND);
+  const mark = nextOwnerMark();
+  // Whatever the program starts gets a pid handed out after this point: its stop looks at those only.
+  const since = pidPoint();
+  let child: ChildProcessWithoutNullStreams;
+  try {
+    child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'pipe', shell: false, env: programEnv(options, mark), ...(options.cwd ? { cwd: options.cwd } : {}) });
+  } catch (e) {
+    return b.failed(describeSpawnError(e, argv, options.cwd));
+  }
+  return follow(child, options, b, mark, since);
+}
+
+/**
+ * `launch`, with the program started by the spawner (spawner.ts) where there is one:
+ * the harness neither forks nor waits for the exec. Resolves once the program runs
+ * (its pid known and its pipes ours) or could not be started.
+ */
+export async function launchAsync(options: LaunchOptions): Promise<Launched> {
+  const { argv } = options;
+  if (argv.length === 0 || argv[0] === '') return launch(options);
+  const b = begin(options);
+  const mark = nextOwnerMark();
+  const since = pidPoint();
+  const child = await spawnRemote(argv[0]!, argv.slice(1), { env: programEnv(options, mark), ...(options.cwd ? { cwd: options.cwd } : {}) });
+  if (child === undefined) return launch(options);
+  if (child instanceof RemoteSpawnError) return b.failed(describeSpawnError(child, argv, options.cwd));
+  return follow(child, options, b, mark, since);
+}
+
+function programEnv(options: LaunchOptions, mark: string): NodeJS.ProcessEnv {
+  return { ...cleanEnv(options.env), [OWNER_VAR]: mark };
+}
+
+/** Everything after the start: the group registered, output captured, the exit watched, and the stop. */
+function follow(child: SpawnedChild | ChildProcessWithoutNullStreams, options: LaunchOptions, b: Beginning, mark: string, since: PidPoint | undefined): Launched {
+  const { argv } = options;
+  const { name, startedAt, t0, stdout, stderr } = b;
   const outListeners = new Set<(chunk: Buffer) => void>();
   const errListeners = new Set<(chunk: Buffer) => void>();
   const subscribe = (set: Set<(chunk: Buffer) => void>) => (listener: (chunk: Buffer) => void) => {
     set.add(listener);
     return () => void set.delete(listener);
   };
-  const failed = (error: string): Launched => {
-    const exited = Promise.resolve<ExitInfo>({ code: null, signal: null, durationMs: performance.now() - t0, error });
-    const noop = () => () => {};
-    return { pid: 0, name, startedAt, exited, stdout, stderr, onStdout: noop, onStderr: noop, write: () => false, closeStdin: () => {}, stop: () => exited, mark: '' };
-  };
-  if (argv.length === 0 || argv[0] === '') return failed('cannot start the program: the command is empty');
-
-  let child: ChildProcessWithoutNullStreams;
-  const mark = nextOwnerMark();
-  // Whatever the program starts gets a pid handed out after this point: its stop looks at those only.
-  const since = pidPoint();
-  try {
-    const env = { ...cleanEnv(options.env), [OWNER_VAR]: mark };
-    child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'pipe', shell: false, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
-  } catch (e) {
-    return failed(describeSpawnError(e, argv, options.cwd));
-  }
   const pid = child.pid ?? 0;
   registerGroup(pid, name);
   const deliver = (capture: Capture, set: Set<(chunk: Buffer) => void>) => (chunk: Buffer) => {

@@ -7,7 +7,7 @@ import { readProcText } from '../process/proc-read.js';
 import { resolve } from 'node:path';
 import { fillTemplate, splitCommand } from '../process/command.js';
 import { ProgramConsole } from '../process/console.js';
-import { launch, type ExitInfo, type Launched } from '../process/launch.js';
+import { launchAsync, type ExitInfo, type Launched } from '../process/launch.js';
 import { waitUntilListening } from '../process/readiness.js';
 import { isDeadState, parseStat, programSockets, socketLinks, socketLinksNow, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Scenario, Transport } from '../scenario/model.js';
@@ -150,7 +150,7 @@ export class Program {
     this.exitInfo = undefined;
     this.#readyInodes = [];
     this.#readySockets = undefined;
-    const launched = launch({ argv, env, cwd: this.target.cwd, name: this.target.name });
+    const launched = await launchAsync({ argv, env, cwd: this.target.cwd, name: this.target.name });
     this.launched = launched;
     this.console = new ProgramConsole(launched);
     this.#record('start', undefined, argv.join(' '));
