@@ -60,4 +60,7 @@ process.on('message', (m) => {
   ends.forEach((handle, fd) => send({ id: m.id, fd }, handle));
   child.on('exit', (code, signal) => send({ id: m.id, exit: [code, signal] }));
 });
+// A message that cannot be sent any more (EPIPE: the harness is gone) is an error event, not a crash: the channel's
+// close follows, and with it our exit.
+process.on('error', () => {});
 process.on('disconnect', () => process.exit(0));
