@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { ProgramConsole } from './console.js';
 import { launch, launchAsync, listGroups, type Launched, type LaunchOptions } from './launch.js';
-import { spawnerPid } from './spawner.js';
+import { setSpawnerAnswerMs, spawnerPid } from './spawner.js';
 import { isGone, printedPid, waitGone } from './test-probes.js';
 import { expectNoLeaks } from '../../test/no-leaks.js';
 
@@ -181,12 +181,36 @@ describe('the spawner', () => {
     expect(isGone(first.pid)).toBe(false); // its exit was not seen: the program itself still runs, until stopped
     await first.stop();
     expect(await waitGone(first.pid)).toBe(true);
-    const second = await launchAsync({ argv: [NODE, '-e', 'console.log("again")'] });
+    const second = await launchAsync({ argv: ['sh', '-c', 'echo "pid $$"; exec sleep 100'] });
     started.push(second);
-    expect(await second.exited).toMatchObject({ code: 0, signal: null });
-    expect(second.stdout.text()).toBe('again\n');
-    expect(spawnerPid()).not.toBe(helper);
+    await printedPid(new ProgramConsole(second));
+    const next = spawnerPid();
+    expect(next).toBeGreaterThan(1);
+    expect(next).not.toBe(helper);
+    expect(parentOf(second.pid)).toBe(next);
+    await second.stop();
     expect(await waitGone(helper)).toBe(true);
+  });
+
+  it('that does not answer is given up on: the program is started by the harness itself', async () => {
+    const warm = await launchAsync({ argv: ['true'] });
+    started.push(warm);
+    await warm.exited;
+    const helper = spawnerPid()!;
+    process.kill(helper, 'SIGSTOP');
+    const before = setSpawnerAnswerMs(300);
+    try {
+      const t0 = performance.now();
+      const l = await launchAsync({ argv: ['sh', '-c', 'echo "pid $$"; exec sleep 100'] });
+      started.push(l);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
+      await printedPid(new ProgramConsole(l));
+      expect(parentOf(l.pid)).toBe(process.pid);
+      expect(await waitGone(helper)).toBe(true); // SIGKILL reaches a stopped process
+      await l.stop();
+    } finally {
+      setSpawnerAnswerMs(before);
+    }
   });
 
   it('keeps no process alive while idle, and goes when the process that started it ends', async () => {

@@ -114,7 +114,18 @@ export async function launchAsync(options: LaunchOptions): Promise<Launched> {
   const mark = nextOwnerMark();
   const since = pidPoint();
   const child = await spawnRemote(argv[0]!, argv.slice(1), { env: programEnv(options, mark), ...(options.cwd ? { cwd: options.cwd } : {}) });
-  if (child === undefined) return launch(options);
+  if (child === 'no-spawner') return launch(options);
+  if (child === 'abandoned') {
+    // The spawner may have started it before it went: nothing of that start runs on beside the one we make now.
+    for (const p of markedProcesses((m) => m === mark, since)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return launch(options);
+  }
   if (child instanceof RemoteSpawnError) return b.failed(describeSpawnError(child, argv, options.cwd));
   return follow(child, options, b, mark, since);
 }

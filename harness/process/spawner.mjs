@@ -6,7 +6,8 @@
 // spawns the program detached (a process group of its own) with piped stdio, and
 // answers { id, pid } then the three pipe ends, one message each ({ id, fd }, handle),
 // or { id, error } when the program could not be started; { id, exit: [code, signal] }
-// when it exits. `{ bye: true }` asks for its own CPU time ({ usage }) before it goes.
+// when it exits; { id, unsupported } when this Node's child streams do not give their
+// pipe ends up as expected (the harness then starts its programs itself). `{ bye: true }` asks for its own CPU time ({ usage }) before it goes.
 // When the channel closes (the harness exited, however), it exits. Node only: the
 // pipe ends are taken from the child's streams before they read a byte.
 import { spawn } from 'node:child_process';
@@ -56,6 +57,16 @@ process.on('message', (m) => {
   // Taken at once, in the same turn as the spawn: no byte can have been read yet.
   const ends = [take(child.stdin), take(child.stdout), take(child.stderr)];
   child.on('error', () => {});
+  if (ends.some((h) => h === undefined)) {
+    // A Node whose child streams hold their pipes otherwise: the harness must start its programs itself.
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    send({ id: m.id, unsupported: `the pipes of a child process cannot be passed on under Node ${process.version}` });
+    return;
+  }
   send({ id: m.id, pid: child.pid });
   ends.forEach((handle, fd) => send({ id: m.id, fd }, handle));
   child.on('exit', (code, signal) => send({ id: m.id, exit: [code, signal] }));

@@ -31,7 +31,22 @@ export interface SpawnedChild extends EventEmitter {
   readonly stderr: Socket;
 }
 
-type Reply = { id: number; pid?: number; fd?: number; exit?: [number | null, string | null]; error?: { code?: string; errno?: number; syscall?: string; path?: string; message: string } };
+type Reply = { id: number; pid?: number; fd?: number; exit?: [number | null, string | null]; error?: { code?: string; errno?: number; syscall?: string; path?: string; message: string }; unsupported?: string };
+
+/**
+ * How long a start waits for the spawner's answer before the spawner is taken for
+ * broken (stopped, or wedged): it is killed, and the program started by the harness
+ * itself. Far above what a start takes on the busiest machine: it bounds a wait, it
+ * does not pace one.
+ */
+let answerMs = 30_000;
+
+/** For tests: a shorter wait for the spawner's answer; returns the one before. */
+export function setSpawnerAnswerMs(ms: number): number {
+  const before = answerMs;
+  answerMs = ms;
+  return before;
+}
 
 /** A program the helper started: an EventEmitter shaped as much like a ChildProcess as `launch` needs. */
 class RemoteChild extends EventEmitter implements SpawnedChild {
@@ -90,10 +105,25 @@ interface Helper {
 /** Undefined until the first program; null when it cannot be used (we start programs ourselves). */
 let helper: Helper | null | undefined;
 let nextId = 0;
+/** Set when a spawner said it cannot pass pipes on under this Node: none is started again. */
+let unusable = false;
+/** Spawners that died or were given up on in this process, and how many of those end the attempts. */
+let deaths = 0;
+const MAX_DEATHS = 3;
 
 function usable(): boolean {
   const versions = process.versions as Record<string, string | undefined>;
-  return process.platform === 'linux' && versions.bun === undefined && versions.deno === undefined && process.env.SOCKSPEC_SPAWNER !== '0';
+  return !unusable && process.platform === 'linux' && versions.bun === undefined && versions.deno === undefined && process.env.SOCKSPEC_SPAWNER !== '0';
+}
+
+/** Give up on helper `h`: killed, and what it was starting or had started settled as by its death. */
+function abandon(h: Helper): void {
+  try {
+    h.process.kill('SIGKILL');
+  } catch {
+    // gone already
+  }
+  h.process.emit('disconnect');
 }
 
 function channelRef(h: Helper, on: boolean): void {
@@ -120,7 +150,8 @@ function startHelper(): Helper | null {
   const h: Helper = { process: child, pending: new Map(), running: new Map() };
   child.on('message', (m: Reply & { usage?: Helper['usage'] }, handle: unknown) => onReply(h, m, handle));
   const gone = () => {
-    if (helper === h) helper = null;
+    // The next program gets a new spawner, unless they keep dying: after a few, the harness starts its programs itself.
+    if (helper === h) helper = ++deaths < MAX_DEATHS ? undefined : null;
     // What it had started is no longer followed: say so as an exit of unknown status (its pipes still end as they do).
     for (const p of h.pending.values()) p.settle(false);
     h.pending.clear();
@@ -142,6 +173,12 @@ function onReply(h: Helper, m: Reply & { usage?: Helper['usage'] }, handle: unkn
   }
   const p = h.pending.get(m.id);
   if (p) {
+    if (m.unsupported !== undefined) {
+      // Not to be asked again: this harness starts its programs itself from now on.
+      unusable = true;
+      abandon(h);
+      return;
+    }
     if (m.error) {
       p.error = m.error;
       h.pending.delete(m.id);
@@ -182,13 +219,15 @@ export class RemoteSpawnError extends Error {
 
 /**
  * Start `file args` through the helper: the child, once its pid and pipe ends are
- * ours; a `RemoteSpawnError` when it could not be started; undefined when there is
- * no helper to ask (start it yourself).
+ * ours; a `RemoteSpawnError` when it could not be started; `'no-spawner'` when there
+ * is no helper to ask, `'abandoned'` when the helper died or was given up on during
+ * the start (it may have started the program all the same: what carries its mark is
+ * the caller's to kill). Either way, start it yourself.
  */
-export async function spawnRemote(file: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<SpawnedChild | RemoteSpawnError | undefined> {
+export async function spawnRemote(file: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<SpawnedChild | RemoteSpawnError | 'no-spawner' | 'abandoned'> {
   if (helper === undefined) helper = startHelper();
   const h = helper;
-  if (!h || !h.process.connected) return undefined;
+  if (!h || !h.process.connected) return 'no-spawner';
   const id = ++nextId;
   const child = new RemoteChild();
   const started = new Promise<boolean>((settle) => h.pending.set(id, { child, settle }));
@@ -198,9 +237,20 @@ export async function spawnRemote(file: string, args: string[], options: { env: 
     h.process.send({ id, file, args, env: options.env, ...(options.cwd ? { cwd: options.cwd } : {}) });
   } catch {
     h.pending.delete(id);
-    return undefined;
+    return 'no-spawner';
   }
-  const ok = await started;
+  let timer: NodeJS.Timeout | undefined;
+  const ok = await Promise.race([
+    started,
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        // No answer in all that time: a spawner stopped or wedged. Whatever it was starting is settled by `gone`.
+        abandon(h);
+        resolve(false);
+      }, answerMs);
+    }),
+  ]);
+  clearTimeout(timer);
   if (h.running.size === 0 && h.pending.size === 0) channelRef(h, false);
   if (ok) return child;
   for (const s of child.ends) s?.destroy();
@@ -213,7 +263,7 @@ export async function spawnRemote(file: string, args: string[], options: { env: 
       // gone
     }
   }
-  return undefined;
+  return 'abandoned';
 }
 
 /** The helper's pid, or undefined when none runs (for tests). */
