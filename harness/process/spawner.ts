@@ -172,6 +172,8 @@ function onReply(h: Helper, m: Reply & { usage?: Helper['usage'] }, handle: unkn
     return;
   }
   const p = h.pending.get(m.id);
+  // A pipe end of a start given up on meanwhile: ours to close, or its descriptor stays open in this process.
+  if (!p && handle) (handle as { close?: () => void }).close?.();
   if (p) {
     if (m.unsupported !== undefined) {
       // Not to be asked again: this harness starts its programs itself from now on.
