@@ -8,10 +8,11 @@
  * harness gets the program's pipe ends, passed over the IPC channel, as its own.
  *
  * Only under Node on Linux (the pipe ends are taken from Node's own child streams; Bun
- * and Deno start programs directly, as does a harness whose helper could not be started
- * or died). One helper per harness process, started at the first program, in a process
- * group of its own without the harness's mark; it exits when the harness does, however.
- * Neither it nor its channel keeps the harness alive while no program of it runs.
+ * and Deno start programs directly, as does a harness whose helper could not be started,
+ * kept dying, or did not answer). One helper per harness process at a time, started at
+ * the first program, in a process group of its own without the harness's mark; it exits
+ * when the harness does, however. Neither it nor its channel keeps the harness alive
+ * while no program of it runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
