@@ -154,18 +154,16 @@ describe.each([
 
 describe('the spawner', () => {
   it('starts the programs of launchAsync, and is a process of its own group, without our mark', async () => {
-    const { l, con } = await (async () => {
-      const l = await launchAsync({ argv: ['sh', '-c', 'echo "pid $$"; exec sleep 100'] });
-      started.push(l);
-      return { l, con: new ProgramConsole(l) };
-    })();
-    await printedPid(con);
+    const l = await launchAsync({ argv: ['sh', '-c', 'echo "pid $$"; exec sleep 100'] });
+    started.push(l);
+    await printedPid(new ProgramConsole(l));
     const helper = spawnerPid()!;
     expect(helper).toBeGreaterThan(1);
     expect(parentOf(l.pid)).toBe(helper);
     expect(parentOf(helper)).toBe(process.pid);
-    const stat = readFileSync(`/proc/${helper}/stat`, 'utf8').slice(readFileSync(`/proc/${helper}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-    expect(Number(stat[2])).toBe(helper); // its own process group: a Ctrl-C to ours does not reach it
+    const stat = readFileSync(`/proc/${helper}/stat`, 'utf8');
+    const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    expect(pgid).toBe(helper); // its own process group: a Ctrl-C to ours does not reach it
     expect(readFileSync(`/proc/${helper}/environ`, 'latin1')).not.toContain('SOCKSPEC_OWNER=');
     await l.stop();
     expect(isGone(l.pid)).toBe(true);

@@ -90,9 +90,13 @@ export function launch(options: LaunchOptions): Launched {
   const { argv } = options;
   const b = begin(options);
   if (argv.length === 0 || argv[0] === '') return b.failed(EMPTY_COMMAND);
-  const mark = nextOwnerMark();
   // Whatever the program starts gets a pid handed out after this point: its stop looks at those only.
-  const since = pidPoint();
+  return launchWith(options, b, nextOwnerMark(), pidPoint());
+}
+
+/** `launch` from what it began with: the harness forks. */
+function launchWith(options: LaunchOptions, b: Beginning, mark: string, since: PidPoint | undefined): Launched {
+  const { argv } = options;
   let child: ChildProcessWithoutNullStreams;
   try {
     child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'pipe', shell: false, env: programEnv(options, mark), ...(options.cwd ? { cwd: options.cwd } : {}) });
@@ -114,9 +118,10 @@ export async function launchAsync(options: LaunchOptions): Promise<Launched> {
   const mark = nextOwnerMark();
   const since = pidPoint();
   const child = await spawnRemote(argv[0]!, argv.slice(1), { env: programEnv(options, mark), ...(options.cwd ? { cwd: options.cwd } : {}) });
-  if (child === 'no-spawner') return launch(options);
+  if (child === 'no-spawner') return launchWith(options, b, mark, since);
   if (child === 'abandoned') {
-    // The spawner may have started it before it went: nothing of that start runs on beside the one we make now.
+    // The spawner may have started it before it went: nothing of that start (found by its mark, the leader and all it
+    // started) runs on beside the one we make now.
     for (const p of markedProcesses((m) => m === mark, since)) {
       try {
         process.kill(p.pid, 'SIGKILL');

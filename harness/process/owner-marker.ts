@@ -17,6 +17,18 @@ export function nextOwnerMark(): string {
   return `${process.pid}.${++serial}`;
 }
 
+/**
+ * The environment of a helper process of the harness (the watchdog, the spawner): ours,
+ * without a mark (it is not a program under test, and an outer harness must not take it
+ * for one) and without NODE_OPTIONS (a preload meant for the programs).
+ */
+export function helperEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env[OWNER_VAR];
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 /** The prefix every mark of this process starts with. */
 export function ownMarkPrefix(): string {
   return `${process.pid}.`;

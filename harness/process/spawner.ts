@@ -19,7 +19,7 @@ import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { OWNER_VAR } from './owner-marker.js';
+import { helperEnv } from './owner-marker.js';
 
 /** The helper's script, shipped beside the compiled code's sources. */
 export const SPAWNER_SCRIPT = resolve(PACKAGE_ROOT, 'harness/process/spawner.mjs');
@@ -135,10 +135,8 @@ function channelRef(h: Helper, on: boolean): void {
 
 function startHelper(): Helper | null {
   if (!usable()) return null;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Not a program under test: it must not carry a mark the harness (or an outer one) looks for.
-  delete env[OWNER_VAR];
-  delete env.NODE_OPTIONS;
+  const env = helperEnv();
+  // Nor does it write coverage meant for the programs.
   delete env.NODE_V8_COVERAGE;
   let child: ChildProcess;
   try {
@@ -258,14 +256,6 @@ export async function spawnRemote(file: string, args: string[], options: { env: 
   if (ok) return child;
   for (const s of child.ends) s?.destroy();
   if (pending.error) return new RemoteSpawnError(pending.error.code, pending.error.message, pending.error.errno, pending.error.syscall, pending.error.path);
-  // The helper went away meanwhile: whatever it started is not ours to follow.
-  if (child.pid !== undefined) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
   return 'abandoned';
 }
 
@@ -275,13 +265,13 @@ export function spawnerPid(): number | undefined {
 }
 
 /**
- * Let the helper go and wait (at most `ms`) until it has: its own CPU time, asked of it
- * first, or undefined. After this, a later program starts a new helper.
+ * Let the helper go and wait (at most `ms`) until it has, its own CPU time asked of it
+ * first (added up under SPAWNER_USAGE). After this, a later program starts a new helper.
  */
-export async function closeSpawner(ms = 2000): Promise<{ userUs: number; systemUs: number } | undefined> {
+export async function closeSpawner(ms = 2000): Promise<void> {
   const h = helper;
   helper = undefined;
-  if (!h) return undefined;
+  if (!h) return;
   const done = new Promise<void>((r) => {
     if (h.process.exitCode !== null || h.process.signalCode !== null) r();
     else h.process.once('exit', () => r());
@@ -310,7 +300,6 @@ export async function closeSpawner(ms = 2000): Promise<{ userUs: number; systemU
     const sum = (g[SPAWNER_USAGE] as { userUs: number; systemUs: number } | undefined) ?? { userUs: 0, systemUs: 0 };
     g[SPAWNER_USAGE] = { userUs: sum.userUs + h.usage.userUs, systemUs: sum.systemUs + h.usage.systemUs };
   }
-  return h.usage;
 }
 
 /** Where `closeSpawner` adds up the CPU time of the helpers it closed, on `globalThis`. */

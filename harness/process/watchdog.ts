@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { OWNER_VAR } from './owner-marker.js';
+import { helperEnv } from './owner-marker.js';
 
 /** The watchdog's script, shipped beside the compiled code's sources. */
 export const WATCHDOG_SCRIPT = resolve(PACKAGE_ROOT, 'harness/process/watchdog.mjs');
@@ -37,10 +37,7 @@ function scriptArgv(script: string): string[] {
 
 function start(): Dog | null {
   if (process.platform === 'win32') return null;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // The watchdog is not a program under test: it must not carry a mark an outer harness looks for.
-  delete env[OWNER_VAR];
-  delete env.NODE_OPTIONS;
+  const env = helperEnv();
   try {
     const child = spawn(process.execPath, [...scriptArgv(WATCHDOG_SCRIPT), String(process.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
     const stdin = child.stdin!;
