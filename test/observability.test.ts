@@ -86,6 +86,19 @@ describe('a running program lent again', () => {
     expect(starts(second)).toBe(1);
   });
 
+  it('is lent again once it closes, a little late, the connection of the scenario before, though it holds a new socket of its own', async () => {
+    // For each connection: a UDP socket it keeps (not a connection to its port: its files alone cannot tell), and the connection
+    // closed 50 ms after the greeting, after the harness's first look at the socket tables and within its wait of 200 ms.
+    const server = pyServer(
+      "c.sendall(b'hi'); import threading; u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); globals().setdefault('kept', []).append(u); threading.Timer(0.05, c.close).start()",
+    );
+    const greeted = scenario({ covers: ['ECHO-7'], process: 'reuse', steps: [{ connect: 'c' }, { expect: { text: 'hi' } }] });
+    const run = await runAgainst([greeted, greeted, greeted], server, { jobs: 1 });
+    expect(explain(run)).toBe('');
+    expect(run.scenarios.map(starts)).toEqual([1, 0, 0]);
+    expect(run.scenarios[2]!.transcript.some((e) => e.detail?.startsWith('reusing the running program'))).toBe(true);
+  });
+
   it('goes on to the next case of the same property scenario at once, and is checked again before another scenario', async () => {
     const server = pyServer("c.sendall(b'hi'); kept = globals().setdefault('kept', []); kept.append(c)");
     const cases = scenario({ covers: ['ECHO-7'], process: 'reuse', runs: 4, generate: { n: { integer: { min: 0, max: 9 } } }, steps: [{ connect: 'c' }, { expect: { text: 'hi' } }] });

@@ -2,7 +2,8 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listeningSocketsSeen, openConnections, socketsOfAll, type BoundSocket } from './proc-net.js';
+import { listeningSocketsSeen, openConnectionInodes, openConnections, socketsOfAll, type BoundSocket } from './proc-net.js';
+import { socketLinksNow } from './socket-owner.js';
 
 describe('openConnections', () => {
   it('counts the connections to a port its holder has not closed yet, whoever closed first', async () => {
@@ -34,6 +35,31 @@ describe('openConnections', () => {
 
   it('is undefined where the socket tables cannot be read', async () => {
     expect(await openConnections(1, '/nonexistent')).toBeUndefined();
+    expect(await openConnectionInodes(1, '/nonexistent')).toBeUndefined();
+  });
+
+  it('gives each open connection by the inode of the socket its holder has in /proc/<pid>/fd', async () => {
+    const accepted: Socket[] = [];
+    const server = createServer((s) => accepted.push(s));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const before = socketLinksNow(process.pid)!;
+    const clients = [createConnection({ port, host: '127.0.0.1' }), createConnection({ port, host: '127.0.0.1' })];
+    try {
+      while (accepted.length < 2) await once(server, 'connection');
+      // This process holds both ends: the sockets it holds now that it did not before are the two clients' and the two accepted.
+      const fresh = [...socketLinksNow(process.pid)!].filter((l) => !before.has(l));
+      const inodes = await openConnectionInodes(port);
+      expect(inodes).toHaveLength(2);
+      for (const inode of inodes!) expect(fresh).toContain(`socket:[${inode}]`);
+      // Stopping at the first read that shows one finds them as well (a read does not show a connection that was not there).
+      expect(new Set(await openConnectionInodes(port, undefined, undefined, true))).toEqual(new Set(inodes));
+    } finally {
+      for (const s of [...accepted, ...clients]) s.destroy();
+      server.close();
+      await once(server, 'close');
+    }
   });
 });
 

@@ -89,9 +89,21 @@ const OPEN_STATES = new Set(['03', '01', '08']);
  * the tables found them between them (see VERDICT_READS); undefined where the tables
  * cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
  */
-export function openConnections(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+export async function openConnections(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+  return (await openConnectionInodes(port, procNet, reads))?.length;
+}
+
+/**
+ * `openConnections`, each connection given by its socket's inode: by which /proc/<pid>/fd
+ * tells whether a process still holds it. '0' for a connection no process holds yet (one
+ * in the backlog, not accepted). With `untilFound`, the reads stop at the first that shows
+ * one: a read never shows a connection that was not there, so what it found is open, though
+ * another may be missing from it.
+ */
+export async function openConnectionInodes(port: number, procNet = PROC_NET, reads = VERDICT_READS, untilFound = false): Promise<string[] | undefined> {
   // An open socket is in use: the IPv6 table is read only while sockstat6 counts one.
-  return connectionsSeen(port, procNet, reads, (state) => OPEN_STATES.has(state), (procNet) => readIfInUse(procNet, 'tcp', readTable));
+  const seen = await connectionsSeen(port, procNet, reads, (state) => OPEN_STATES.has(state), (procNet) => readIfInUse(procNet, 'tcp', readTable), untilFound);
+  return seen && [...seen.values()];
 }
 
 /**
@@ -101,22 +113,22 @@ export function openConnections(port: number, procNet = PROC_NET, reads = VERDIC
  * program that does not set SO_REUSEADDR cannot bind the port, though a probe that does
  * (as Node's listeners all do) can.
  */
-export function connectionsOn(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
+export async function connectionsOn(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
   // A TIME_WAIT socket is not one sockstat6 counts as in use: the IPv6 table is always read.
-  return connectionsSeen(port, procNet, reads, (state) => state !== TCP_LISTEN, (procNet) => readTable(`${procNet}/tcp6`));
+  return (await connectionsSeen(port, procNet, reads, (state) => state !== TCP_LISTEN, (procNet) => readTable(`${procNet}/tcp6`)))?.size;
 }
 
-/** The TCP connections on local `port` in a state `keep` takes, that any of `reads` reads of both tables showed. */
-async function connectionsSeen(port: number, procNet: string, reads: number, keep: (state: string) => boolean, readV6: (procNet: string) => Promise<string | undefined>): Promise<number | undefined> {
-  const seen = new Set<string>();
-  for (let i = 0; i < reads; i++) {
+/** The TCP connections on local `port` in a state `keep` takes, that any of `reads` reads of both tables showed, with their inodes (the last read's). */
+async function connectionsSeen(port: number, procNet: string, reads: number, keep: (state: string) => boolean, readV6: (procNet: string) => Promise<string | undefined>, untilFound = false): Promise<Map<string, string> | undefined> {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < reads && !(untilFound && seen.size > 0); i++) {
     const tables = await Promise.all([readTable(`${procNet}/tcp`), readV6(procNet)]);
     if (tables[0] === undefined && tables[1] === undefined) return undefined;
     tables.forEach((table, family) => {
-      for (const row of parseTable(table ?? '', port)) if (row.port === port && keep(row.state)) seen.add(`${family}/${row.addressHex}>${row.remote}`);
+      for (const row of parseTable(table ?? '', port)) if (row.port === port && keep(row.state)) seen.set(`${family}/${row.addressHex}>${row.remote}`, row.inode || '0');
     });
   }
-  return seen.size;
+  return seen;
 }
 
 /** Whether the socket tables can be read here. */

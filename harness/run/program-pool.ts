@@ -9,7 +9,7 @@ import { tlsServer, type TlsServer } from '../net/tls.js';
 import { UdpPeer } from '../net/udp-peer.js';
 import { onAbort } from '../net/waiter.js';
 import { freePort } from '../process/free-port.js';
-import { openConnections } from '../process/proc-net.js';
+import { openConnectionInodes } from '../process/proc-net.js';
 import { lockMachineWide, portLockName, portReservationName, reserveMachineWide } from '../process/machine-lock.js';
 import type { Scenario } from '../scenario/model.js';
 import type { Acquired, ProgramSource, ScenarioClock } from './run-scenario.js';
@@ -377,30 +377,45 @@ const SETTLE_MS = 200;
  * What an earlier scenario left in a running program that the next one would inherit,
  * or undefined when there is nothing: connections to its port it has not closed yet
  * (given SETTLE_MS to close them: the scenario may have ended a moment ago). Usually
- * told by the program's own open files (no socket it did not hold once ready); the machine's socket
- * tables, dear to read, settle the rest.
+ * told by the program's own open files (no socket it did not hold once ready); the
+ * machine's socket tables, dear to read (a walk of every connection of the machine,
+ * TIME_WAIT ones included), settle the rest. Once they showed connections the program
+ * holds itself, its files tell when it let go of them: the tables are read again then,
+ * or at the end of the wait, not at every look.
  */
 async function leftBehind(p: Program): Promise<string | undefined> {
   if (p.transport !== 'tcp') return undefined;
   const until = performance.now() + SETTLE_MS;
+  /** The connections to its port the tables last showed open, and those of them the program itself holds (inodes). */
+  let open: string[] | undefined;
+  let held: string[] = [];
   for (let pause = 0.5; ; pause = Math.min(pause * 2, 50)) {
     if (p.holdsNoNewSocket()) return undefined;
     const rest = until - performance.now();
+    // Of the connections the program held at the last read, those it still holds (its files tell; an inode is not reused while held).
+    const still = held.length > 0 ? p.heldOf(held) : [];
+    if (rest <= 0 && open !== undefined && held.length > 0 && still.length === held.length) return stillHolds(open.length);
     // A program closing a connection just now is seen in its files at the next look; the tables are for one that is slow to, or holds other sockets.
-    if (pause >= 8 || rest <= 0) {
-      const open = await openConnections(p.port);
+    if (rest <= 0 || (held.length > 0 ? still.length === 0 : pause >= 8)) {
+      // Until the end of the wait, what is open is all that is asked: the first read to show a connection is enough.
+      open = await openConnectionInodes(p.port, undefined, undefined, rest > 0);
       if (open === undefined) return 'its connections cannot be seen here (no /proc/net)';
-      if (open === 0) {
+      if (open.length === 0) {
         // Whatever else it holds is no connection to its port: the next look at its files takes it as its own.
         p.rememberSockets();
         return undefined;
       }
-      if (rest <= 0) return `it still holds ${open} connection${open === 1 ? '' : 's'} of an earlier scenario`;
+      if (rest <= 0) return stillHolds(open.length);
+      // Those it holds itself are watched in its files, the tables read again once it let go of them all; without any (not accepted yet,
+      // or held by a process it started), the tables are read at each look, as they are for a program whose files do not tell.
+      held = p.heldOf(open.filter((inode) => inode !== '0'));
     }
     // A program that just read the end of the stream closes its side within a turn of its event loop or two.
     await new Promise((r) => (pause < 1 ? setImmediate(r) : setTimeout(r, Math.min(pause, Math.max(rest, 1)))));
   }
 }
+
+const stillHolds = (n: number) => `it still holds ${n} connection${n === 1 ? '' : 's'} of an earlier scenario`;
 
 /** Whether a program may be lent to `scenario`: the same transport and environment. */
 function fits(p: Program, scenario: Scenario): boolean {

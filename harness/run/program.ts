@@ -202,6 +202,22 @@ export class Program {
   }
 
   /**
+   * Which of the sockets `inodes` the program's own process holds now (all of them when
+   * its files cannot be read: it may).
+   */
+  heldOf(inodes: readonly string[]): string[] {
+    const pid = this.launched?.pid;
+    if (!pid || !this.alive) return [];
+    let now: Set<string> | undefined;
+    try {
+      now = socketLinksNow(pid);
+    } catch {
+      now = undefined;
+    }
+    return now === undefined ? [...inodes] : inodes.filter((inode) => now.has(`socket:[${inode}]`));
+  }
+
+  /**
    * The sockets the program holds now are what it holds between scenarios: called once
    * the socket tables showed none of them a connection to its port (a program may open
    * one of its own after it was ready).
