@@ -2,10 +2,11 @@
  * Who is bound to a port, read from the kernel's socket tables in /proc/net —
  * without connecting, so a one-client-at-a-time server keeps its one client.
  */
-import { constants } from 'node:fs';
-import { access, open, readFile } from 'node:fs/promises';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { ProcessError } from './errors.js';
 import { decodeIpv4, decodeIpv6 } from './proc-address.js';
+import { readProcText } from './proc-read.js';
 
 export interface BoundSocket {
   address: string;
@@ -22,9 +23,11 @@ export const PROC_NET = '/proc/net';
 
 /** Sockets on local `port`: TCP ones in LISTEN, or UDP ones not connected to a peer; rejects `unsupported-platform` without /proc/net. */
 export async function listeningSockets(port: number, transport: 'tcp' | 'udp', procNet = PROC_NET): Promise<BoundSocket[]> {
-  // TCP: only the listening sockets, which the kernel lists first.
-  const read = transport === 'tcp' ? readListening : readTable;
-  const tables = await Promise.all([read(`${procNet}/${transport}`), readIfInUse(procNet, transport, read)]);
+  // TCP: only the listening sockets, which the kernel lists first; UDP: the whole table, which has no row for a closed socket.
+  // Small reads, made at once on this thread: a readiness wait makes them every few milliseconds while a program starts,
+  // and each trip through the thread pool (open, stat, reads, close) cost several times the read.
+  const read = transport === 'tcp' ? readListening : readSmallTable;
+  const tables = [read(`${procNet}/${transport}`), ipv6InUse(procNet, transport) === false ? '' : read(`${procNet}/${transport}6`)];
   if (tables[0] === undefined && tables[1] === undefined) {
     throw new ProcessError('unsupported-platform', `cannot see which sockets are bound: ${procNet}/${transport} is not readable (not Linux?)`);
   }
@@ -185,6 +188,15 @@ async function readTable(path: string): Promise<string | undefined> {
   }
 }
 
+/** A table read at once: one with few rows (UDP's). */
+function readSmallTable(path: string): string | undefined {
+  try {
+    return readProcText(path);
+  } catch {
+    return undefined; // absent (no IPv6, not Linux) or unreadable
+  }
+}
+
 /*
  * Reading a TCP table costs the kernel a walk of its whole hash of connections, a few
  * milliseconds on a machine with much memory however few sockets there are (the hash is
@@ -192,46 +204,49 @@ async function readTable(path: string): Promise<string | undefined> {
  */
 
 /**
- * The IPv6 table of `transport`, or '' without reading it when the namespace has no
- * IPv6 socket of that transport in use (`/proc/net/sockstat6`; most programs bind IPv4
- * only). Read as usual where the count cannot be read.
+ * Whether the namespace has an IPv6 socket of `transport` in use (`/proc/net/sockstat6`;
+ * most programs bind IPv4 only): when not, its IPv6 table is not read. Undefined where
+ * the count cannot be read.
  */
-async function readIfInUse(procNet: string, transport: 'tcp' | 'udp', read: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
-  const path = `${procNet}/${transport}6`;
+function ipv6InUse(procNet: string, transport: 'tcp' | 'udp'): boolean | undefined {
   let stat: string;
   try {
-    stat = await readFile(`${procNet}/sockstat6`, 'latin1');
+    stat = readProcText(`${procNet}/sockstat6`);
   } catch {
-    return read(path);
+    return undefined;
   }
   const inUse = new RegExp(`^${transport.toUpperCase()}6: inuse (\\d+)`, 'm').exec(stat)?.[1];
   // A namespace that counts IPv6 sockets has the IPv6 tables.
-  if (inUse === '0') return '';
-  return read(path);
+  return inUse === undefined ? undefined : inUse !== '0';
+}
+
+/** The IPv6 table of `transport`, or '' without reading it when no IPv6 socket of it is in use (see ipv6InUse). */
+async function readIfInUse(procNet: string, transport: 'tcp' | 'udp', read: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
+  return ipv6InUse(procNet, transport) === false ? '' : read(`${procNet}/${transport}6`);
 }
 
 /** Bytes read from a table at a time while looking for the end of its listening sockets. */
 const LISTEN_CHUNK = 16 * 1024;
+const listenChunk = Buffer.allocUnsafe(LISTEN_CHUNK);
 
 /**
  * The rows of a TCP table up to the end of its listening sockets (the kernel lists the
  * listening hash first, then the connections): the read stops there, sparing the walk
  * of the connections' hash wherever a connection comes early in it.
  */
-async function readListening(path: string): Promise<string | undefined> {
-  let file;
+function readListening(path: string): string | undefined {
+  let fd: number;
   try {
-    file = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
   try {
-    const buffer = Buffer.allocUnsafe(LISTEN_CHUNK);
     let text = '';
     for (let scanned = -1; ; ) {
-      const { bytesRead } = await file.read(buffer, 0, LISTEN_CHUNK, null);
+      const bytesRead = readSync(fd, listenChunk, 0, LISTEN_CHUNK, null);
       if (bytesRead === 0) return text;
-      text += buffer.toString('latin1', 0, bytesRead);
+      text += listenChunk.toString('latin1', 0, bytesRead);
       // The header first; then each complete row's 4th column, its state.
       if (scanned < 0) scanned = text.indexOf('\n');
       for (let end = scanned < 0 ? -1 : text.indexOf('\n', scanned + 1); end >= 0; end = text.indexOf('\n', scanned + 1)) {
@@ -243,6 +258,6 @@ async function readListening(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   } finally {
-    await file.close().catch(() => {});
+    closeSync(fd);
   }
 }
