@@ -208,6 +208,8 @@ function readSmallTable(path: string): string | undefined {
  * most programs bind IPv4 only): when not, its IPv6 table is not read. Undefined where
  * the count cannot be read.
  */
+const IN_USE = { tcp: /^TCP6: inuse (\d+)/m, udp: /^UDP6: inuse (\d+)/m };
+
 function ipv6InUse(procNet: string, transport: 'tcp' | 'udp'): boolean | undefined {
   let stat: string;
   try {
@@ -215,7 +217,7 @@ function ipv6InUse(procNet: string, transport: 'tcp' | 'udp'): boolean | undefin
   } catch {
     return undefined;
   }
-  const inUse = new RegExp(`^${transport.toUpperCase()}6: inuse (\\d+)`, 'm').exec(stat)?.[1];
+  const inUse = IN_USE[transport].exec(stat)?.[1];
   // A namespace that counts IPv6 sockets has the IPv6 tables.
   return inUse === undefined ? undefined : inUse !== '0';
 }
