@@ -87,21 +87,14 @@ export function socketsOfAll(reads: readonly (readonly BoundSocket[])[]): BoundS
 const OPEN_STATES = new Set(['03', '01', '08']);
 
 /**
- * How many TCP connections to local `port` are still open on that side (accepted or
- * waiting in the backlog, not yet closed by whoever holds `port`), as `reads` reads of
- * the tables found them between them (see VERDICT_READS); undefined where the tables
- * cannot be read. A connection the holder closed (FIN_WAIT, TIME_WAIT) is not counted.
- */
-export async function openConnections(port: number, procNet = PROC_NET, reads = VERDICT_READS): Promise<number | undefined> {
-  return (await openConnectionInodes(port, procNet, reads))?.length;
-}
-
-/**
- * `openConnections`, each connection given by its socket's inode: by which /proc/<pid>/fd
- * tells whether a process still holds it. '0' for a connection no process holds yet (one
- * in the backlog, not accepted). With `untilFound`, the reads stop at the first that shows
- * one: a read never shows a connection that was not there, so what it found is open, though
- * another may be missing from it.
+ * The TCP connections to local `port` still open on that side (accepted or waiting in
+ * the backlog, not yet closed by whoever holds `port`), as `reads` reads of the tables
+ * found them between them (see VERDICT_READS), each given by its socket's inode: by
+ * which /proc/<pid>/fd tells whether a process still holds it ('0' for one no process
+ * holds yet, in the backlog); undefined where the tables cannot be read. A connection
+ * the holder closed (FIN_WAIT, TIME_WAIT) is not counted. With `untilFound`, the reads
+ * stop at the first that shows one: a read never shows a connection that was not there,
+ * so what it found is open, though another may be missing from it.
  */
 export async function openConnectionInodes(port: number, procNet = PROC_NET, reads = VERDICT_READS, untilFound = false): Promise<string[] | undefined> {
   // An open socket is in use: the IPv6 table is read only while sockstat6 counts one.

@@ -208,12 +208,7 @@ export class Program {
   heldOf(inodes: readonly string[]): string[] {
     const pid = this.launched?.pid;
     if (!pid || !this.alive) return [];
-    let now: Set<string> | undefined;
-    try {
-      now = socketLinksNow(pid);
-    } catch {
-      now = undefined;
-    }
+    const now = socketLinksNow(pid);
     return now === undefined ? [...inodes] : inodes.filter((inode) => now.has(`socket:[${inode}]`));
   }
 
