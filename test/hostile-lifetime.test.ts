@@ -95,6 +95,21 @@ describe('hostile programs', () => {
     expect(run.scenarios.map((r) => r.problems?.map((p) => p.code))).toEqual([undefined, ['ignored-sigterm'], undefined]);
   });
 
+  it('scenarios side by side are each told what stopping their own program found, and nothing of the others\'', async () => {
+    const dir = mkdtempSync(join(tmp, 'suite-'));
+    writeFileSync(join(dir, 'echo.yaml'), 'covers: [RFC862-1]\ntimeout: 10000\nsteps:\n  - connect: c\n  - send: { text: "hello\\n" }\n  - expect: { text: "hello\\n" }\n  - close: c\n');
+    const [scenario] = await loadSuite(dir);
+    const target = (name: string, command: string): Target => ({ name, command, cwd: ROOT, readyTimeoutMs: 10_000 });
+    const good = target('good', 'python3 fixtures/rfc-services/reference.py echo {port}');
+    const targets = [target('ignores', 'python3 fixtures/hostile/ignores-sigterm.py {port}'), good, target('daemon', 'python3 fixtures/hostile/leaves-a-daemon.py {port}'), good];
+    const t0 = performance.now();
+    const run = await runPlan(planIds(targets.map((t) => ({ scenario: scenario!, target: t }))), { jobs: 4, strict: false, catalogue: await bundledCatalogue(), observers: [], signal: new AbortController().signal });
+    expect(run.scenarios.map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(run.scenarios.map((r) => r.problems?.map((p) => p.code))).toEqual([['ignored-sigterm'], undefined, ['leaked-process'], undefined]);
+    // The four ran at once: the SIGTERM grace of the first was waited for once, not after the others.
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+
   it('children that ignore SIGTERM are waited for as long as the leader would be, then killed and named', async () => {
     const { r, ms } = await runHostile('children-ignore-sigterm.py');
     expect(r.outcome).toBe('pass');

@@ -11,7 +11,7 @@ import { createStdin } from './stdin.js';
 import { watchExit, type ExitInfo } from './exit-watch.js';
 import { markedProcesses, nextOwnerMark, OWNER_VAR, pidPoint, type MarkedProcess, type PidPoint } from './owner-marker.js';
 import { RemoteSpawnError, spawnRemote, type SpawnedChild } from './spawner.js';
-import { reportStopProblem, type StopProblem } from './stop-problems.js';
+import type { StopProblem } from './stop-problems.js';
 
 export { installCleanup, killAllNow, listGroups } from './process-groups.js';
 export type { ExitInfo } from './exit-watch.js';
@@ -48,8 +48,8 @@ export interface Launched {
   /**
    * SIGTERM the group, SIGKILL it after `graceMs`, and SIGKILL what the leader left
    * behind, in its group or out of it (found by its mark). Idempotent. What went wrong
-   * (`ignored-sigterm`, `leaked-process`) is in the result's `problems` and told to the
-   * scenario that stops it (stop-problems.ts).
+   * (`ignored-sigterm`, `leaked-process`, `killed-by-signal`) is in the result's
+   * `problems`, the same for every call.
    */
   stop(graceMs?: number): Promise<ExitInfo & { problems?: StopProblem[] }>;
   /** The value of SOCKSPEC_OWNER in its environment (empty when it was not started). */
@@ -168,31 +168,27 @@ function follow(child: SpawnedChild | ChildProcessWithoutNullStreams, options: L
     stopping ??= (async () => {
       if (pid === 0) return watch.exited;
       const problems: StopProblem[] = [];
-      const tell = (problem: StopProblem) => {
-        problems.push(problem);
-        reportStopProblem(problem);
-      };
       let sent: string | undefined;
       if (!watch.leaderExited()) {
         const t = performance.now();
         sent = 'SIGTERM';
         signalGroup(pid, 'SIGTERM');
         if (!(await watch.leaderExit(graceMs))) {
-          tell({ code: 'ignored-sigterm', message: `${name} (pid ${pid}) did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL` });
+          problems.push({ code: 'ignored-sigterm', message: `${name} (pid ${pid}) did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL` });
         } else {
           const stayed = await lingering(pid, mark, since, graceMs - (performance.now() - t));
-          if (stayed.length > 0) tell({ code: 'ignored-sigterm', message: `${stayed.length === 1 ? 'a process' : `${stayed.length} processes`} of the group of ${name} did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL: ${stayed.map(describe).join('; ')}` });
+          if (stayed.length > 0) problems.push({ code: 'ignored-sigterm', message: `${stayed.length === 1 ? 'a process' : `${stayed.length} processes`} of the group of ${name} did not exit within ${graceMs} ms of SIGTERM: killed with SIGKILL: ${stayed.map(describe).join('; ')}` });
         }
       }
       // A signal we did not send (SIGSEGV, or SIGKILL while the group was still ours to kill) is the program's own end.
       const own = watch.leaderInfo()?.signal;
-      if (own && own !== sent && (own !== 'SIGKILL' || isRegistered(pid))) tell({ code: 'killed-by-signal', message: `${name} (pid ${pid}) died of ${own} before the harness stopped it` });
+      if (own && own !== sent && (own !== 'SIGKILL' || isRegistered(pid))) problems.push({ code: 'killed-by-signal', message: `${name} (pid ${pid}) died of ${own} before the harness stopped it` });
       // Whether or not the leader went, take down everything left in its group…
       signalGroup(pid, 'SIGKILL');
       unregisterGroup(pid);
       stdin.close();
       // …and whatever it started that left the group (a daemon), found by its mark.
-      for (const p of killEscapees(pid, mark, since)) tell({ code: 'leaked-process', message: `${describe(p)} was still running after ${name} (pid ${pid}) was stopped, outside its process group: killed with SIGKILL` });
+      for (const p of killEscapees(pid, mark, since)) problems.push({ code: 'leaked-process', message: `${describe(p)} was still running after ${name} (pid ${pid}) was stopped, outside its process group: killed with SIGKILL` });
       const info = await watch.settle(AFTER_KILL_MS);
       return problems.length > 0 ? { ...info, problems } : info;
     })();

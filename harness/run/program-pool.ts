@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/model.js';
 import type { Acquired, ProgramSource, ScenarioClock } from './run-scenario.js';
 import { Program, type Target } from './program.js';
 import type { Failure } from './result.js';
+import type { StopProblem } from '../process/stop-problems.js';
 import type { Transcript } from './transcript.js';
 
 /** Serialises users of one port. */
@@ -227,10 +228,10 @@ export class ProgramPool implements ProgramSource {
     return !this.#closed && this.#idle.some((p) => fits(p, scenario));
   }
 
-  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }> {
+  async acquire(scenario: Scenario, transcript: Transcript, signal: AbortSignal, clock?: ScenarioClock, problems?: StopProblem[]): Promise<Acquired | { error: Failure }> {
     const record = (kind: Parameters<Parameters<Program['setRecorder']>[0]>[0], data?: Uint8Array, detail?: string) => transcript.add(kind, 'program', data, detail);
     if (this.#closed) return this.#refuse(scenario);
-    if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal, clock);
+    if (scenario.role === 'client') return this.acquireForClient(scenario, transcript, record, signal, clock, problems);
     // The condition the scenario makes (e.g. a time zone) would be assumed, not made.
     if (this.target.command === undefined && scenario.env) {
       return { error: { code: 'env-not-applied', message: `this scenario runs the program with ${Object.keys(scenario.env).map((k) => `${k}=${scenario.env![k]}`).join(' ')}, which cannot be given to a program the harness did not start: give its command`, requirements: scenario.covers } };
@@ -241,6 +242,8 @@ export class ProgramPool implements ProgramSource {
         const i = this.#idle.findIndex((p) => fits(p, scenario));
         if (i < 0) break;
         const [p] = this.#idle.splice(i, 1) as [Program];
+        // Its stop, here or once the scenario is over, is the scenario's to tell.
+        p.problemsTo = problems;
         // The cases of one property scenario follow one another as parts of one scenario: its next case goes at once.
         const nextCase = scenario.caseOf !== undefined && p.servedLast === scenario.caseOf;
         // (Its exit, if seen, still counts; the next case is not kept waiting for a read of /proc.)
@@ -267,6 +270,7 @@ export class ProgramPool implements ProgramSource {
     for (let attempt = 0; ; attempt++) {
       const program = new Program(this.target, port, scenario.transport, portless, scenario.listens, scenario.env);
       program.setRecorder(record);
+      program.problemsTo = problems;
       // A program started elsewhere is checked once; later scenarios find out by connecting if it went away.
       const key = `${scenario.transport}/${port}`;
       const seen = this.target.command === undefined && this.#attached.has(key);
@@ -300,7 +304,7 @@ export class ProgramPool implements ProgramSource {
   }
 
   /** A client under test: the harness listens first (on loopback), then starts the client towards it. */
-  private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }> {
+  private async acquireForClient(scenario: Scenario, transcript: Transcript, record: Parameters<Program['setRecorder']>[0], signal: AbortSignal, clock?: ScenarioClock, problems?: StopProblem[]): Promise<Acquired | { error: Failure }> {
     const fixedPort = this.target.fixedPort ?? scenario.defaultPort;
     const unlock = fixedPort !== undefined ? await portLocks.acquire(fixedPort, signal, clock) : () => {};
     if (!unlock) return { error: waitedTooLong(scenario, fixedPort!, signal) };
@@ -331,6 +335,7 @@ export class ProgramPool implements ProgramSource {
     const program = new Program(this.target, port, scenario.transport, portless, false, scenario.env);
     if (tls) program.tlsCa = tls.certificate.certPath;
     program.setRecorder(record);
+    program.problemsTo = problems;
     const started = await startUnclocked(program, signal, clock);
     if (!started.ok) {
       listener?.close();
@@ -353,6 +358,8 @@ export class ProgramPool implements ProgramSource {
     const keep = !this.#closed && scenario.role === 'server' && scenario.process === 'reuse' && passed && program.alive && this.target.fixedPort === undefined && !program.portless && !program.tainted;
     if (keep) {
       program.servedLast = scenario.caseOf;
+      // Whoever stops it next (a scenario it is not fit for, the end of the run) is told.
+      program.problemsTo = undefined;
       this.#idle.push(program);
     } else await program.stop();
     const unlock = this.#held.get(program);
@@ -360,11 +367,12 @@ export class ProgramPool implements ProgramSource {
     unlock?.();
   }
 
-  /** Stop every program still running. */
-  async close(): Promise<void> {
+  /** Stop every program still running; what their stops find wrong goes to `problems`. */
+  async close(problems?: StopProblem[]): Promise<void> {
     this.#closed = true;
     const all = [...this.#idle, ...this.#held.keys()];
     this.#idle.length = 0;
+    for (const p of all) p.problemsTo = problems;
     await Promise.all(all.map((p) => p.stop()));
     await this.#tls?.then((t) => t.certificate.close(), () => {});
   }

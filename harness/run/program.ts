@@ -12,7 +12,7 @@ import { waitUntilListening } from '../process/readiness.js';
 import { isDeadState, parseStat, programSockets, socketLinks, socketLinksNow, waitReleased, type Released } from '../process/socket-owner.js';
 import type { Scenario, Transport } from '../scenario/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { reportStopProblem } from '../process/stop-problems.js';
+import type { StopProblem } from '../process/stop-problems.js';
 import { makeProgramFolder, removeFolder } from './program-files.js';
 
 /** The pseudo-terminal relay, shipped beside the compiled code's sources. */
@@ -77,6 +77,11 @@ export class Program {
   #stopped: Launched | undefined;
   /** Client under test: the PEM file of the certificate the harness serves TLS with (`{tls-ca}` in the command). */
   tlsCa?: string;
+  /**
+   * Where what its stops find wrong is told (stop-problems.ts): the problems of the scenario
+   * it serves, set by the pool as it lends, starts or stops it; nowhere while unset.
+   */
+  problemsTo: StopProblem[] | undefined;
 
   constructor(
     readonly target: Target,
@@ -256,6 +261,8 @@ export class Program {
   async #stop(graceMs?: number): Promise<ExitInfo | undefined> {
     const l = this.launched;
     if (!l) return undefined;
+    // A launch is stopped once (its stop is idempotent): a second call tells none of its problems again.
+    const first = this.#stopped !== l;
     this.#stopped = l;
     // On a fixed port, which sockets are the program's, asked while it still holds them: the next program needs them closed.
     // (A free port is handed out only once it binds, so never while something holds it; a client's port is the harness's.)
@@ -263,12 +270,13 @@ export class Program {
     // Those found at readiness too: a process that left the group may hold them after the leader died.
     const ours = l.pid > 0 && shared ? [...new Set([...this.#readyInodes, ...(await programSockets(l.pid, this.port).catch(() => [] as string[]))])] : [];
     const exit = await l.stop(graceMs);
+    if (first) for (const p of exit.problems ?? []) this.problemsTo?.push(p);
     this.exitInfo = exit;
     if (l.pid > 0) this.released = await waitReleased(l.pid, this.port, ours, RELEASE_MS);
     for (const h of this.released?.killed ?? []) {
-      reportStopProblem({ code: 'leaked-process', message: `pid ${h.pid} (${h.comm}), outside the program's process group, still held its port ${this.port} after the stop: killed` });
+      this.problemsTo?.push({ code: 'leaked-process', message: `pid ${h.pid} (${h.comm}), outside the program's process group, still held its port ${this.port} after the stop: killed` });
     }
-    if (this.released && !this.released.ok && this.released.left) reportStopProblem({ code: 'port-not-released', message: this.released.left });
+    if (this.released && !this.released.ok && this.released.left) this.problemsTo?.push({ code: 'port-not-released', message: this.released.left });
     return exit;
   }
 

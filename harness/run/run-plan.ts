@@ -3,7 +3,7 @@
  * of progress, and the results summarised per requirement. Prints nothing itself.
  */
 import { shellQuote } from '../process/command.js';
-import { collectStopProblems, type StopProblem } from '../process/stop-problems.js';
+import type { StopProblem } from '../process/stop-problems.js';
 import type { Catalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/model.js';
 import { ProgramPool, reserveFixedPorts } from './program-pool.js';
@@ -219,11 +219,6 @@ async function tell(observers: RunObserver[], hook: keyof RunObserver, arg: unkn
   for (const o of observers) await (o[hook] as ((a: unknown) => unknown) | undefined)?.call(o, arg);
 }
 
-/** `fn`'s value and what stopping programs found meanwhile; nothing to collect where no program is started (a server already running). */
-function withStopProblems<T>(starts: boolean, fn: () => Promise<T>): Promise<{ value: T; problems: StopProblem[] }> {
-  return starts ? collectStopProblems(fn) : fn().then((value) => ({ value, problems: [] }));
-}
-
 /** The ports the plan's scenarios take as fixed ones: a target's, or else a scenario's `default-port`. */
 function fixedPortsOf(items: readonly PlanItem[], reference: Target | undefined): Set<number> {
   const ports = new Set<number>();
@@ -265,7 +260,8 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
   const closePool = async (pool: ProgramPool, r?: ScenarioResult) => {
     if (closed.has(pool)) return;
     closed.add(pool);
-    const { problems } = await collectStopProblems(() => pool.close());
+    const problems: StopProblem[] = [];
+    await pool.close(problems);
     if (!reported && r) addProblems(r, problems);
   };
   /** Set once the run's result is made: nothing is added or told after that. */
@@ -277,29 +273,28 @@ export async function runPlan(allItems: PlanItem[], opts: RunOptions): Promise<R
       if (opts.observers.length) await tell(opts.observers, 'onScenarioStart', item.id);
       if (opts.signal.aborted) break;
       const source = poolFor(item.target);
+      // What stopping its programs finds (a daemon left behind, SIGTERM ignored) belongs to the scenario.
+      const problems: StopProblem[] = [];
       const base = {
         id: item.id,
         target: item.target.name,
         source,
         signal: opts.signal,
+        stopProblems: problems,
         // A shard keeps what the whole plan would, so that merged shards report what one run would have.
         transcriptBytes: transcriptBudget(allItems.length),
         ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
         ...(reference ? { reference: { source: poolFor(reference), name: reference.name } } : {}),
       };
-      // What stopping its programs finds (a daemon left behind, SIGTERM ignored) belongs to the scenario.
-      const starts = item.target.command !== undefined || reference?.command !== undefined;
-      const { value: r, problems } = await withStopProblems(starts, () =>
-        item.scenario.property
-          ? runProperty(item.scenario, {
-              ...base,
-              seed,
-              ...(opts.runs !== undefined ? { runs: opts.runs } : {}),
-              ...(opts.path !== undefined ? { path: opts.path } : {}),
-              replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p, reference),
-            })
-          : runCase(item.scenario, base),
-      );
+      const r = await (item.scenario.property
+        ? runProperty(item.scenario, {
+            ...base,
+            seed,
+            ...(opts.runs !== undefined ? { runs: opts.runs } : {}),
+            ...(opts.path !== undefined ? { path: opts.path } : {}),
+            replay: (s, p) => replayCommand(item.scenario.file, item.scenario.role, item.target, s, p, reference),
+          })
+        : runCase(item.scenario, base));
       addProblems(r, problems);
       const key = keyOf(item.target);
       left.set(key, left.get(key)! - 1);

@@ -16,6 +16,7 @@ import { LightAbortController, onAbort } from '../net/waiter.js';
 import { exitWithin, isEnding } from '../process/ending.js';
 import { describeExit, type Program } from './program.js';
 import type { Failure, Outcome, ScenarioResult } from './result.js';
+import type { StopProblem } from '../process/stop-problems.js';
 import { judge, levelOf } from './verdict.js';
 import { boundFailure, Transcript } from './transcript.js';
 
@@ -37,7 +38,8 @@ export interface ScenarioClock {
 
 /** Lends programs to scenarios and takes them back. */
 export interface ProgramSource {
-  acquire(scenario: Scenario, record: Transcript, signal: AbortSignal, clock?: ScenarioClock): Promise<Acquired | { error: Failure }>;
+  /** `problems`: where what stopping a program finds wrong is told while it serves this scenario (stop-problems.ts). */
+  acquire(scenario: Scenario, record: Transcript, signal: AbortSignal, clock?: ScenarioClock, problems?: StopProblem[]): Promise<Acquired | { error: Failure }>;
   release(program: Program, scenario: Scenario, passed: boolean): Promise<void>;
 }
 
@@ -51,6 +53,8 @@ export interface ScenarioRunOptions {
   transcriptBytes?: number;
   /** Keep a digest of all each connection received, for comparing with a reference beyond what the transcript keeps. */
   transcriptDigests?: boolean;
+  /** What stopping the scenario's programs finds wrong (a daemon left behind, SIGTERM ignored), wherever in it they stop. */
+  stopProblems?: StopProblem[];
 }
 
 class ScriptFailure extends Error {
@@ -105,7 +109,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
   let failure: Failure | undefined;
   let harnessError = false;
   const log = new CheckLog(scenario, (id) => levelOf(id, opts.catalogue));
-  const got = await opts.source.acquire(scenario, transcript, limit.signal, clock);
+  const got = await opts.source.acquire(scenario, transcript, limit.signal, clock, opts.stopProblems);
   if ('error' in got) {
     failure = opts.signal.aborted ? { code: 'interrupted', message: 'the run was interrupted while the program started', requirements: scenario.covers } : got.error;
     harnessError = true;
