@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listeningSocketsSeen, openConnectionInodes, socketsOfAll, type BoundSocket } from './proc-net.js';
+import { listeningSockets, listeningSocketsSeen, openConnectionInodes, socketsOfAll, tableEnded, type BoundSocket } from './proc-net.js';
 import { socketLinksNow } from './socket-owner.js';
 
 /** How many connections to `port` are open (openConnectionInodes' count). */
@@ -61,6 +61,39 @@ describe('openConnectionInodes', () => {
       for (const s of [...accepted, ...clients]) s.destroy();
       server.close();
       await once(server, 'close');
+    }
+  });
+});
+
+describe('reading a table', () => {
+  it('ends at a read shorter than asked that left room in its page for another row, not at one the page filled', () => {
+    // The kernel gives a TCP table 27 rows of 150 bytes (4,050) per read at most.
+    expect(tableEnded(4050, 64 * 1024)).toBe(false);
+    expect(tableEnded(16 * 1024, 16 * 1024)).toBe(false);
+    expect(tableEnded(450, 64 * 1024)).toBe(true);
+    expect(tableEnded(0, 64 * 1024)).toBe(true);
+  });
+
+  it('finds every listener and every connection of tables longer than a page', async () => {
+    // 40 listeners and 40 connections to one of them: rows over several pages of each table.
+    const accepted: Socket[] = [];
+    const servers = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const server = createServer((s) => accepted.push(s));
+        server.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        return server;
+      }),
+    );
+    const ports = servers.map((s) => (s.address() as { port: number }).port);
+    const clients = Array.from({ length: 40 }, () => createConnection({ port: ports[0]!, host: '127.0.0.1' }));
+    try {
+      while (accepted.length < 40) await once(servers[0]!, 'connection');
+      for (const port of ports) expect((await listeningSockets(port, 'tcp')).map((b) => b.address), `port ${port}`).toEqual(['127.0.0.1']);
+      expect(await openConnections(ports[0]!)).toBe(40);
+    } finally {
+      for (const s of [...accepted, ...clients]) s.destroy();
+      await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
     }
   });
 });

@@ -3,7 +3,7 @@
  * without connecting, so a one-client-at-a-time server keeps its one client.
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, open, type FileHandle } from 'node:fs/promises';
 import { ProcessError } from './errors.js';
 import { decodeIpv4, decodeIpv6 } from './proc-address.js';
 import { readProcText } from './proc-read.js';
@@ -173,28 +173,79 @@ export function parseTable(text: string, port?: number): Row[] {
   return rows;
 }
 
-async function readTable(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined; // absent (no IPv6, not Linux) or unreadable
-  }
-}
-
-/** A table read at once: one with few rows (UDP's). */
-function readSmallTable(path: string): string | undefined {
-  try {
-    return readProcText(path);
-  } catch {
-    return undefined; // absent (no IPv6, not Linux) or unreadable
-  }
-}
-
 /*
  * Reading a TCP table costs the kernel a walk of its whole hash of connections, a few
  * milliseconds on a machine with much memory however few sockets there are (the hash is
- * sized by memory), and a run reads the tables at every program's start. Two ways round it:
+ * sized by memory: 2 ms for each walk of an empty one here), and a run reads the tables
+ * at every program's start. Three ways round it:
  */
+
+/**
+ * The most a read of a table can have given when it stopped for want of room: the kernel
+ * hands out a table a page (4 KiB at least) per read() at most, never cutting a row, and
+ * a row is a few hundred bytes at most.
+ */
+const FULL_READ = 4096 - 512;
+
+/**
+ * Whether a read of a table that gave `got` of the `asked` bytes reached its end, so that
+ * it is not read again. A read stops where the table ends, where it has what was asked,
+ * or where the next row no longer fits the page: one shorter than asked that still had
+ * room for a row stopped at the end. Asked again, the kernel would walk its hash of
+ * connections once more, from where the last row was to the end, only to say so.
+ */
+export function tableEnded(got: number, asked: number): boolean {
+  return got === 0 || (got < asked && got <= FULL_READ);
+}
+
+/** Bytes asked for per read of a table. */
+const TABLE_CHUNK = 64 * 1024;
+
+/** A whole table, read through the thread pool (a large one costs the kernel milliseconds); undefined where it cannot be read. */
+async function readTable(path: string): Promise<string | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return undefined; // absent (no IPv6, not Linux) or unreadable
+  }
+  try {
+    // A buffer per read of a table: several are read at once.
+    const chunk = Buffer.allocUnsafe(TABLE_CHUNK);
+    let text = '';
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, TABLE_CHUNK, null);
+      text += chunk.toString('latin1', 0, bytesRead);
+      if (tableEnded(bytesRead, TABLE_CHUNK)) return text;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A table read at once, on this thread: one with few rows (UDP's). */
+function readSmallTable(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined; // absent (no IPv6, not Linux) or unreadable
+  }
+  try {
+    let text = '';
+    for (;;) {
+      const bytesRead = readSync(fd, listenChunk, 0, LISTEN_CHUNK, null);
+      text += listenChunk.toString('latin1', 0, bytesRead);
+      if (tableEnded(bytesRead, LISTEN_CHUNK)) return text;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Whether the namespace has an IPv6 socket of `transport` in use (`/proc/net/sockstat6`;
@@ -227,7 +278,8 @@ const listenChunk = Buffer.allocUnsafe(LISTEN_CHUNK);
 /**
  * The rows of a TCP table up to the end of its listening sockets (the kernel lists the
  * listening hash first, then the connections): the read stops there, sparing the walk
- * of the connections' hash wherever a connection comes early in it.
+ * of the connections' hash wherever a connection comes early in it; or at the end of the
+ * table (tableEnded), when no connection comes.
  */
 function readListening(path: string): string | undefined {
   let fd: number;
@@ -242,6 +294,7 @@ function readListening(path: string): string | undefined {
       const bytesRead = readSync(fd, listenChunk, 0, LISTEN_CHUNK, null);
       if (bytesRead === 0) return text;
       text += listenChunk.toString('latin1', 0, bytesRead);
+      const ended = tableEnded(bytesRead, LISTEN_CHUNK);
       // The header first; then each complete row's 4th column, its state.
       if (scanned < 0) scanned = text.indexOf('\n');
       for (let end = scanned < 0 ? -1 : text.indexOf('\n', scanned + 1); end >= 0; end = text.indexOf('\n', scanned + 1)) {
@@ -249,6 +302,7 @@ function readListening(path: string): string | undefined {
         if (state !== undefined && state.toUpperCase() !== TCP_LISTEN) return text.slice(0, end + 1);
         scanned = end;
       }
+      if (ended) return text;
     }
   } catch {
     return undefined;
