@@ -160,7 +160,7 @@ async function bundledRow(): Promise<void> {
     `  CPU: harness ${(r.harnessCpuMs / 1000).toFixed(1)} s, programs under test ${(r.childrenCpuMs / 1000).toFixed(1)} s; harness share ${share.toFixed(1)} %, target <= 15 %: ${verdict(share <= 15)}\n`,
   );
   process.stdout.write(
-    `  of the harness's: user ${(r.harnessUserMs / 1000).toFixed(1)} s, system ${(r.harnessSystemMs / 1000).toFixed(1)} s (the spawner's ${(r.spawnerMs / 1000).toFixed(2)} s included), ${r.minorFaults.toLocaleString('en-US')} minor page faults; ${r.spawns} processes started by the harness itself, its main thread held ${(r.spawnMs / 1000).toFixed(2)} s in spawn() (the fork, which copies the page tables of the whole harness, then the wait until the child has exec'd; no target)\n`,
+    `  of the harness's: user ${(r.harnessUserMs / 1000).toFixed(1)} s, system ${(r.harnessSystemMs / 1000).toFixed(1)} s (of its helper processes included: the spawner's ${(r.spawnerMs / 1000).toFixed(2)} s, the watchdog's and esbuild's ${(r.otherHelpersMs / 1000).toFixed(2)} s), ${r.minorFaults.toLocaleString('en-US')} minor page faults; ${r.spawns} processes started by the harness itself, its main thread held ${(r.spawnMs / 1000).toFixed(2)} s in spawn() (the fork, which copies the page tables of the whole harness, then the wait until the child has exec'd; no target)\n`,
   );
   process.stdout.write(`  harness peak RSS ${mib(r.peakRss)}, target < 300 MiB: ${verdict(r.peakRss < 300 * 1024 * 1024)}\n`);
   const outcomes = Object.entries(r.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(', ');

@@ -23,6 +23,8 @@ export interface PeakRssRun {
   minorFaults: number;
   /** Of `harnessCpuMs`: the CPU time of the process that started the programs for the harness (harness/process/spawner.ts), in ms. */
   spawnerMs: number;
+  /** Of `harnessCpuMs`: the CPU time of the other processes the harness started itself (its watchdog, esbuild's service), in ms. */
+  otherHelpersMs: number;
   /** Processes the harness started, and the time its main thread spent starting them (ms). */
   spawns: number;
   spawnMs: number;
@@ -68,16 +70,20 @@ export function measureRunPeakRss(root: string, args: string[] = []): Promise<Pe
       try {
         const report = JSON.parse(readFileSync(json, 'utf8')) as { counts: Record<string, number>; scenarios: { id: string; outcome: string; failure?: { code: string } }[] };
         const problems = report.scenarios.filter((s) => s.outcome !== 'pass' && s.outcome !== 'skip' && s.outcome !== 'info').map((s) => `${s.outcome} ${s.id}: ${s.failure?.code ?? ''}`);
-        const usage = JSON.parse(readFileSync(cpu, 'utf8')) as { ownUs: number; userUs: number; systemUs: number; helperUs: number; minorFaults: number; childTicks: number; spawns: number; spawnUs: number };
+        const usage = JSON.parse(readFileSync(cpu, 'utf8')) as { ownUs: number; userUs: number; systemUs: number; helperUs: number; helperUserTicks: number; helperSystemTicks: number; minorFaults: number; childTicks: number; spawns: number; spawnUs: number };
+        const tickMs = 1000 / ticks;
+        const othersUserMs = usage.helperUserTicks * tickMs;
+        const othersSystemMs = usage.helperSystemTicks * tickMs;
         done({
           peakRss: Number(readFileSync(rss, 'utf8')),
           ms,
-          harnessCpuMs: usage.ownUs / 1000,
+          harnessCpuMs: usage.ownUs / 1000 + othersUserMs + othersSystemMs,
           // The spawner's own time, counted by the probe on the harness's side, is in the reaped children's too.
           childrenCpuMs: Math.max(0, (usage.childTicks * 1000) / ticks - usage.helperUs / 1000),
           spawnerMs: usage.helperUs / 1000,
-          harnessUserMs: usage.userUs / 1000,
-          harnessSystemMs: usage.systemUs / 1000,
+          otherHelpersMs: othersUserMs + othersSystemMs,
+          harnessUserMs: usage.userUs / 1000 + othersUserMs,
+          harnessSystemMs: usage.systemUs / 1000 + othersSystemMs,
           minorFaults: usage.minorFaults,
           spawns: usage.spawns,
           spawnMs: usage.spawnUs / 1000,

@@ -12,7 +12,9 @@
  * whole harness (and each page the harness writes to afterwards that the fork left
  * shared costs it a fault), then waits until the child has exec'd: wall time of the
  * main thread, which a busy machine stretches. Nothing of the CLI changes but that one
- * call, timed.
+ * call, timed. The processes it started itself that still run at its exit (the watchdog,
+ * esbuild's service) are its helpers, not programs under test, and not reaped yet: their
+ * CPU time so far is read from their /proc/<pid>/stat and counted on its side.
  */
 import { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,8 @@ const rssFile = process.env.SOCKSPEC_PEAK_RSS_FILE;
 const cpuFile = process.env.SOCKSPEC_CPU_FILE;
 let spawns = 0;
 let spawnNs = 0n;
+/** Pids of the processes this one started itself. */
+const started: number[] = [];
 if (cpuFile) {
   // Not a public API, but the one place every child_process function goes through; the probe is for the bench only.
   const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, options: unknown) => unknown };
@@ -32,6 +36,7 @@ if (cpuFile) {
     } finally {
       spawns++;
       spawnNs += process.hrtime.bigint() - t0;
+      if (this.pid !== undefined) started.push(this.pid);
     }
   };
 }
@@ -47,7 +52,24 @@ if (rssFile || cpuFile) {
         // The process that started the programs for the harness (harness/process/spawner.ts) is the harness's work; the run
         // reaped it, so its own time is in cutime + cstime too, with the programs it reaped: counted on the harness's side.
         const helper = (globalThis as Record<symbol, { userUs: number; systemUs: number } | undefined>)[Symbol.for('sockspec.spawner-usage')] ?? { userUs: 0, systemUs: 0 };
+        // Those of them still running (not reaped: in no one's cutime): user and system clock ticks so far. The spawner,
+        // whose own usage is counted above once it is closed, is left out should it still run.
+        let helperUserTicks = 0;
+        let helperSystemTicks = 0;
+        for (const pid of started) {
+          try {
+            const own = readFileSync(`/proc/${pid}/stat`, 'utf8');
+            const f = own.slice(own.lastIndexOf(')') + 2).split(' ');
+            if (Number(f[1]) !== process.pid || readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spawner')) continue;
+            helperUserTicks += Number(f[11]);
+            helperSystemTicks += Number(f[12]);
+          } catch {
+            // gone, and reaped: its time is in cutime with the programs'
+          }
+        }
         const probe = {
+          helperUserTicks,
+          helperSystemTicks,
           ownUs: usage.userCPUTime + usage.systemCPUTime + helper.userUs + helper.systemUs,
           userUs: usage.userCPUTime + helper.userUs,
           systemUs: usage.systemCPUTime + helper.systemUs,
