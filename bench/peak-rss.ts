@@ -19,6 +19,12 @@
 import { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
+/** The fields of /proc/`pid`/stat after the command name, which may hold spaces and parentheses: state, ppid, … */
+function statFields(pid: string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 const rssFile = process.env.SOCKSPEC_PEAK_RSS_FILE;
 const cpuFile = process.env.SOCKSPEC_CPU_FILE;
 let spawns = 0;
@@ -46,9 +52,8 @@ if (rssFile || cpuFile) {
       if (rssFile) writeFileSync(rssFile, `${process.resourceUsage().maxRSS * 1024}\n`);
       if (cpuFile) {
         const usage = process.resourceUsage();
-        // Fields after the command name, which may hold spaces and parentheses: cutime and cstime are the 14th and 15th.
-        const stat = readFileSync('/proc/self/stat', 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // cutime and cstime are the 14th and 15th fields after the command name.
+        const fields = statFields('self');
         // The process that started the programs for the harness (harness/process/spawner.ts) is the harness's work; the run
         // reaped it, so its own time is in cutime + cstime too, with the programs it reaped: counted on the harness's side.
         const helper = (globalThis as Record<symbol, { userUs: number; systemUs: number } | undefined>)[Symbol.for('sockspec.spawner-usage')] ?? { userUs: 0, systemUs: 0 };
@@ -58,8 +63,7 @@ if (rssFile || cpuFile) {
         let helperSystemTicks = 0;
         for (const pid of started) {
           try {
-            const own = readFileSync(`/proc/${pid}/stat`, 'utf8');
-            const f = own.slice(own.lastIndexOf(')') + 2).split(' ');
+            const f = statFields(String(pid));
             if (Number(f[1]) !== process.pid || readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spawner')) continue;
             helperUserTicks += Number(f[11]);
             helperSystemTicks += Number(f[12]);

@@ -26,7 +26,7 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
   // TCP: only the listening sockets, which the kernel lists first; UDP: the whole table, which has no row for a closed socket.
   // Small reads, made at once on this thread: a readiness wait makes them every few milliseconds while a program starts,
   // and each trip through the thread pool (open, stat, reads, close) cost several times the read.
-  const read = transport === 'tcp' ? readListening : readSmallTable;
+  const read = transport === 'tcp' ? readListening : (path: string) => readTableAtOnce(path);
   const tables = [read(`${procNet}/${transport}`), ipv6InUse(procNet, transport) === false ? '' : read(`${procNet}/${transport}6`)];
   if (tables[0] === undefined && tables[1] === undefined) {
     throw new ProcessError('unsupported-platform', `cannot see which sockets are bound: ${procNet}/${transport} is not readable (not Linux?)`);
@@ -225,28 +225,6 @@ async function readTable(path: string): Promise<string | undefined> {
   }
 }
 
-/** A table read at once, on this thread: one with few rows (UDP's). */
-function readSmallTable(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined; // absent (no IPv6, not Linux) or unreadable
-  }
-  try {
-    let text = '';
-    for (;;) {
-      const bytesRead = readSync(fd, listenChunk, 0, LISTEN_CHUNK, null);
-      text += listenChunk.toString('latin1', 0, bytesRead);
-      if (tableEnded(bytesRead, LISTEN_CHUNK)) return text;
-    }
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Whether the namespace has an IPv6 socket of `transport` in use (`/proc/net/sockstat6`;
  * most programs bind IPv4 only): when not, its IPv6 table is not read. Undefined where
@@ -271,9 +249,37 @@ async function readIfInUse(procNet: string, transport: 'tcp' | 'udp', read: (pat
   return ipv6InUse(procNet, transport) === false ? '' : read(`${procNet}/${transport}6`);
 }
 
-/** Bytes read from a table at a time while looking for the end of its listening sockets. */
-const LISTEN_CHUNK = 16 * 1024;
-const listenChunk = Buffer.allocUnsafe(LISTEN_CHUNK);
+/** Bytes asked for per read of a table read at once. */
+const AT_ONCE_CHUNK = 16 * 1024;
+const atOnceChunk = Buffer.allocUnsafe(AT_ONCE_CHUNK);
+
+/**
+ * A table read at once, on this thread, to its end (tableEnded) or to where `cut` says
+ * the rows wanted end (an offset into the text read so far); undefined where it cannot
+ * be read.
+ */
+function readTableAtOnce(path: string, cut?: (text: string) => number | undefined): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined; // absent (no IPv6, not Linux) or unreadable
+  }
+  try {
+    let text = '';
+    for (;;) {
+      const bytesRead = readSync(fd, atOnceChunk, 0, AT_ONCE_CHUNK, null);
+      text += atOnceChunk.toString('latin1', 0, bytesRead);
+      const at = cut?.(text);
+      if (at !== undefined) return text.slice(0, at);
+      if (tableEnded(bytesRead, AT_ONCE_CHUNK)) return text;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * The rows of a TCP table up to the end of its listening sockets (the kernel lists the
@@ -282,31 +288,15 @@ const listenChunk = Buffer.allocUnsafe(LISTEN_CHUNK);
  * table (tableEnded), when no connection comes.
  */
 function readListening(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    let text = '';
-    for (let scanned = -1; ; ) {
-      const bytesRead = readSync(fd, listenChunk, 0, LISTEN_CHUNK, null);
-      if (bytesRead === 0) return text;
-      text += listenChunk.toString('latin1', 0, bytesRead);
-      const ended = tableEnded(bytesRead, LISTEN_CHUNK);
-      // The header first; then each complete row's 4th column, its state.
-      if (scanned < 0) scanned = text.indexOf('\n');
-      for (let end = scanned < 0 ? -1 : text.indexOf('\n', scanned + 1); end >= 0; end = text.indexOf('\n', scanned + 1)) {
-        const state = text.slice(scanned + 1, end).trim().split(/\s+/)[3];
-        if (state !== undefined && state.toUpperCase() !== TCP_LISTEN) return text.slice(0, end + 1);
-        scanned = end;
-      }
-      if (ended) return text;
+  // Where the rows looked at so far end: the header first; then each complete row's 4th column, its state.
+  let scanned = -1;
+  return readTableAtOnce(path, (text) => {
+    if (scanned < 0) scanned = text.indexOf('\n');
+    for (let end = scanned < 0 ? -1 : text.indexOf('\n', scanned + 1); end >= 0; end = text.indexOf('\n', scanned + 1)) {
+      const state = text.slice(scanned + 1, end).trim().split(/\s+/)[3];
+      if (state !== undefined && state.toUpperCase() !== TCP_LISTEN) return end + 1;
+      scanned = end;
     }
-  } catch {
     return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
