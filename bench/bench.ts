@@ -16,6 +16,7 @@ import { launch } from '../harness/process/launch.js';
 import { freePort } from '../harness/process/free-port.js';
 import { waitUntilListening } from '../harness/process/readiness.js';
 import { bytesPerCase } from './allocations.js';
+import { floorExchanges } from './floor.js';
 import { harnessPropertyRate, plainPropertyRate } from './property-bench.js';
 import { programEnvironment } from './interpreter-path.js';
 import { measureRunPeakRss } from './peak-rss-run.js';
@@ -81,15 +82,22 @@ const WARM = Number(process.env.BENCH_WARM ?? 3000);
 /**
  * The TCP and UDP rows again once both sides have run WARM more cases: how much of
  * the gap above is code still being compiled (no target; the rows above are the targets');
- * and what each side allocates per case of those rows and of the property.
+ * what each side allocates per case of those rows and of the property; the floor of the
+ * two exchanges (bench/floor.ts: what only keeping a report of them costs); and the
+ * property's rate once each side has made WARM more runs.
  */
 async function warmRows(port: number): Promise<void> {
   const lines: string[] = [];
-  for (const [what, plain, scenario] of [['TCP exchange', plainTcp, tcpScenario], ['UDP request/response', plainUdp, udpScenario]] as const) {
+  const row = (what: string, h: number, p: number) => `  ${what.padEnd(70)} ${(h.toFixed(3) + ' ms').padStart(10)} ${(p.toFixed(3) + ' ms').padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`;
+  for (const [what, plain, scenario, transport] of [['TCP exchange', plainTcp, tcpScenario, 'tcp'], ['UDP request/response', plainUdp, udpScenario, 'udp']] as const) {
     await plain(port, WARM);
     await harness(scenario, port, WARM);
     const r = await alternately((n) => plain(port, n), (n) => harness(scenario, port, n));
-    lines.push(`  ${what.padEnd(70)} ${(r.harness.toFixed(3) + ' ms').padStart(10)} ${(r.plain.toFixed(3) + ' ms').padStart(10)} ${(r.harness / r.plain).toFixed(2).padStart(7)}\n`);
+    lines.push(row(what, r.harness, r.plain));
+    // The floor: the same exchange made by a few lines that keep only what a report of it needs, warmed up alike.
+    await floorExchanges(transport, port, WARM);
+    const f = await alternately((n) => plain(port, n), (n) => floorExchanges(transport, port, n));
+    lines.push(row(`${what}: its floor (bench/floor.ts)`, f.harness, f.plain));
     // What each side allocates per case, N more cases each: the work itself, whatever the machine's load.
     const h = await bytesPerCase(N, () => harness(scenario, port, N));
     const p = await bytesPerCase(N, () => plain(port, N));
@@ -100,7 +108,13 @@ async function warmRows(port: number): Promise<void> {
   const h = await bytesPerCase(runs, () => harnessPropertyRate(ROOT, runs));
   const p = await bytesPerCase(runs, () => plainPropertyRate(ROOT, runs));
   lines.push(`  ${'ECHO-5 property: JS heap allocated per case (sampled)'.padEnd(70)} ${`${(h / 1024).toFixed(1)} KiB`.padStart(10)} ${`${(p / 1024).toFixed(1)} KiB`.padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`);
-  process.stdout.write(`\nwarm: ${N} more exchanges of each side after ${WARM} further ones (no target)\n${lines.join('')}`);
+  // The property's rate once each side has made WARM more runs (each run of either side starts its own server, as in the row above).
+  await plainPropertyRate(ROOT, WARM);
+  await harnessPropertyRate(ROOT, WARM);
+  const plainRate = await plainPropertyRate(ROOT, runs);
+  const harnessRate = await harnessPropertyRate(ROOT, runs);
+  lines.push(row(`ECHO-5 property, ${runs} runs (${harnessRate.toFixed(0)} vs ${plainRate.toFixed(0)} runs/s)`, 1000 / harnessRate, 1000 / plainRate));
+  process.stdout.write(`\nwarm: ${N} more exchanges of each side (of the property, ${runs} runs) after ${WARM} further ones (no target)\n${lines.join('')}`);
 }
 
 const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
