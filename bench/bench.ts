@@ -41,14 +41,18 @@ const ROUNDS = 3;
  * first), so that a change in the machine's load while the row runs meets both sides.
  */
 async function alternately(plain: (n: number) => Promise<number>, harnessSide: (n: number) => Promise<number>): Promise<{ plain: number; harness: number }> {
-  let p = 0;
-  let h = 0;
+  const [p, h] = await inTurns([plain, harnessSide]);
+  return { plain: p!, harness: h! };
+}
+
+/** ms per case of each of `sides`, N cases each, in ROUNDS parts, the sides taking turns in the order given. */
+async function inTurns(sides: ((n: number) => Promise<number>)[]): Promise<number[]> {
+  const total = sides.map(() => 0);
   for (let r = 0; r < ROUNDS; r++) {
     const n = Math.floor(N / ROUNDS) + (r < N % ROUNDS ? 1 : 0);
-    p += (await plain(n)) * n;
-    h += (await harnessSide(n)) * n;
+    for (const [i, side] of sides.entries()) total[i]! += (await side(n)) * n;
   }
-  return { plain: p / N, harness: h / N };
+  return total.map((t) => t / N);
 }
 
 /** Plain Node: the same UDP request/response `n` times, a socket each; ms per exchange. */
@@ -90,18 +94,20 @@ async function warmRows(port: number): Promise<void> {
   const lines: string[] = [];
   const row = (what: string, h: number, p: number) => `  ${what.padEnd(70)} ${(h.toFixed(3) + ' ms').padStart(10)} ${(p.toFixed(3) + ' ms').padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`;
   for (const [what, plain, scenario, transport] of [['TCP exchange', plainTcp, tcpScenario, 'tcp'], ['UDP request/response', plainUdp, udpScenario, 'udp']] as const) {
+    // With its floor: the same exchange made by a few lines that keep only what a report of it needs, warmed up
+    // alike and measured in the same rounds, so that the two rows share the plain side's time.
     await plain(port, WARM);
     await harness(scenario, port, WARM);
-    const r = await alternately((n) => plain(port, n), (n) => harness(scenario, port, n));
-    lines.push(row(what, r.harness, r.plain));
-    // The floor: the same exchange made by a few lines that keep only what a report of it needs, warmed up alike.
     await floorExchanges(transport, port, WARM);
-    const f = await alternately((n) => plain(port, n), (n) => floorExchanges(transport, port, n));
-    lines.push(row(`${what}: its floor (bench/floor.ts)`, f.harness, f.plain));
+    const [plainMs, harnessMs, floorMs] = (await inTurns([(n) => plain(port, n), (n) => harness(scenario, port, n), (n) => floorExchanges(transport, port, n)])) as [number, number, number];
+    lines.push(row(what, harnessMs, plainMs));
+    lines.push(row(`${what}: its floor (bench/floor.ts)`, floorMs, plainMs));
     // What each side allocates per case, N more cases each: the work itself, whatever the machine's load.
     const h = await bytesPerCase(N, () => harness(scenario, port, N));
     const p = await bytesPerCase(N, () => plain(port, N));
-    lines.push(`  ${`${what}: JS heap allocated per case (sampled)`.padEnd(70)} ${`${(h / 1024).toFixed(1)} KiB`.padStart(10)} ${`${(p / 1024).toFixed(1)} KiB`.padStart(10)} ${(h / p).toFixed(2).padStart(7)}\n`);
+    const kib = (what: string, a: number, b: number) => `  ${what.padEnd(70)} ${`${(a / 1024).toFixed(1)} KiB`.padStart(10)} ${`${(b / 1024).toFixed(1)} KiB`.padStart(10)} ${(a / b).toFixed(2).padStart(7)}\n`;
+    lines.push(kib(`${what}: JS heap allocated per case (sampled)`, h, p));
+    lines.push(kib(`${what}: its floor's, the same way`, await bytesPerCase(N, () => floorExchanges(transport, port, N)), p));
   }
   // The property's cases too (1,000 more of each side; the rows above ran theirs).
   const runs = 1000;
