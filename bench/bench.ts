@@ -187,6 +187,26 @@ async function bundledRow(): Promise<void> {
   process.stdout.write(`  ${outcomes}${r.problems.length ? `; not passed:\n${r.problems.map((p) => `    ${p}`).join('\n')}` : ''}\n`);
 }
 
+/**
+ * How long one part of the bench may take (BENCH_PART_MINUTES, default 10; a whole run takes
+ * one or two): the plain scripts wait for each reply without a timer of their own, as the
+ * simplest code doing the work would, so a datagram lost on its way would otherwise hold
+ * the bench for ever. Past it the bench says which part it was in and exits 3 (the
+ * programs it started are stopped with it, as the harness's always are).
+ */
+const PART_MS = Number(process.env.BENCH_PART_MINUTES ?? 10) * 60_000;
+let partTimer: NodeJS.Timeout | undefined;
+
+/** The bench enters part `what`: its clock starts again. */
+function part(what: string): void {
+  clearTimeout(partTimer);
+  partTimer = setTimeout(() => {
+    process.stderr.write(`\nbench: the ${what} did not finish within ${PART_MS / 60_000} minutes (a plain side waits for every reply without a timer: a lost datagram?); stopping\n`);
+    process.exit(3);
+  }, PART_MS);
+  partTimer.unref();
+}
+
 async function main(): Promise<void> {
   // Every process the bench starts (the CLI rows' included, on both sides) runs without the host's start-up taxes.
   const { env, said } = programEnvironment(resolve(ROOT, 'node_modules/.cache/sockspec'));
@@ -199,23 +219,27 @@ async function main(): Promise<void> {
     const readyTcp = await waitUntilListening({ port, transport: 'tcp', exited: server.exited, timeoutMs: 5000 });
     if (!ready.ok || !readyTcp.ok) throw new Error('bench server did not start');
     // Warm up both sides with N cases each, then measure N more of each, the sides taking turns.
+    part('TCP exchange row');
     await plainTcp(port);
     await harness(tcpScenario, port);
     const rows: [string, number, number][] = [];
     const tcp = await alternately((n) => plainTcp(port, n), (n) => harness(tcpScenario, port, n));
     rows.push(['TCP exchange (connect, send, half-close, expect echo, end of stream)', tcp.harness, tcp.plain]);
     // The UDP paths (dgram, the UDP peer and verbs) are warmed up the same way before they are measured.
+    part('UDP request/response row');
     await plainUdp(port);
     await harness(udpScenario, port);
     const udp = await alternately((n) => plainUdp(port, n), (n) => harness(udpScenario, port, n));
     rows.push(['UDP request/response', udp.harness, udp.plain]);
     const runs = Number(process.env.BENCH_RUNS ?? 1000);
+    part('property row');
     await plainPropertyRate(ROOT, 20);
     const propPlain = await plainPropertyRate(ROOT, runs);
     const propHarness = await harnessPropertyRate(ROOT, runs);
     // As time per run, so that the ratio reads like the others (sockspec / plain; lower is better).
     rows.push([`ECHO-5 property, ${runs} runs (time per run; ${propHarness.toFixed(0)} vs ${propPlain.toFixed(0)} runs/s)`, 1000 / propHarness, 1000 / propPlain]);
     // Beside it, what a short command costs: the CLI loaded, the config, the catalogue and one scenario file read and checked.
+    part('start-up rows');
     const [cli, bare, validate] = startupMs([['bin/sockspec.js', '--version'], ['-e', ''], ['bin/sockspec.js', 'validate', 'scenarios/echo-ack/server/large-payload.yaml']]) as [number, number, number];
     rows.push(['CLI start-up (sockspec --version vs node -e "")', cli, bare]);
     rows.push(['validate one scenario file (vs node -e ""; no target)', validate, bare]);
@@ -227,12 +251,16 @@ async function main(): Promise<void> {
     }
     // Before the scale row: its 10,000 connections stay in TIME_WAIT for a minute, and every read of the
     // kernel's socket tables (a program's readiness) would then pay for their rows.
+    part('bundled run');
     if (process.env.BENCH_BUNDLED !== '0') await bundledRow();
     // After the bundled run, whose programs' readiness reads the socket tables: these rows leave thousands of connections in TIME_WAIT.
+    part('warm rows');
     if (WARM > 0) await warmRows(port);
     const scale = Number(process.env.BENCH_SCALE ?? 10_000);
+    part('scale row');
     if (scale > 0) await scaleRow(port, scale);
   } finally {
+    clearTimeout(partTimer);
     await server.stop();
   }
 
