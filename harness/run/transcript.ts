@@ -43,6 +43,20 @@ function sizeOf(e: TranscriptEntry): number {
   return ENTRY_OVERHEAD + (e.data?.length ?? 0) + (e.detail?.length ?? 0);
 }
 
+/**
+ * An entry with the fields it has, made whole at once, in the order the reports have always
+ * listed them: one object literal per combination, never a field added afterwards (which in
+ * V8 gives the object a separate store for the added fields, kept as long as the result is).
+ */
+function entryOf(t: number, kind: TranscriptEntry['kind'], on: string | undefined, data: Uint8Array | undefined, detail: string | undefined): TranscriptEntry {
+  if (on === undefined) {
+    if (data === undefined) return detail === undefined ? { t, kind } : { t, kind, detail };
+    return detail === undefined ? { t, kind, data } : { t, kind, data, detail };
+  }
+  if (data === undefined) return detail === undefined ? { t, kind, on } : { t, kind, on, detail };
+  return detail === undefined ? { t, kind, on, data } : { t, kind, on, data, detail };
+}
+
 export class Transcript {
   readonly start = performance.now();
   /** Bytes of data and detail kept at each end. */
@@ -57,7 +71,7 @@ export class Transcript {
   #tailFirst = 0;
   #tailSize = 0;
   /** Entries at the end whose data lost its beginning: their length and detail before, said at `finish`. */
-  readonly #trimmed = new Map<TranscriptEntry, { length: number; detail: string | undefined }>();
+  #trimmed: Map<TranscriptEntry, { length: number; detail: string | undefined }> | undefined;
   /** The storage of data the end part forgot, reused for the next entry's. */
   #spare: Uint8Array | undefined;
   #elidedBytes = 0;
@@ -101,36 +115,38 @@ export class Transcript {
       d.framed.update(length).update(data);
     }
     if (detail !== undefined && detail.length > DETAIL_CHARS) detail = `${detail.slice(0, DETAIL_CHARS)}… (${grouped(detail.length)} characters)`;
-    const entry: TranscriptEntry = { t, kind };
-    if (on !== undefined) entry.on = on;
     const dataLength = data?.length ?? 0;
     const headRoom = this.#headBytes - this.#headSize - ENTRY_OVERHEAD - (detail?.length ?? 0);
     // Still at the beginning: keep as much of this entry's data as the head has room for.
     if (this.#elidedEntries === 0 && this.#tail.length === this.#tailFirst && this.#head.length < this.#headEntries && headRoom > 0) {
+      let copy: Uint8Array | undefined;
       if (data !== undefined) {
         const kept = dataLength <= headRoom ? data : data.subarray(0, headRoom);
-        entry.data = new Uint8Array(kept);
+        copy = new Uint8Array(kept);
         if (kept.length < dataLength) {
           detail = `${detail ? detail + '; ' : ''}${grouped(dataLength)} bytes, the first ${grouped(kept.length)} kept (transcript limit)`;
           this.#countElided(dataLength - kept.length, 0, t);
         }
       }
-      if (detail !== undefined) entry.detail = detail;
+      const entry = entryOf(t, kind, on, copy, detail);
       this.#head.push(entry);
       this.#headSize += sizeOf(entry);
       return;
     }
     // Past the beginning: the entry goes to the end part, which forgets its oldest entries.
+    let copy: Uint8Array | undefined;
+    let trimmedFrom = 0;
     if (data !== undefined) {
       const room = Math.max(0, this.#tailBytes - ENTRY_OVERHEAD - (detail?.length ?? 0));
       const kept = dataLength <= room ? data : data.subarray(dataLength - room);
-      entry.data = this.#copy(kept);
+      copy = this.#copy(kept);
       if (kept.length < dataLength) {
-        this.#trimmed.set(entry, { length: dataLength, detail });
+        trimmedFrom = dataLength;
         this.#countElided(dataLength - kept.length, 0, t);
       }
     }
-    if (detail !== undefined) entry.detail = detail;
+    const entry = entryOf(t, kind, on, copy, detail);
+    if (trimmedFrom > 0) this.#trimmedEntries().set(entry, { length: trimmedFrom, detail });
     this.#tail.push(entry);
     this.#tailSize += sizeOf(entry);
     while (this.#tail.length - this.#tailFirst > this.#tailEntries || (this.#tailSize > this.#tailBytes && this.#tail.length - this.#tailFirst > 1)) {
@@ -138,14 +154,15 @@ export class Transcript {
       const over = this.#tailSize - this.#tailBytes;
       if (this.#tail.length - this.#tailFirst <= this.#tailEntries && old.data && old.data.length > over) {
         // Over in bytes only: the oldest entry kept gives up the beginning of its data.
-        if (!this.#trimmed.has(old)) this.#trimmed.set(old, { length: old.data.length, detail: old.detail });
+        const trimmed = this.#trimmedEntries();
+        if (!trimmed.has(old)) trimmed.set(old, { length: old.data.length, detail: old.detail });
         old.data = old.data.subarray(over);
         this.#tailSize -= over;
         this.#countElided(over, 0, old.t);
         break;
       }
       this.#tailFirst++;
-      this.#trimmed.delete(old);
+      this.#trimmed?.delete(old);
       if (old.data && old.data.buffer.byteLength >= (this.#spare?.length ?? 0)) this.#spare = new Uint8Array(old.data.buffer);
       this.#tailSize -= sizeOf(old);
       this.#countElided(old.data?.length ?? 0, 1, old.t);
@@ -155,6 +172,12 @@ export class Transcript {
       this.#tail = this.#tail.slice(this.#tailFirst);
       this.#tailFirst = 0;
     }
+  }
+
+  /** The entries at the end that lost the beginning of their data (made on the first: most transcripts have none). */
+  #trimmedEntries(): Map<TranscriptEntry, { length: number; detail: string | undefined }> {
+    this.#trimmed ??= new Map();
+    return this.#trimmed;
   }
 
   /** A copy of `bytes` for the end part, in the storage of an entry it forgot when there is one (a flood then allocates nothing). */
@@ -187,7 +210,7 @@ export class Transcript {
     if (this.#digests && (this.#elidedEntries > 0 || this.#elidedBytes > 0)) {
       for (const [on, d] of this.#digests) out.push({ t: this.now(), kind: 'note', on, detail: digestNote(d.bytes, d.pieces, d.stream.digest('hex'), d.framed.digest('hex')) });
     }
-    for (const [e, was] of this.#trimmed) {
+    for (const [e, was] of this.#trimmed ?? []) {
       if (e.data) e.detail = `${was.detail ? was.detail + '; ' : ''}${grouped(was.length)} bytes, the last ${grouped(e.data.length)} kept (transcript limit)`;
     }
     return out;
