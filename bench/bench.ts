@@ -2,7 +2,8 @@
  * `npm run bench`: the harness's cost per exchange next to a plain Node script doing
  * the same exchanges in the same run (the two sides taking turns), the same once both
  * have run BENCH_WARM more (default 3,000: no target, how much of the gap is warm-up),
- * the CLI's start-up time, a scale row (BENCH_SCALE
+ * with the floor of each exchange beside it (bench/floor.ts: what keeping only a report
+ * of it costs) and the property's rate once warm, the CLI's start-up time, a scale row (BENCH_SCALE
  * scenarios, default 10,000, 8 at a time, next to a plain script with 8 workers, and the
  * harness's peak memory as the run grows; BENCH_SCALE=0 leaves it out), and the bundled
  * run as `npx sockspec run` makes it: wall time, CPU of the harness next to that of the
