@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { ProgramConsole } from './console.js';
 import { launch, launchAsync, listGroups, type Launched, type LaunchOptions } from './launch.js';
+import { parseStat } from './socket-owner.js';
 import { setSpawnerAnswerMs, spawnerPid } from './spawner.js';
 import { isGone, printedPid, waitGone } from './test-probes.js';
 import { expectNoLeaks } from '../../test/no-leaks.js';
@@ -14,8 +15,7 @@ expectNoLeaks(started);
 /** The parent of process `pid`, from /proc; undefined once it is gone (a program that ended at once). */
 function parentOf(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))?.ppid;
   } catch {
     return undefined;
   }
@@ -161,9 +161,7 @@ describe('the spawner', () => {
     expect(helper).toBeGreaterThan(1);
     expect(parentOf(l.pid)).toBe(helper);
     expect(parentOf(helper)).toBe(process.pid);
-    const stat = readFileSync(`/proc/${helper}/stat`, 'utf8');
-    const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    expect(pgid).toBe(helper); // its own process group: a Ctrl-C to ours does not reach it
+    expect(parseStat(helper, readFileSync(`/proc/${helper}/stat`, 'utf8'))?.pgrp).toBe(helper); // its own process group: a Ctrl-C to ours does not reach it
     expect(readFileSync(`/proc/${helper}/environ`, 'latin1')).not.toContain('SOCKSPEC_OWNER=');
     await l.stop();
     expect(isGone(l.pid)).toBe(true);

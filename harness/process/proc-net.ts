@@ -27,7 +27,7 @@ export async function listeningSockets(port: number, transport: 'tcp' | 'udp', p
   // Small reads, made at once on this thread: a readiness wait makes them every few milliseconds while a program starts,
   // and each trip through the thread pool (open, stat, reads, close) cost several times the read.
   const read = transport === 'tcp' ? readListening : (path: string) => readTableAtOnce(path);
-  const tables = [read(`${procNet}/${transport}`), ipv6InUse(procNet, transport) === false ? '' : read(`${procNet}/${transport}6`)];
+  const tables = [read(`${procNet}/${transport}`), readIfInUse(procNet, transport, read)];
   if (tables[0] === undefined && tables[1] === undefined) {
     throw new ProcessError('unsupported-platform', `cannot see which sockets are bound: ${procNet}/${transport} is not readable (not Linux?)`);
   }
@@ -115,7 +115,7 @@ export async function connectionsOn(port: number, procNet = PROC_NET, reads = VE
 }
 
 /** The TCP connections on local `port` in a state `keep` takes, that any of `reads` reads of both tables showed, with their inodes (the last read's). */
-async function connectionsSeen(port: number, procNet: string, reads: number, keep: (state: string) => boolean, readV6: (procNet: string) => Promise<string | undefined>, untilFound = false): Promise<Map<string, string> | undefined> {
+async function connectionsSeen(port: number, procNet: string, reads: number, keep: (state: string) => boolean, readV6: (procNet: string) => Promise<string | undefined> | string, untilFound = false): Promise<Map<string, string> | undefined> {
   const seen = new Map<string, string>();
   for (let i = 0; i < reads && !(untilFound && seen.size > 0); i++) {
     const tables = await Promise.all([readTable(`${procNet}/tcp`), readV6(procNet)]);
@@ -244,8 +244,8 @@ function ipv6InUse(procNet: string, transport: 'tcp' | 'udp'): boolean | undefin
   return inUse === undefined ? undefined : inUse !== '0';
 }
 
-/** The IPv6 table of `transport`, or '' without reading it when no IPv6 socket of it is in use (see ipv6InUse). */
-async function readIfInUse(procNet: string, transport: 'tcp' | 'udp', read: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
+/** The IPv6 table of `transport` as `read` reads it, or '' without reading it when no IPv6 socket of it is in use (see ipv6InUse). */
+function readIfInUse<T>(procNet: string, transport: 'tcp' | 'udp', read: (path: string) => T): T | '' {
   return ipv6InUse(procNet, transport) === false ? '' : read(`${procNet}/${transport}6`);
 }
 

@@ -135,18 +135,18 @@ export class Transcript {
     }
     // Past the beginning: the entry goes to the end part, which forgets its oldest entries.
     let copy: Uint8Array | undefined;
-    let trimmedFrom = 0;
+    let untrimmedLength = 0;
     if (data !== undefined) {
       const room = Math.max(0, this.#tailBytes - ENTRY_OVERHEAD - (detail?.length ?? 0));
       const kept = dataLength <= room ? data : data.subarray(dataLength - room);
       copy = this.#copy(kept);
       if (kept.length < dataLength) {
-        trimmedFrom = dataLength;
+        untrimmedLength = dataLength;
         this.#countElided(dataLength - kept.length, 0, t);
       }
     }
     const entry = entryOf(t, kind, on, copy, detail);
-    if (trimmedFrom > 0) this.#trimmedEntries().set(entry, { length: trimmedFrom, detail });
+    if (untrimmedLength > 0) this.#trimmedEntries().set(entry, { length: untrimmedLength, detail });
     this.#tail.push(entry);
     this.#tailSize += sizeOf(entry);
     while (this.#tail.length - this.#tailFirst > this.#tailEntries || (this.#tailSize > this.#tailBytes && this.#tail.length - this.#tailFirst > 1)) {
